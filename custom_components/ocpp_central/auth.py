@@ -1,0 +1,35 @@
+"""Charger authentication (OCPP security profiles 1 and 2) and the TLS context."""
+
+from __future__ import annotations
+
+import binascii
+import hmac
+import re
+import ssl
+
+_HEX_KEY = re.compile(r"[0-9a-fA-F]{32,40}")
+# Security Whitepaper A00.FR.317: ECDHE-ECDSA and plain RSA AES-GCM suites, TLS 1.2 or newer.
+_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:AES128-GCM-SHA256:AES256-GCM-SHA384"
+
+
+def password_matches(configured: str, offered: bytes) -> bool:
+    """Check a Basic-auth password against the configured one, in constant time.
+
+    The password is accepted as typed, or, when configured as 32-40 hex digits, as the bytes
+    those digits encode (OCTT TC_085 sends the decoded form of a hex AuthorizationKey).
+    """
+    candidates = [configured.encode()]
+    if _HEX_KEY.fullmatch(configured):
+        candidates.append(binascii.unhexlify(configured))
+    # Evaluate every candidate so timing does not reveal which form matched.
+    results = [hmac.compare_digest(candidate, offered) for candidate in candidates]
+    return any(results)
+
+
+def build_ssl_context(certfile: str, keyfile: str) -> ssl.SSLContext:
+    """Build a server TLS context; reads files, so call it in an executor."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.set_ciphers(_CIPHERS)
+    context.load_cert_chain(certfile, keyfile or None)
+    return context

@@ -1,0 +1,119 @@
+"""Binary sensors: connectivity, cable plugged in, charging."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.const import EntityCategory, Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .central import OcppCentralConfigEntry
+from .coordinator import ChargerCoordinator
+from .entity import (
+    ChargerEntityDescription,
+    ConnectorEntityDescription,
+    OcppEntity,
+    add_entities_for_shape,
+)
+from .model import Connector
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcppChargerBinarySensorDescription(
+    ChargerEntityDescription, BinarySensorEntityDescription
+):
+    """A station-level binary sensor, computed from the coordinator."""
+
+    is_on_fn: Callable[[ChargerCoordinator], bool | None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcppConnectorBinarySensorDescription(
+    ConnectorEntityDescription, BinarySensorEntityDescription
+):
+    """A per-connector binary sensor."""
+
+    is_on_fn: Callable[[Connector], bool | None]
+
+
+CHARGER_BINARY_SENSORS: tuple[OcppChargerBinarySensorDescription, ...] = (
+    OcppChargerBinarySensorDescription(
+        key="connected",
+        translation_key="connected",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=lambda coordinator: coordinator.available,
+    ),
+)
+
+CONNECTOR_BINARY_SENSORS: tuple[OcppConnectorBinarySensorDescription, ...] = (
+    OcppConnectorBinarySensorDescription(
+        key="plugged_in",
+        translation_key="plugged_in",
+        device_class=BinarySensorDeviceClass.PLUG,
+        is_on_fn=lambda connector: connector.plugged_in,
+    ),
+    OcppConnectorBinarySensorDescription(
+        key="charging",
+        translation_key="charging",
+        device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
+        is_on_fn=lambda connector: connector.charging,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: OcppCentralConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add binary sensors for every charger and connector as they appear."""
+
+    @callback
+    def add(coordinator: ChargerCoordinator) -> None:
+        if entities := add_entities_for_shape(
+            coordinator,
+            Platform.BINARY_SENSOR,
+            CHARGER_BINARY_SENSORS,
+            CONNECTOR_BINARY_SENSORS,
+            OcppBinarySensor,
+        ):
+            async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
+
+    entry.runtime_data.async_register_entity_factory(add)
+
+
+class OcppBinarySensor(OcppEntity, BinarySensorEntity):
+    """A binary sensor showing one fact of the charger model."""
+
+    entity_description: (
+        OcppChargerBinarySensorDescription | OcppConnectorBinarySensorDescription
+    )
+
+    @property
+    def available(self) -> bool:
+        """The connectivity sensor is always available: it reports the outage itself."""
+        if self.entity_description.key == "connected":
+            return True
+        return super().available
+
+    @property
+    def is_on(self) -> bool | None:
+        """Current value from the model."""
+        description = self.entity_description
+        if isinstance(description, OcppConnectorBinarySensorDescription):
+            return description.is_on_fn(self.connector)
+        return description.is_on_fn(self.coordinator)
+
+    def _shown(self) -> tuple[Any, ...]:
+        return (self.available, self.is_on)

@@ -1,0 +1,355 @@
+"""The central system: admits chargers, runs their sessions and keeps the model, store and entities in step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+import time
+from typing import Any
+
+from homeassistant.config_entries import (
+    SOURCE_IGNORE,
+    SOURCE_INTEGRATION_DISCOVERY,
+    ConfigEntry,
+    ConfigSubentry,
+)
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, discovery_flow
+from homeassistant.helpers.event import async_track_time_interval
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from .auth import password_matches
+from .const import (
+    CONF_AUTHORIZATION,
+    CONF_CHARGER_ID,
+    CONF_HEARTBEAT_INTERVAL,
+    CONF_ID_TAGS,
+    CONF_MAX_CURRENT,
+    CONF_UNKNOWN_CHARGERS,
+    DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_MAX_CURRENT,
+    DOMAIN,
+    LOGGER,
+    PENDING_BOOT_INTERVAL,
+    SILENCE_HEARTBEATS,
+    SUBENTRY_CHARGER,
+    AuthorizationMode,
+    UnknownChargerPolicy,
+)
+from .coordinator import ChargerConfig, ChargerCoordinator
+from .model import Charger
+from .protocol.base import BootDecision, ProtocolAdapter
+from .protocol.v16 import Ocpp16Adapter
+from .server import Admission, OcppServer
+from .store import ChargerStore
+
+type OcppCentralConfigEntry = ConfigEntry[CentralSystem]
+type EntityFactory = Callable[[ChargerCoordinator], None]
+
+WATCHDOG_INTERVAL = timedelta(seconds=30)
+
+
+def unique_id_for_charger(charger_id: str) -> str:
+    """Unique id of the discovery flow (and of an ignored entry) for a charger."""
+    return f"charger:{charger_id}"
+
+
+@dataclass(slots=True)
+class CentralSystem:
+    """Runtime data of one central-system config entry."""
+
+    hass: HomeAssistant
+    entry: OcppCentralConfigEntry
+    store: ChargerStore
+    server: OcppServer | None = None
+    coordinators: dict[str, ChargerCoordinator] = field(default_factory=dict)
+    sessions: dict[str, ProtocolAdapter] = field(default_factory=dict)
+    pending: dict[str, Charger] = field(default_factory=dict)
+    entity_factories: list[EntityFactory] = field(default_factory=list)
+    _unsub_watchdog: CALLBACK_TYPE | None = None
+
+    # --- lifecycle -----------------------------------------------------------------
+
+    async def async_start(self, host: str, port: int, ssl_context: Any) -> None:
+        """Load the store, build coordinators and start listening."""
+        await self.store.async_load()
+        self.async_sync_chargers()
+        self.server = OcppServer(host, port, ssl_context, self.admit, self.serve)
+        await self.server.async_start()
+        self._unsub_watchdog = async_track_time_interval(
+            self.hass, self._async_watchdog, WATCHDOG_INTERVAL
+        )
+
+    async def async_stop(self) -> None:
+        """Stop listening, close every session and write the store."""
+        if self._unsub_watchdog is not None:
+            self._unsub_watchdog()
+            self._unsub_watchdog = None
+        if self.server is not None:
+            await self.server.async_stop()
+        await self.store.async_save()
+
+    # --- configuration -------------------------------------------------------------
+
+    @property
+    def heartbeat_interval(self) -> int:
+        """Heartbeat interval we ask chargers for, in seconds."""
+        return int(
+            self.entry.options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)
+        )
+
+    @property
+    def unknown_charger_policy(self) -> UnknownChargerPolicy:
+        """What to do with chargers that are not configured."""
+        return UnknownChargerPolicy(
+            self.entry.options.get(CONF_UNKNOWN_CHARGERS, UnknownChargerPolicy.ASK)
+        )
+
+    @callback
+    def async_sync_chargers(self) -> None:
+        """Match coordinators to the charger subentries: add new, update changed, drop removed."""
+        configured = {
+            config.charger_id: config
+            for subentry in self.entry.subentries.values()
+            if subentry.subentry_type == SUBENTRY_CHARGER
+            for config in (ChargerConfig.from_subentry(subentry),)
+        }
+        for charger_id in list(self.coordinators):
+            if charger_id not in configured:
+                self._async_remove_charger(charger_id)
+        for charger_id, config in configured.items():
+            if (coordinator := self.coordinators.get(charger_id)) is not None:
+                coordinator.config = config
+                coordinator.async_update_device()
+                continue
+            if (pending := self.pending.pop(charger_id, None)) is not None:
+                self.store.adopt(pending)
+            charger = self.store.charger(charger_id)
+            coordinator = ChargerCoordinator(self.hass, self.entry, config, charger)
+            coordinator.async_update_device()
+            self.coordinators[charger_id] = coordinator
+            self._async_add_entities(coordinator)
+            if (session := self.sessions.get(charger_id)) is not None and pending:
+                self.entry.async_create_background_task(
+                    self.hass, session.async_confirmed(), f"confirm charger {charger_id}"
+                )
+
+    @callback
+    def _async_remove_charger(self, charger_id: str) -> None:
+        self.coordinators.pop(charger_id)
+        self.store.forget(charger_id)
+        LOGGER.info("Charger %s was removed", charger_id)
+        self._async_close_session(charger_id)
+
+    @callback
+    def _async_close_session(self, charger_id: str) -> None:
+        if (session := self.sessions.pop(charger_id, None)) is not None:
+            self.entry.async_create_background_task(
+                self.hass, session.connection.close(), f"close charger {charger_id}"
+            )
+
+    @callback
+    def async_add_charger(
+        self, charger_id: str, name: str, password: str, max_current: float
+    ) -> None:
+        """Configure a charger (confirmed discovery or automatic acceptance)."""
+        self.hass.config_entries.async_add_subentry(
+            self.entry,
+            ConfigSubentry(
+                data={
+                    CONF_CHARGER_ID: charger_id,
+                    "password": password,
+                    CONF_MAX_CURRENT: max_current,
+                },
+                subentry_type=SUBENTRY_CHARGER,
+                title=name,
+                unique_id=charger_id,
+            ),
+        )
+        self.async_sync_chargers()
+
+    @callback
+    def async_refuse_pending(self, charger_id: str) -> None:
+        """The homeowner ignored a discovered charger: drop its connection."""
+        if self.pending.pop(charger_id, None) is not None:
+            self._async_close_session(charger_id)
+
+    # --- entities ------------------------------------------------------------------
+
+    @callback
+    def async_register_entity_factory(self, factory: EntityFactory) -> None:
+        """A platform adds the entities a charger's current shape calls for, now and later."""
+        self.entity_factories.append(factory)
+        for coordinator in self.coordinators.values():
+            factory(coordinator)
+
+    @callback
+    def _async_add_entities(self, coordinator: ChargerCoordinator) -> None:
+        charger = coordinator.charger
+        coordinator.shape = _shape(charger)
+        for factory in self.entity_factories:
+            factory(coordinator)
+
+    # --- admission and sessions ----------------------------------------------------
+
+    def admit(
+        self, charger_id: str, password: bytes | None, username: str | None
+    ) -> Admission:
+        """Decide on a connecting charger before the WebSocket upgrade."""
+        if not charger_id:
+            LOGGER.warning("Refused a charger that connected without an id in its URL (HTTP 404)")
+            return Admission.UNKNOWN
+        if (coordinator := self.coordinators.get(charger_id)) is not None:
+            expected = coordinator.config.password
+            if expected and (password is None or not password_matches(expected, password)):
+                return Admission.UNAUTHORIZED
+            return Admission.ADMIT
+        if self._is_ignored(charger_id) or (
+            self.unknown_charger_policy is UnknownChargerPolicy.REJECT
+        ):
+            LOGGER.warning("Refused unknown charger %s (HTTP 404)", charger_id)
+            return Admission.UNKNOWN
+        return Admission.ADMIT
+
+    def _is_ignored(self, charger_id: str) -> bool:
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(
+            DOMAIN, unique_id_for_charger(charger_id)
+        )
+        return entry is not None and entry.source == SOURCE_IGNORE
+
+    async def serve(self, charger_id: str, connection: ServerConnection) -> None:
+        """Run one charger's OCPP session until its connection closes."""
+        charger = self._charger_for_connection(charger_id)
+        session = Ocpp16Adapter(charger, connection, self)
+        if (previous := self.sessions.get(charger_id)) is not None:
+            LOGGER.info("Charger %s reconnected; closing its previous connection", charger_id)
+            await previous.connection.close()
+        self.sessions[charger_id] = session
+        charger.connected = True
+        charger.silent = False
+        charger.protocol = connection.subprotocol or "ocpp1.6"
+        charger.last_seen = time.monotonic()
+        LOGGER.info(
+            "Charger %s connected from %s (%s)",
+            charger_id,
+            connection.remote_address[0] if connection.remote_address else "?",
+            charger.protocol,
+        )
+        self.changed(charger)
+        try:
+            await session.start()
+        except ConnectionClosed:
+            pass
+        finally:
+            if self.sessions.get(charger_id) is session:
+                del self.sessions[charger_id]
+                charger.connected = False
+                LOGGER.info("Charger %s disconnected", charger_id)
+                self.changed(charger)
+
+    def _charger_for_connection(self, charger_id: str) -> Charger:
+        if charger_id in self.coordinators:
+            return self.coordinators[charger_id].charger
+        if self.unknown_charger_policy is UnknownChargerPolicy.ACCEPT:
+            LOGGER.info("Adding new charger %s automatically", charger_id)
+            self.async_add_charger(charger_id, charger_id, "", DEFAULT_MAX_CURRENT)
+            return self.coordinators[charger_id].charger
+        if (charger := self.pending.get(charger_id)) is None:
+            charger = self.pending[charger_id] = Charger(charger_id)
+        return charger
+
+    # --- ChargerHost: what protocol adapters report --------------------------------
+
+    def boot(self, charger: Charger) -> BootDecision:
+        """Accept configured chargers; keep unconfirmed ones pending and ask the homeowner."""
+        if charger.charger_id in self.coordinators:
+            return BootDecision(accepted=True, interval=self.heartbeat_interval)
+        discovery_flow.async_create_flow(
+            self.hass,
+            DOMAIN,
+            context={"source": SOURCE_INTEGRATION_DISCOVERY},
+            data={
+                "entry_id": self.entry.entry_id,
+                CONF_CHARGER_ID: charger.charger_id,
+                "vendor": charger.info.vendor or "",
+                "model": charger.info.model or "",
+            },
+        )
+        return BootDecision(accepted=False, interval=PENDING_BOOT_INTERVAL)
+
+    def authorize(self, charger: Charger, id_tag: str) -> bool:
+        """Accept every tag, or only the allow-listed ones."""
+        if self.entry.options.get(CONF_AUTHORIZATION) != AuthorizationMode.ALLOW_LIST:
+            return True
+        return id_tag in self.entry.options.get(CONF_ID_TAGS, [])
+
+    def next_transaction_id(self) -> int:
+        """A transaction id never used before, not even before a restart."""
+        return self.store.next_transaction_id()
+
+    def heard_from(self, charger: Charger) -> None:
+        """Any frame proves the charger is alive."""
+        charger.last_seen = time.monotonic()
+        if charger.silent:
+            charger.silent = False
+            LOGGER.info("Charger %s is responding again", charger.charger_id)
+            self.changed(charger)
+
+    def changed(self, charger: Charger, *, durable: bool = False) -> None:
+        """Push the change to entities; persist durable changes."""
+        coordinator = self.coordinators.get(charger.charger_id)
+        if coordinator is None or coordinator.charger is not charger:
+            return
+        if durable:
+            self.store.schedule_save()
+            coordinator.async_update_device()
+        if _shape(charger) != coordinator.shape:
+            self._async_add_entities(coordinator)
+        coordinator.async_update_listeners()
+
+    @callback
+    def _async_watchdog(self, _now: Any) -> None:
+        """Mark chargers that stopped talking as unavailable (once)."""
+        limit = SILENCE_HEARTBEATS * self.heartbeat_interval
+        now = time.monotonic()
+        for coordinator in self.coordinators.values():
+            charger = coordinator.charger
+            if (
+                charger.connected
+                and not charger.silent
+                and charger.last_seen is not None
+                and now - charger.last_seen > limit
+            ):
+                charger.silent = True
+                LOGGER.info(
+                    "Charger %s is unavailable: nothing heard for %d s",
+                    charger.charger_id,
+                    int(now - charger.last_seen),
+                )
+                coordinator.async_update_listeners()
+
+    # --- devices -------------------------------------------------------------------
+
+    @callback
+    def async_remove_device(self, device: dr.DeviceEntry) -> bool:
+        """Removing a charger's device removes the charger."""
+        for identifier_domain, identifier in device.identifiers:
+            if identifier_domain != DOMAIN:
+                continue
+            coordinator = self.coordinators.get(identifier)
+            if coordinator is not None:
+                self.hass.config_entries.async_remove_subentry(
+                    self.entry, coordinator.config.subentry_id
+                )
+        return True
+
+
+def _shape(charger: Charger) -> tuple[int, ...]:
+    """Changes whenever a connector or a measurand appears, i.e. when new entities may be due."""
+    return (
+        len(charger.connectors),
+        *(len(connector.seen_measurands) for connector in charger.connectors.values()),
+    )
+

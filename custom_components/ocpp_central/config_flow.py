@@ -1,0 +1,386 @@
+"""Config flow: the central system (user, reconfigure, options) and its chargers (subentries, discovery)."""
+
+from __future__ import annotations
+
+from errno import EADDRINUSE
+import socket
+import ssl
+from typing import Any, override
+
+import voluptuous as vol
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+    ConfigEntryState,
+    OptionsFlow,
+    SubentryFlowResult,
+)
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .auth import build_ssl_context
+from .central import OcppCentralConfigEntry, unique_id_for_charger
+from .const import (
+    CONF_AUTHORIZATION,
+    CONF_CHARGER_ID,
+    CONF_HEARTBEAT_INTERVAL,
+    CONF_ID_TAGS,
+    CONF_MAX_CURRENT,
+    CONF_SSL_CERTFILE,
+    CONF_SSL_KEYFILE,
+    CONF_UNKNOWN_CHARGERS,
+    DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_HOST,
+    DEFAULT_MAX_CURRENT,
+    DEFAULT_PORT,
+    DOMAIN,
+    LOGGER,
+    SUBENTRY_CHARGER,
+    AuthorizationMode,
+    UnknownChargerPolicy,
+)
+
+_PORT_SELECTOR = NumberSelector(
+    NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
+)
+_CURRENT_SELECTOR = NumberSelector(
+    NumberSelectorConfig(
+        min=6, max=80, step=1, unit_of_measurement="A", mode=NumberSelectorMode.BOX
+    )
+)
+_PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+
+
+def _server_schema(defaults: dict[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, DEFAULT_HOST)): str,
+            vol.Required(
+                CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)
+            ): _PORT_SELECTOR,
+            vol.Optional(
+                CONF_SSL_CERTFILE,
+                description={"suggested_value": defaults.get(CONF_SSL_CERTFILE)},
+            ): str,
+            vol.Optional(
+                CONF_SSL_KEYFILE,
+                description={"suggested_value": defaults.get(CONF_SSL_KEYFILE)},
+            ): str,
+        }
+    )
+
+
+def _policy_selector() -> SelectSelector:
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=[policy.value for policy in UnknownChargerPolicy],
+            translation_key=CONF_UNKNOWN_CHARGERS,
+            mode=SelectSelectorMode.LIST,
+        )
+    )
+
+
+def _check_port(host: str, port: int) -> None:
+    """Raise OSError if the address cannot be bound (runs in the executor)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+async def _validate_server(
+    hass: HomeAssistant, data: dict[str, Any], *, own_port: int | None = None
+) -> dict[str, str]:
+    """Errors per field for the server settings; empty when usable."""
+    errors: dict[str, str] = {}
+    data[CONF_PORT] = int(data[CONF_PORT])
+    certfile = (data.get(CONF_SSL_CERTFILE) or "").strip()
+    keyfile = (data.get(CONF_SSL_KEYFILE) or "").strip()
+    data[CONF_SSL_CERTFILE] = certfile
+    data[CONF_SSL_KEYFILE] = keyfile
+    if data[CONF_PORT] != own_port:
+        try:
+            await hass.async_add_executor_job(_check_port, data[CONF_HOST], data[CONF_PORT])
+        except OSError as err:
+            if err.errno == EADDRINUSE:
+                errors[CONF_PORT] = "port_in_use"
+            else:
+                errors[CONF_HOST] = "cannot_bind"
+    if keyfile and not certfile:
+        errors[CONF_SSL_CERTFILE] = "certificate_required"
+    elif certfile:
+        try:
+            await hass.async_add_executor_job(build_ssl_context, certfile, keyfile)
+        except ssl.SSLError:
+            errors[CONF_SSL_KEYFILE if keyfile else CONF_SSL_CERTFILE] = (
+                "certificate_mismatch"
+            )
+        except OSError:
+            errors[CONF_SSL_CERTFILE] = "certificate_unreadable"
+    return errors
+
+
+class OcppCentralConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up a central system; confirm chargers that connect to it."""
+
+    VERSION = 1
+
+    @staticmethod
+    @callback
+    @override
+    def async_get_options_flow(config_entry: ConfigEntry) -> OcppCentralOptionsFlow:
+        return OcppCentralOptionsFlow()
+
+    @classmethod
+    @callback
+    @override
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        return {SUBENTRY_CHARGER: ChargerSubentryFlow}
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The server's address, TLS files and what to do with unknown chargers."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            self._async_abort_entries_match({CONF_PORT: int(user_input[CONF_PORT])})
+            errors = await _validate_server(self.hass, user_input)
+            if not errors:
+                policy = user_input.pop(CONF_UNKNOWN_CHARGERS)
+                return self.async_create_entry(
+                    title=f"OCPP Central System (port {user_input[CONF_PORT]})",
+                    data=user_input,
+                    options={
+                        CONF_UNKNOWN_CHARGERS: policy,
+                        CONF_HEARTBEAT_INTERVAL: DEFAULT_HEARTBEAT_INTERVAL,
+                        CONF_AUTHORIZATION: AuthorizationMode.ACCEPT_ALL,
+                        CONF_ID_TAGS: [],
+                    },
+                )
+        defaults = user_input or {}
+        schema = _server_schema(defaults).extend(
+            {
+                vol.Required(
+                    CONF_UNKNOWN_CHARGERS,
+                    default=defaults.get(CONF_UNKNOWN_CHARGERS, UnknownChargerPolicy.ASK),
+                ): _policy_selector()
+            }
+        )
+        return self.async_show_form(step_id="user", data_schema=schema, errors=errors)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Move the server to another address or port, or change its certificate."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            self._async_abort_entries_match({CONF_PORT: int(user_input[CONF_PORT])})
+            errors = await _validate_server(
+                self.hass, user_input, own_port=entry.data[CONF_PORT]
+            )
+            if not errors:
+                return self.async_update_reload_and_abort(
+                    entry,
+                    title=f"OCPP Central System (port {user_input[CONF_PORT]})",
+                    data=user_input,
+                )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=_server_schema(user_input or dict(entry.data)),
+            errors=errors,
+        )
+
+    async def async_step_integration_discovery(
+        self, discovery_info: dict[str, Any]
+    ) -> ConfigFlowResult:
+        """An unknown charger connected and booted; ask the homeowner about it."""
+        charger_id: str = discovery_info[CONF_CHARGER_ID]
+        await self.async_set_unique_id(unique_id_for_charger(charger_id))
+        self._abort_if_unique_id_configured()
+        central_entry = self.hass.config_entries.async_get_entry(discovery_info["entry_id"])
+        if central_entry is None:
+            return self.async_abort(reason="central_system_gone")
+        self._discovery = discovery_info
+        label = " ".join(
+            part for part in (discovery_info.get("vendor"), discovery_info.get("model")) if part
+        )
+        self.context["title_placeholders"] = {
+            "name": f"{charger_id}: {label}" if label else charger_id
+        }
+        return await self.async_step_discovery_confirm()
+
+    async def async_step_discovery_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add the discovered charger with a name, optional password and maximum current."""
+        charger_id: str = self._discovery[CONF_CHARGER_ID]
+        central_entry: OcppCentralConfigEntry | None = self.hass.config_entries.async_get_entry(
+            self._discovery["entry_id"]
+        )
+        if central_entry is None or central_entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="central_system_gone")
+        if user_input is not None:
+            central_entry.runtime_data.async_add_charger(
+                charger_id,
+                user_input[CONF_NAME],
+                user_input.get(CONF_PASSWORD, ""),
+                float(user_input[CONF_MAX_CURRENT]),
+            )
+            return self.async_abort(reason="charger_added")
+        return self.async_show_form(
+            step_id="discovery_confirm",
+            data_schema=_charger_schema({CONF_NAME: charger_id}),
+            description_placeholders={
+                "charger_id": charger_id,
+                "vendor": self._discovery.get("vendor") or "?",
+                "model": self._discovery.get("model") or "?",
+            },
+        )
+
+    async def async_step_ignore(self, user_input: dict[str, Any]) -> ConfigFlowResult:
+        """Ignoring a discovered charger keeps it out, starting with its current connection."""
+        result = await super().async_step_ignore(user_input)
+        prefix = unique_id_for_charger("")
+        unique_id = str(user_input.get("unique_id", ""))
+        if unique_id.startswith(prefix):
+            for entry in self.hass.config_entries.async_loaded_entries(DOMAIN):
+                entry.runtime_data.async_refuse_pending(unique_id.removeprefix(prefix))
+        return result
+
+
+def _charger_schema(defaults: dict[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, "")): str,
+            vol.Optional(
+                CONF_PASSWORD, description={"suggested_value": defaults.get(CONF_PASSWORD)}
+            ): _PASSWORD_SELECTOR,
+            vol.Required(
+                CONF_MAX_CURRENT,
+                default=defaults.get(CONF_MAX_CURRENT, DEFAULT_MAX_CURRENT),
+            ): _CURRENT_SELECTOR,
+        }
+    )
+
+
+class ChargerSubentryFlow(ConfigSubentryFlow):
+    """Add a charger by hand before it first connects, or change one."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Charger id (the last part of its URL), name, password, maximum current."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            charger_id = user_input[CONF_CHARGER_ID].strip().strip("/")
+            if not charger_id or "/" in charger_id:
+                errors[CONF_CHARGER_ID] = "invalid_charger_id"
+            elif any(
+                sub.unique_id == charger_id
+                for sub in self._get_entry().subentries.values()
+            ):
+                return self.async_abort(reason="already_configured")
+            else:
+                return self.async_create_entry(
+                    title=user_input[CONF_NAME] or charger_id,
+                    data={
+                        CONF_CHARGER_ID: charger_id,
+                        CONF_PASSWORD: user_input.get(CONF_PASSWORD, ""),
+                        CONF_MAX_CURRENT: float(user_input[CONF_MAX_CURRENT]),
+                    },
+                    unique_id=charger_id,
+                )
+        schema = vol.Schema({vol.Required(CONF_CHARGER_ID): str}).extend(
+            _charger_schema(user_input or {}).schema
+        )
+        return self.async_show_form(step_id="user", data_schema=schema, errors=errors)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Rename a charger, change its password or maximum current."""
+        subentry = self._get_reconfigure_subentry()
+        if user_input is not None:
+            return self.async_update_and_abort(
+                self._get_entry(),
+                subentry,
+                title=user_input[CONF_NAME],
+                data={
+                    **subentry.data,
+                    CONF_PASSWORD: user_input.get(CONF_PASSWORD, ""),
+                    CONF_MAX_CURRENT: float(user_input[CONF_MAX_CURRENT]),
+                },
+            )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=_charger_schema({CONF_NAME: subentry.title, **subentry.data}),
+            description_placeholders={"charger_id": subentry.data[CONF_CHARGER_ID]},
+        )
+
+
+class OcppCentralOptionsFlow(OptionsFlow):
+    """Unknown-charger policy, heartbeat interval and id-tag authorization."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """One form for all options."""
+        if user_input is not None:
+            user_input[CONF_HEARTBEAT_INTERVAL] = int(user_input[CONF_HEARTBEAT_INTERVAL])
+            user_input[CONF_ID_TAGS] = sorted(
+                {tag.strip() for tag in user_input.get(CONF_ID_TAGS, []) if tag.strip()}
+            )
+            LOGGER.debug("New options: %s", user_input)
+            return self.async_create_entry(data=user_input)
+        options = self.config_entry.options
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_UNKNOWN_CHARGERS,
+                    default=options.get(CONF_UNKNOWN_CHARGERS, UnknownChargerPolicy.ASK),
+                ): _policy_selector(),
+                vol.Required(
+                    CONF_HEARTBEAT_INTERVAL,
+                    default=options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=30,
+                        max=86400,
+                        step=1,
+                        unit_of_measurement="s",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Required(
+                    CONF_AUTHORIZATION,
+                    default=options.get(CONF_AUTHORIZATION, AuthorizationMode.ACCEPT_ALL),
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[mode.value for mode in AuthorizationMode],
+                        translation_key=CONF_AUTHORIZATION,
+                        mode=SelectSelectorMode.LIST,
+                    )
+                ),
+                vol.Optional(
+                    CONF_ID_TAGS, default=list(options.get(CONF_ID_TAGS, []))
+                ): TextSelector(TextSelectorConfig(multiple=True)),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)

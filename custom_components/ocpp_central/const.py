@@ -1,0 +1,49 @@
+"""Constants for the OCPP Central System integration."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+import logging
+from typing import Final
+
+DOMAIN: Final = "ocpp_central"
+LOGGER = logging.getLogger(__package__)
+
+CONF_SSL_CERTFILE: Final = "ssl_certfile"
+CONF_SSL_KEYFILE: Final = "ssl_keyfile"
+CONF_UNKNOWN_CHARGERS: Final = "unknown_chargers"
+CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
+CONF_AUTHORIZATION: Final = "authorization"
+CONF_ID_TAGS: Final = "id_tags"
+CONF_CHARGER_ID: Final = "charger_id"
+CONF_MAX_CURRENT: Final = "max_current"
+
+SUBENTRY_CHARGER: Final = "charger"
+
+DEFAULT_HOST: Final = "0.0.0.0"
+DEFAULT_PORT: Final = 9000
+# Heartbeat interval told to chargers: frequent enough to notice a dead charger within minutes,
+# rare enough not to wake battery-backed meters.
+DEFAULT_HEARTBEAT_INTERVAL: Final = 300
+DEFAULT_MAX_CURRENT: Final = 32
+# A charger that sent nothing for this many heartbeat intervals is treated as gone.
+SILENCE_HEARTBEATS: Final = 2
+# How long a charger may take to answer one of our calls.
+RESPONSE_TIMEOUT: Final = 30
+# Boot retry interval for chargers awaiting the homeowner's confirmation.
+PENDING_BOOT_INTERVAL: Final = 30
+
+
+class UnknownChargerPolicy(StrEnum):
+    """What to do with a charger id that is not configured."""
+
+    ASK = "ask"
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+class AuthorizationMode(StrEnum):
+    """How id tags presented at a charger are judged."""
+
+    ACCEPT_ALL = "accept_all"
+    ALLOW_LIST = "allow_list"

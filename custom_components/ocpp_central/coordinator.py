@@ -1,0 +1,99 @@
+"""One push coordinator per configured charger: entities listen to it, the central system notifies it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+
+from .const import CONF_CHARGER_ID, CONF_MAX_CURRENT, DEFAULT_MAX_CURRENT, DOMAIN, LOGGER
+from .model import Charger
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigSubentry
+
+    from .central import OcppCentralConfigEntry
+
+
+@dataclass(slots=True, frozen=True)
+class ChargerConfig:
+    """A charger as the homeowner configured it (one config subentry)."""
+
+    subentry_id: str
+    charger_id: str
+    name: str
+    password: str
+    max_current: float
+
+    @classmethod
+    def from_subentry(cls, subentry: ConfigSubentry) -> ChargerConfig:
+        """Read a charger subentry."""
+        return cls(
+            subentry_id=subentry.subentry_id,
+            charger_id=subentry.data[CONF_CHARGER_ID],
+            name=subentry.title,
+            password=subentry.data.get("password") or "",
+            max_current=float(subentry.data.get(CONF_MAX_CURRENT, DEFAULT_MAX_CURRENT)),
+        )
+
+
+class ChargerCoordinator(DataUpdateCoordinator[None]):
+    """Push-only: no polling; the model is the data and listeners are told when it changes."""
+
+    config_entry: OcppCentralConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: OcppCentralConfigEntry,
+        config: ChargerConfig,
+        charger: Charger,
+    ) -> None:
+        """Create the coordinator of one charger."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"OCPP charger {config.charger_id}",
+            update_interval=None,
+        )
+        self.config = config
+        self.charger = charger
+        self.known_entities: dict[str, set[str]] = {}
+        self.shape: tuple[int, ...] = ()
+        self.device_id: str = ""
+        self._device_snapshot: tuple[str | None, ...] = ()
+
+    @callback
+    def async_update_device(self) -> None:
+        """Create the charger's device, or refresh it after the charger told us more about itself."""
+        info = self.charger.info
+        snapshot = (
+            self.config.name,
+            info.vendor,
+            info.model,
+            info.serial_number,
+            info.firmware_version,
+        )
+        if snapshot == self._device_snapshot:
+            return
+        self._device_snapshot = snapshot
+        device = dr.async_get(self.hass).async_get_or_create(
+            config_entry_id=self.config_entry.entry_id,
+            config_subentry_id=self.config.subentry_id,
+            identifiers={(DOMAIN, self.config.charger_id)},
+            name=self.config.name,
+            manufacturer=info.vendor,
+            model=info.model,
+            serial_number=info.serial_number,
+            sw_version=info.firmware_version,
+        )
+        self.device_id = device.id
+
+    @property
+    def available(self) -> bool:
+        """Connected and not silent."""
+        return self.charger.connected and not self.charger.silent

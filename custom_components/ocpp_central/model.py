@@ -1,0 +1,273 @@
+"""Version-neutral charger model: what a charger is and what it last told us.
+
+Protocol adapters write into these dataclasses; Home Assistant entities only read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class ConnectorStatus(StrEnum):
+    """Connector or station status, in the 1.6 vocabulary that 2.0.1 states map onto."""
+
+    AVAILABLE = "available"
+    PREPARING = "preparing"
+    CHARGING = "charging"
+    SUSPENDED_EV = "suspended_ev"
+    SUSPENDED_EVSE = "suspended_evse"
+    FINISHING = "finishing"
+    RESERVED = "reserved"
+    UNAVAILABLE = "unavailable"
+    FAULTED = "faulted"
+
+
+PLUGGED_IN_STATUSES = frozenset(
+    {
+        ConnectorStatus.PREPARING,
+        ConnectorStatus.CHARGING,
+        ConnectorStatus.SUSPENDED_EV,
+        ConnectorStatus.SUSPENDED_EVSE,
+        ConnectorStatus.FINISHING,
+    }
+)
+
+
+class Phase(StrEnum):
+    """Phase of a three-phase value."""
+
+    L1 = "l1"
+    L2 = "l2"
+    L3 = "l3"
+
+
+@dataclass(slots=True, frozen=True)
+class Sample:
+    """One meter reading in base units (W, Wh, A, V, %, °C, Hz), phase None for a total."""
+
+    measurand: str
+    value: float
+    phase: Phase | None = None
+
+
+@dataclass(slots=True)
+class Transaction:
+    """A charging session as the central system knows it."""
+
+    transaction_id: int | str
+    connector_id: int
+    id_tag: str | None
+    meter_start_wh: float
+    started_at: datetime
+
+    def as_dict(self) -> dict[str, object]:
+        """Serialise for the store."""
+        return {
+            "transaction_id": self.transaction_id,
+            "connector_id": self.connector_id,
+            "id_tag": self.id_tag,
+            "meter_start_wh": self.meter_start_wh,
+            "started_at": self.started_at.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Transaction:
+        """Restore from the store."""
+        tx_id = data["transaction_id"]
+        connector_id = data["connector_id"]
+        meter_start = data["meter_start_wh"]
+        id_tag = data.get("id_tag")
+        assert isinstance(tx_id, int | str)
+        assert isinstance(connector_id, int)
+        assert isinstance(meter_start, int | float)
+        return cls(
+            transaction_id=tx_id,
+            connector_id=connector_id,
+            id_tag=id_tag if isinstance(id_tag, str) else None,
+            meter_start_wh=float(meter_start),
+            started_at=datetime.fromisoformat(str(data["started_at"])),
+        )
+
+
+@dataclass(slots=True)
+class EnergyRegister:
+    """A lifetime energy counter that never drops, even when the charger's register does.
+
+    Chargers that reset their register per session (Vestel, Grizzl-E) or glitch to zero add
+    what was counted before the drop as an offset.
+    """
+
+    last_raw_wh: float | None = None
+    offset_wh: float = 0.0
+
+    @property
+    def total_wh(self) -> float | None:
+        """Lifetime energy in Wh."""
+        if self.last_raw_wh is None:
+            return None
+        return self.offset_wh + self.last_raw_wh
+
+    def update(self, raw_wh: float) -> None:
+        """Take a new register reading."""
+        if self.last_raw_wh is not None and raw_wh < self.last_raw_wh:
+            self.offset_wh += self.last_raw_wh
+        self.last_raw_wh = raw_wh
+
+
+@dataclass(slots=True)
+class Connector:
+    """One connector (1.6) or EVSE (2.0.1) and its latest readings."""
+
+    connector_id: int
+    status: ConnectorStatus | None = None
+    error_code: str | None = None
+    power_w: float | None = None
+    power_offered_w: float | None = None
+    current_a: dict[Phase, float] = field(default_factory=dict)
+    voltage_v: dict[Phase, float] = field(default_factory=dict)
+    current_offered_a: float | None = None
+    energy: EnergyRegister = field(default_factory=EnergyRegister)
+    soc_percent: float | None = None
+    temperature_c: float | None = None
+    frequency_hz: float | None = None
+    transaction: Transaction | None = None
+    last_session_energy_wh: float | None = None
+    last_meter_at: datetime | None = None
+    seen_measurands: set[str] = field(default_factory=set)
+
+    @property
+    def plugged_in(self) -> bool | None:
+        """Whether a cable is in, as far as the status tells."""
+        if self.status is None:
+            return None
+        return self.status in PLUGGED_IN_STATUSES
+
+    @property
+    def charging(self) -> bool | None:
+        """Whether energy is flowing to the car."""
+        if self.status is None:
+            return None
+        return self.status is ConnectorStatus.CHARGING
+
+    @property
+    def session_energy_wh(self) -> float | None:
+        """Energy of the running session, or of the last one once it ended."""
+        if self.transaction is None:
+            return self.last_session_energy_wh
+        total = self.energy.total_wh
+        if total is None:
+            return 0.0
+        return max(0.0, total - self.transaction.meter_start_wh)
+
+    def is_stale(self, timestamp: datetime | None) -> bool:
+        """Whether a reading is older than one already taken (backlogs replayed after a reconnect)."""
+        if timestamp is None or self.last_meter_at is None:
+            return False
+        return timestamp < self.last_meter_at
+
+    def apply_samples(self, samples: list[Sample], timestamp: datetime | None) -> None:
+        """Store the latest value of every sample we understand, unless older than what we have."""
+        if self.is_stale(timestamp):
+            return
+        if timestamp is not None:
+            self.last_meter_at = timestamp
+        phase_power: list[float] = []
+        total_power_seen = False
+        for sample in samples:
+            if sample.measurand == "Power.Active.Import":
+                if sample.phase is not None:
+                    phase_power.append(sample.value)
+                    continue
+                total_power_seen = True
+            handler = _SAMPLE_HANDLERS.get(sample.measurand)
+            if handler is None:
+                continue
+            handler(self, sample)
+            self.seen_measurands.add(
+                sample.measurand if sample.phase is None else f"{sample.measurand}.{sample.phase}"
+            )
+        if phase_power and not total_power_seen:
+            # Chargers that report power only per phase still get a total.
+            self.power_w = sum(phase_power)
+            self.seen_measurands.add("Power.Active.Import")
+
+
+def _energy(connector: Connector, sample: Sample) -> None:
+    if sample.phase is None:
+        connector.energy.update(sample.value)
+
+
+def _current(connector: Connector, sample: Sample) -> None:
+    connector.current_a[sample.phase or Phase.L1] = sample.value
+
+
+def _voltage(connector: Connector, sample: Sample) -> None:
+    connector.voltage_v[sample.phase or Phase.L1] = sample.value
+
+
+def _scalar(attribute: str) -> Callable[[Connector, Sample], None]:
+    def apply(connector: Connector, sample: Sample) -> None:
+        setattr(connector, attribute, sample.value)
+
+    return apply
+
+
+_SAMPLE_HANDLERS: dict[str, Callable[[Connector, Sample], None]] = {
+    "Energy.Active.Import.Register": _energy,
+    "Power.Active.Import": _scalar("power_w"),
+    "Current.Import": _current,
+    "Voltage": _voltage,
+    "Current.Offered": _scalar("current_offered_a"),
+    "Power.Offered": _scalar("power_offered_w"),
+    "SoC": _scalar("soc_percent"),
+    "Temperature": _scalar("temperature_c"),
+    "Frequency": _scalar("frequency_hz"),
+}
+
+
+@dataclass(slots=True)
+class StationInfo:
+    """What the charger said about itself in its BootNotification."""
+
+    vendor: str | None = None
+    model: str | None = None
+    serial_number: str | None = None
+    firmware_version: str | None = None
+    meter_type: str | None = None
+    meter_serial_number: str | None = None
+
+
+@dataclass(slots=True)
+class Charger:
+    """A charging station, its connectors and its connection state."""
+
+    charger_id: str
+    info: StationInfo = field(default_factory=StationInfo)
+    connected: bool = False
+    silent: bool = False
+    protocol: str | None = None
+    status: ConnectorStatus | None = None
+    error_code: str | None = None
+    last_heartbeat: datetime | None = None
+    last_seen: float | None = None
+    firmware_status: str | None = None
+    connectors: dict[int, Connector] = field(default_factory=dict)
+
+    def connector(self, connector_id: int) -> Connector:
+        """Return the connector, creating it on first mention."""
+        if (found := self.connectors.get(connector_id)) is None:
+            found = self.connectors[connector_id] = Connector(connector_id)
+        return found
+
+    def find_transaction(self, transaction_id: int | str) -> Connector | None:
+        """Return the connector running this transaction, if any."""
+        for connector in self.connectors.values():
+            if (
+                connector.transaction is not None
+                and connector.transaction.transaction_id == transaction_id
+            ):
+                return connector
+        return None

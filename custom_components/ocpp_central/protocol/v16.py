@@ -1,0 +1,346 @@
+"""OCPP 1.6J adapter: answers every charger-initiated message and updates the charger model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ocpp.exceptions import OCPPError, ProtocolError, TypeConstraintViolationError
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint as ChargePoint16, call, call_result
+from websockets.exceptions import ConnectionClosed
+from ocpp.v16.enums import (
+    Action,
+    AuthorizationStatus,
+    DataTransferStatus,
+    GenericStatus,
+    MessageTrigger,
+    RegistrationStatus,
+)
+
+from ..const import LOGGER
+from ..meter import to_sample
+from ..model import Connector, ConnectorStatus, Sample, Transaction
+from .base import ProtocolAdapter, parse_time
+
+_STATUS: dict[str, ConnectorStatus] = {
+    "Available": ConnectorStatus.AVAILABLE,
+    "Preparing": ConnectorStatus.PREPARING,
+    "Charging": ConnectorStatus.CHARGING,
+    "SuspendedEV": ConnectorStatus.SUSPENDED_EV,
+    "SuspendedEVSE": ConnectorStatus.SUSPENDED_EVSE,
+    "Finishing": ConnectorStatus.FINISHING,
+    "Reserved": ConnectorStatus.RESERVED,
+    "Unavailable": ConnectorStatus.UNAVAILABLE,
+    "Faulted": ConnectorStatus.FAULTED,
+}
+# Alfen replays backlogs with transactionId int64-max; such ids are no transaction of ours.
+_MAX_TRANSACTION_ID = 2**31 - 1
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _connector_id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TypeConstraintViolationError(
+            details={"cause": f"connectorId must be a non-negative integer, got {value!r}"}
+        )
+    return value
+
+
+def _samples(meter_value: list[Any] | Any) -> list[tuple[datetime | None, list[Sample]]]:
+    """Parse a MeterValue list leniently: unreadable entries are skipped, not fatal."""
+    if not isinstance(meter_value, list):
+        raise ProtocolError(details={"cause": "meterValue must be a list"})
+    batches: list[tuple[datetime | None, list[Sample]]] = []
+    for entry in meter_value:
+        if not isinstance(entry, dict):
+            continue
+        samples = [
+            sample
+            for raw in entry.get("sampled_value") or []
+            if isinstance(raw, dict)
+            and raw.get("format") != "SignedData"
+            and (
+                sample := to_sample(
+                    raw.get("measurand"), raw.get("value"), raw.get("unit"), raw.get("phase")
+                )
+            )
+            is not None
+        ]
+        batches.append((parse_time(entry.get("timestamp")), samples))
+    batches.sort(key=lambda batch: batch[0] or datetime.min.replace(tzinfo=UTC))
+    return batches
+
+
+class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):
+    """One OCPP 1.6J session. Handlers are short and never await calls to the charger."""
+
+    # --- Core profile ---------------------------------------------------------------
+
+    @on(Action.boot_notification, skip_schema_validation=True)
+    def on_boot_notification(
+        self,
+        charge_point_vendor: Any = None,
+        charge_point_model: Any = None,
+        **kwargs: Any,
+    ) -> call_result.BootNotification:
+        """Record who the charger is; Pending while the homeowner has not confirmed it."""
+        if not isinstance(charge_point_vendor, str) or not isinstance(
+            charge_point_model, str
+        ):
+            raise ProtocolError(
+                details={"cause": "chargePointVendor and chargePointModel are required"}
+            )
+        info = self.charger.info
+        info.vendor = charge_point_vendor
+        info.model = charge_point_model
+        info.serial_number = _text(kwargs.get("charge_point_serial_number")) or _text(
+            kwargs.get("charge_box_serial_number")
+        )
+        info.firmware_version = _text(kwargs.get("firmware_version"))
+        info.meter_type = _text(kwargs.get("meter_type"))
+        info.meter_serial_number = _text(kwargs.get("meter_serial_number"))
+        decision = self.host.boot(self.charger)
+        self.host.changed(self.charger, durable=True)
+        return call_result.BootNotification(
+            current_time=self.now_iso(),
+            interval=decision.interval,
+            status=RegistrationStatus.accepted
+            if decision.accepted
+            else RegistrationStatus.pending,
+        )
+
+    @on(Action.heartbeat)
+    def on_heartbeat(self, **kwargs: Any) -> call_result.Heartbeat:
+        """Tell the time; note that the charger is alive."""
+        self.charger.last_heartbeat = datetime.now(UTC)
+        self.host.changed(self.charger)
+        return call_result.Heartbeat(current_time=self.now_iso())
+
+    @on(Action.status_notification, skip_schema_validation=True)
+    def on_status_notification(
+        self,
+        connector_id: Any = None,
+        status: Any = None,
+        error_code: Any = None,
+        **kwargs: Any,
+    ) -> call_result.StatusNotification:
+        """Connector 0 is the station itself."""
+        number = _connector_id(connector_id)
+        mapped = _STATUS.get(status) if isinstance(status, str) else None
+        if mapped is None:
+            LOGGER.info("Charger %s reported unknown status %r", self.id, status)
+        error = _text(error_code)
+        if error == "NoError":
+            error = None
+        if number == 0:
+            self.charger.status = mapped
+            self.charger.error_code = error
+        else:
+            connector = self.charger.connector(number)
+            connector.status = mapped
+            connector.error_code = error
+        self.host.changed(self.charger)
+        return call_result.StatusNotification()
+
+    @on(Action.meter_values, skip_schema_validation=True)
+    def on_meter_values(
+        self, connector_id: Any = None, meter_value: Any = None, **kwargs: Any
+    ) -> call_result.MeterValues:
+        """Connector 0 is the main meter; single-connector stations count it as connector 1."""
+        number = _connector_id(connector_id)
+        batches = _samples(meter_value)
+        connector = self._meter_connector(number)
+        for timestamp, samples in batches:
+            connector.apply_samples(samples, timestamp)
+        self.host.changed(self.charger, durable=True)
+        return call_result.MeterValues()
+
+    def _meter_connector(self, number: int) -> Connector:
+        if number == 0:
+            real = [n for n in self.charger.connectors if n > 0]
+            if len(real) <= 1:
+                return self.charger.connector(real[0] if real else 1)
+        return self.charger.connector(number)
+
+    @on(Action.authorize)
+    def on_authorize(self, id_tag: str, **kwargs: Any) -> call_result.Authorize:
+        """Judge an id tag."""
+        return call_result.Authorize(id_tag_info={"status": self._authorize(id_tag)})
+
+    def _authorize(self, id_tag: str) -> AuthorizationStatus:
+        if self.host.authorize(self.charger, id_tag):
+            return AuthorizationStatus.accepted
+        return AuthorizationStatus.invalid
+
+    @on(Action.start_transaction, skip_schema_validation=True)
+    def on_start_transaction(
+        self,
+        connector_id: Any = None,
+        id_tag: Any = None,
+        meter_start: Any = None,
+        timestamp: Any = None,
+        **kwargs: Any,
+    ) -> call_result.StartTransaction:
+        """Open a session with a fresh transaction id; meterStart is taken leniently."""
+        number = _connector_id(connector_id)
+        if not isinstance(id_tag, str):
+            raise ProtocolError(details={"cause": "idTag is required"})
+        connector = self.charger.connector(number or 1)
+        started_at = parse_time(timestamp) or datetime.now(UTC)
+        if connector.transaction is not None:
+            LOGGER.info(
+                "Charger %s started a new session on connector %s while transaction %s was open; closing it",
+                self.id,
+                connector.connector_id,
+                connector.transaction.transaction_id,
+            )
+            self._close(connector, None)
+        meter_start_wh = self._register_at(connector, meter_start, started_at)
+        status = self._authorize(id_tag)
+        transaction_id = self.host.next_transaction_id()
+        connector.transaction = Transaction(
+            transaction_id=transaction_id,
+            connector_id=connector.connector_id,
+            id_tag=id_tag,
+            meter_start_wh=meter_start_wh,
+            started_at=started_at,
+        )
+        self.host.changed(self.charger, durable=True)
+        return call_result.StartTransaction(
+            transaction_id=transaction_id, id_tag_info={"status": status}
+        )
+
+    def _register_at(
+        self, connector: Connector, reading: Any, at: datetime
+    ) -> float:
+        """Lifetime energy at a start or stop reading; a drop there is a register reset."""
+        if isinstance(reading, bool) or not isinstance(reading, int | float):
+            return connector.energy.total_wh or 0.0
+        if connector.is_stale(at):
+            return connector.energy.offset_wh + float(reading)
+        connector.energy.update(float(reading))
+        connector.last_meter_at = at
+        return connector.energy.total_wh or 0.0
+
+    @on(Action.stop_transaction, skip_schema_validation=True)
+    def on_stop_transaction(
+        self,
+        transaction_id: Any = None,
+        meter_stop: Any = None,
+        timestamp: Any = None,
+        **kwargs: Any,
+    ) -> call_result.StopTransaction:
+        """Always acknowledged, also for transactions we do not know (queued offline stops)."""
+        id_tag = _text(kwargs.get("id_tag"))
+        connector = (
+            self.charger.find_transaction(transaction_id)
+            if isinstance(transaction_id, int)
+            else None
+        )
+        if connector is None:
+            LOGGER.info(
+                "Charger %s stopped unknown transaction %r; acknowledged",
+                self.id,
+                transaction_id,
+            )
+        else:
+            data = kwargs.get("transaction_data")
+            if isinstance(data, list):
+                for at, samples in _samples(data):
+                    connector.apply_samples(samples, at)
+            stopped_at = parse_time(timestamp) or datetime.now(UTC)
+            self._close(connector, self._register_at(connector, meter_stop, stopped_at))
+            self.host.changed(self.charger, durable=True)
+        return call_result.StopTransaction(
+            id_tag_info={"status": self._authorize(id_tag)} if id_tag else None
+        )
+
+    @staticmethod
+    def _close(connector: Connector, stop_wh: float | None) -> None:
+        transaction = connector.transaction
+        if transaction is None:
+            return
+        end = stop_wh if stop_wh is not None else connector.energy.total_wh
+        connector.last_session_energy_wh = (
+            max(0.0, end - transaction.meter_start_wh) if end is not None else None
+        )
+        connector.transaction = None
+
+    @on(Action.data_transfer, skip_schema_validation=True)
+    def on_data_transfer(
+        self, vendor_id: Any = None, **kwargs: Any
+    ) -> call_result.DataTransfer:
+        """No vendor extensions are handled yet."""
+        LOGGER.debug("Charger %s sent DataTransfer from %r", self.id, vendor_id)
+        return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
+
+    # --- Firmware management and security extension -------------------------------
+
+    @on(Action.firmware_status_notification)
+    def on_firmware_status(
+        self, status: str, **kwargs: Any
+    ) -> call_result.FirmwareStatusNotification:
+        """Keep the firmware status for the diagnostics sensor."""
+        self.charger.firmware_status = status
+        self.host.changed(self.charger)
+        return call_result.FirmwareStatusNotification()
+
+    @on(Action.diagnostics_status_notification)
+    def on_diagnostics_status(
+        self, status: str, **kwargs: Any
+    ) -> call_result.DiagnosticsStatusNotification:
+        """Acknowledge a diagnostics upload status."""
+        LOGGER.debug("Charger %s diagnostics upload: %s", self.id, status)
+        return call_result.DiagnosticsStatusNotification()
+
+    @on(Action.signed_firmware_status_notification)
+    def on_signed_firmware_status(
+        self, status: str, **kwargs: Any
+    ) -> call_result.SignedFirmwareStatusNotification:
+        """Signed firmware updates report like plain ones."""
+        self.charger.firmware_status = status
+        self.host.changed(self.charger)
+        return call_result.SignedFirmwareStatusNotification()
+
+    @on(Action.security_event_notification)
+    def on_security_event(
+        self, type: str, timestamp: str, **kwargs: Any
+    ) -> call_result.SecurityEventNotification:
+        """Security events are worth a log line."""
+        LOGGER.info("Charger %s security event %s at %s", self.id, type, timestamp)
+        return call_result.SecurityEventNotification()
+
+    @on(Action.log_status_notification)
+    def on_log_status(
+        self, status: str, **kwargs: Any
+    ) -> call_result.LogStatusNotification:
+        """Acknowledge a log upload status."""
+        LOGGER.debug("Charger %s log upload: %s", self.id, status)
+        return call_result.LogStatusNotification()
+
+    @on(Action.sign_certificate)
+    def on_sign_certificate(
+        self, csr: str, **kwargs: Any
+    ) -> call_result.SignCertificate:
+        """We run no certificate authority, so signing requests are declined."""
+        return call_result.SignCertificate(status=GenericStatus.rejected)
+
+    # --- Calls we make -------------------------------------------------------------
+
+    async def async_confirmed(self) -> None:
+        """Ask a charger that was kept Pending to boot again, now to be accepted."""
+        try:
+            await self.call(
+                call.TriggerMessage(requested_message=MessageTrigger.boot_notification),
+                suppress=False,
+            )
+        except (OCPPError, TimeoutError, ConnectionClosed) as err:
+            LOGGER.info(
+                "Charger %s did not accept a boot trigger (%s); it will be accepted at its next boot",
+                self.id,
+                err,
+            )

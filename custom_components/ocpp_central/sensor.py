@@ -1,0 +1,292 @@
+"""Sensors: status, power, currents, voltages, energy, state of charge and diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    Platform,
+    UnitOfElectricCurrent,
+    UnitOfElectricPotential,
+    UnitOfEnergy,
+    UnitOfFrequency,
+    UnitOfPower,
+    UnitOfTemperature,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .central import OcppCentralConfigEntry
+from .coordinator import ChargerCoordinator
+from .entity import (
+    ChargerEntityDescription,
+    ConnectorEntityDescription,
+    OcppEntity,
+    add_entities_for_shape,
+)
+from .model import Charger, Connector, ConnectorStatus, Phase
+
+PARALLEL_UPDATES = 0
+
+type SensorValue = float | str | datetime | None
+
+STATUS_OPTIONS = [status.value for status in ConnectorStatus]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcppChargerSensorDescription(ChargerEntityDescription, SensorEntityDescription):
+    """A station-level sensor."""
+
+    value_fn: Callable[[Charger], SensorValue]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcppConnectorSensorDescription(ConnectorEntityDescription, SensorEntityDescription):
+    """A per-connector sensor."""
+
+    value_fn: Callable[[Connector], SensorValue]
+
+
+def _seen(*measurands: str) -> Callable[[Connector], bool]:
+    return lambda connector: any(m in connector.seen_measurands for m in measurands)
+
+
+def _kwh(value_wh: float | None) -> float | None:
+    return None if value_wh is None else value_wh / 1000.0
+
+
+def _status(status: ConnectorStatus | None) -> str | None:
+    return None if status is None else status.value
+
+
+CHARGER_SENSORS: tuple[OcppChargerSensorDescription, ...] = (
+    OcppChargerSensorDescription(
+        key="station_status",
+        translation_key="station_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=STATUS_OPTIONS,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda charger: _status(charger.status),
+    ),
+    OcppChargerSensorDescription(
+        key="station_error",
+        translation_key="station_error",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda charger: charger.error_code,
+    ),
+    OcppChargerSensorDescription(
+        key="last_heartbeat",
+        translation_key="last_heartbeat",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda charger: charger.last_heartbeat,
+    ),
+    OcppChargerSensorDescription(
+        key="firmware_status",
+        translation_key="firmware_status",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda charger: charger.firmware_status,
+    ),
+)
+
+
+def _phase_sensor(
+    measurand: str, phase: Phase, *, enabled: bool, **kwargs: Any
+) -> OcppConnectorSensorDescription:
+    kind = "current" if measurand == "Current.Import" else "voltage"
+    return OcppConnectorSensorDescription(
+        key=f"{kind}_{phase}",
+        translation_key=f"{kind}_{phase}",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=enabled,
+        exists_fn=_seen(f"{measurand}.{phase}", measurand)
+        if phase is Phase.L1
+        else _seen(f"{measurand}.{phase}"),
+        value_fn=(
+            (lambda c: c.current_a.get(phase))
+            if kind == "current"
+            else (lambda c: c.voltage_v.get(phase))
+        ),
+        **kwargs,
+    )
+
+
+CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
+    OcppConnectorSensorDescription(
+        key="status",
+        translation_key="status",
+        device_class=SensorDeviceClass.ENUM,
+        options=STATUS_OPTIONS,
+        value_fn=lambda connector: _status(connector.status),
+    ),
+    OcppConnectorSensorDescription(
+        key="power",
+        translation_key="power",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda connector: connector.power_w,
+    ),
+    OcppConnectorSensorDescription(
+        key="energy_session",
+        translation_key="energy_session",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda connector: _kwh(connector.session_energy_wh),
+    ),
+    OcppConnectorSensorDescription(
+        key="energy_total",
+        translation_key="energy_total",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda connector: _kwh(connector.energy.total_wh),
+    ),
+    OcppConnectorSensorDescription(
+        key="current_offered",
+        translation_key="current_offered",
+        device_class=SensorDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        suggested_display_precision=1,
+        state_class=SensorStateClass.MEASUREMENT,
+        exists_fn=_seen("Current.Offered"),
+        value_fn=lambda connector: connector.current_offered_a,
+    ),
+    *(
+        _phase_sensor(
+            "Current.Import",
+            phase,
+            enabled=True,
+            device_class=SensorDeviceClass.CURRENT,
+            native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+            suggested_display_precision=1,
+        )
+        for phase in Phase
+    ),
+    *(
+        _phase_sensor(
+            "Voltage",
+            phase,
+            enabled=False,
+            device_class=SensorDeviceClass.VOLTAGE,
+            native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+            suggested_display_precision=0,
+        )
+        for phase in Phase
+    ),
+    OcppConnectorSensorDescription(
+        key="state_of_charge",
+        translation_key="state_of_charge",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        exists_fn=_seen("SoC"),
+        value_fn=lambda connector: connector.soc_percent,
+    ),
+    OcppConnectorSensorDescription(
+        key="temperature",
+        translation_key="temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        exists_fn=_seen("Temperature"),
+        value_fn=lambda connector: connector.temperature_c,
+    ),
+    OcppConnectorSensorDescription(
+        key="frequency",
+        translation_key="frequency",
+        device_class=SensorDeviceClass.FREQUENCY,
+        native_unit_of_measurement=UnitOfFrequency.HERTZ,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        exists_fn=_seen("Frequency"),
+        value_fn=lambda connector: connector.frequency_hz,
+    ),
+    OcppConnectorSensorDescription(
+        key="power_offered",
+        translation_key="power_offered",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
+        exists_fn=_seen("Power.Offered"),
+        value_fn=lambda connector: connector.power_offered_w,
+    ),
+    OcppConnectorSensorDescription(
+        key="error_code",
+        translation_key="error_code",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda connector: connector.error_code,
+    ),
+    OcppConnectorSensorDescription(
+        key="transaction_id",
+        translation_key="transaction_id",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda connector: None
+        if connector.transaction is None
+        else str(connector.transaction.transaction_id),
+    ),
+    OcppConnectorSensorDescription(
+        key="id_tag",
+        translation_key="id_tag",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda connector: None
+        if connector.transaction is None
+        else connector.transaction.id_tag,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: OcppCentralConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add sensors for every charger, and for connectors and measurands as they appear."""
+
+    @callback
+    def add(coordinator: ChargerCoordinator) -> None:
+        if entities := add_entities_for_shape(
+            coordinator, Platform.SENSOR, CHARGER_SENSORS, CONNECTOR_SENSORS, OcppSensor
+        ):
+            async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
+
+    entry.runtime_data.async_register_entity_factory(add)
+
+
+class OcppSensor(OcppEntity, SensorEntity):
+    """A sensor showing one value of the charger model."""
+
+    entity_description: OcppChargerSensorDescription | OcppConnectorSensorDescription
+
+    @property
+    def native_value(self) -> SensorValue:
+        """Current value from the model."""
+        description = self.entity_description
+        if isinstance(description, OcppConnectorSensorDescription):
+            return description.value_fn(self.connector)
+        return description.value_fn(self.charger)
+
+    def _shown(self) -> tuple[Any, ...]:
+        return (self.available, self.native_value)

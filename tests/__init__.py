@@ -1,0 +1,1 @@
+"""Tests for the OCPP Central System integration."""

@@ -1,0 +1,171 @@
+"""Shared fixtures: a real central system in a real hass, and real OCPP 1.6 charge points."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable
+import contextlib
+from typing import Any
+
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint as ChargePoint16, call
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from custom_components.ocpp_central.const import (
+    CONF_AUTHORIZATION,
+    CONF_CHARGER_ID,
+    CONF_HEARTBEAT_INTERVAL,
+    CONF_ID_TAGS,
+    CONF_MAX_CURRENT,
+    CONF_SSL_CERTFILE,
+    CONF_SSL_KEYFILE,
+    CONF_UNKNOWN_CHARGERS,
+    DOMAIN,
+    SUBENTRY_CHARGER,
+)
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import HomeAssistant
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Enable custom integrations in every test."""
+
+
+@pytest.fixture
+def port(socket_enabled: None, unused_tcp_port: int) -> int:
+    """A free loopback port for the central system."""
+    return unused_tcp_port
+
+
+def charger_subentry(
+    charger_id: str = "CP1", *, password: str = "", name: str | None = None
+) -> ConfigSubentryData:
+    """A configured charger."""
+    return ConfigSubentryData(
+        data={CONF_CHARGER_ID: charger_id, "password": password, CONF_MAX_CURRENT: 32.0},
+        subentry_type=SUBENTRY_CHARGER,
+        title=name or f"Charger {charger_id}",
+        unique_id=charger_id,
+    )
+
+
+@pytest.fixture
+def subentries() -> list[ConfigSubentryData]:
+    """Chargers configured in the central system entry (override per test module)."""
+    return [charger_subentry("CP1")]
+
+
+@pytest.fixture
+def options() -> dict[str, Any]:
+    """Options of the central system entry."""
+    return {
+        CONF_UNKNOWN_CHARGERS: "ask",
+        CONF_HEARTBEAT_INTERVAL: 300,
+        CONF_AUTHORIZATION: "accept_all",
+        CONF_ID_TAGS: [],
+    }
+
+
+@pytest.fixture
+def config_entry(
+    port: int, subentries: list[ConfigSubentryData], options: dict[str, Any]
+) -> MockConfigEntry:
+    """The central system's config entry, listening on 127.0.0.1."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"OCPP Central System (port {port})",
+        data={
+            "host": "127.0.0.1",
+            "port": port,
+            CONF_SSL_CERTFILE: "",
+            CONF_SSL_KEYFILE: "",
+        },
+        options=options,
+        subentries_data=subentries,
+    )
+
+
+@pytest.fixture
+async def central(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
+    """The integration set up and listening."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry
+
+
+class SimCharger(ChargePoint16):
+    """A 1.6 charge point built on the ocpp package, as a charger's firmware would be."""
+
+    def __init__(self, charger_id: str, connection: ClientConnection) -> None:
+        super().__init__(charger_id, connection, response_timeout=5)
+        self.received: list[tuple[str, dict[str, Any]]] = []
+
+    @on("TriggerMessage")
+    def on_trigger_message(self, requested_message: str, **kwargs: Any) -> Any:
+        from ocpp.v16 import call_result
+
+        self.received.append(("TriggerMessage", {"requested_message": requested_message}))
+        return call_result.TriggerMessage(status="Accepted")
+
+    async def boot(self, vendor: str = "Acme", model: str = "Wallbox 1") -> Any:
+        return await self.call(
+            call.BootNotification(
+                charge_point_vendor=vendor,
+                charge_point_model=model,
+                charge_point_serial_number="SN-1",
+                firmware_version="1.2.3",
+            )
+        )
+
+
+ConnectFn = Callable[..., Awaitable[SimCharger]]
+
+
+@pytest.fixture
+async def connect(port: int) -> AsyncGenerator[ConnectFn]:
+    """Connect simulated chargers; all are closed at the end of the test."""
+    opened: list[tuple[ClientConnection, asyncio.Task[None]]] = []
+
+    async def _connect(
+        charger_id: str = "CP1",
+        *,
+        subprotocols: list[str] | None = None,
+        password: str | None = None,
+        username: str | None = None,
+        scheme: str = "ws",
+        ssl_context: Any = None,
+    ) -> SimCharger:
+        headers = {}
+        if password is not None:
+            import base64
+
+            token = base64.b64encode(f"{username or charger_id}:{password}".encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
+        ws = await websockets.connect(
+            f"{scheme}://127.0.0.1:{port}/ocpp/{charger_id}",
+            subprotocols=subprotocols if subprotocols is not None else ["ocpp1.6"],  # type: ignore[arg-type]
+            additional_headers=headers,
+            ssl=ssl_context,
+            open_timeout=5,
+        )
+        charger = SimCharger(charger_id, ws)
+        task = asyncio.get_running_loop().create_task(_run(charger))
+        opened.append((ws, task))
+        return charger
+
+    yield _connect
+    for ws, task in opened:
+        await ws.close()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _run(charger: SimCharger) -> None:
+    with contextlib.suppress(websockets.ConnectionClosed):
+        await charger.start()
