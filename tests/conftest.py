@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 import contextlib
 from typing import Any
 
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import HomeAssistant
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16, call
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 import websockets
 from websockets.asyncio.client import ClientConnection
 
@@ -26,8 +30,6 @@ from custom_components.ocpp_central.const import (
     DOMAIN,
     SUBENTRY_CHARGER,
 )
-from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.core import HomeAssistant
 
 
 @pytest.fixture(autouse=True)
@@ -169,3 +171,85 @@ async def connect(port: int) -> AsyncGenerator[ConnectFn]:
 async def _run(charger: SimCharger) -> None:
     with contextlib.suppress(websockets.ConnectionClosed):
         await charger.start()
+
+
+# --- entity platform tests (sensor, binary_sensor, diagnostics, entity) ------------------
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Home Assistant's snapshot extension (syrupy's own fixture would shadow phcc's)."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Enable every entity, also those disabled by default (phcc lacks core's fixture)."""
+    from unittest.mock import PropertyMock, patch
+
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
+
+
+def all_measurands(
+    energy_wh: float = 12345.0, power_w: float = 7200.0, timestamp: str = "2026-11-25T08:05:00Z"
+) -> list[dict[str, Any]]:
+    """One MeterValue with every measurand the sensors show, as a three-phase charger sends it."""
+    sampled = [
+        {"value": str(energy_wh), "measurand": "Energy.Active.Import.Register", "unit": "Wh"},
+        {"value": str(power_w), "measurand": "Power.Active.Import", "unit": "W"},
+        {"value": "16", "measurand": "Current.Offered", "unit": "A"},
+        {"value": "11000", "measurand": "Power.Offered", "unit": "W"},
+        {"value": "55", "measurand": "SoC", "unit": "Percent", "location": "EV"},
+        {"value": "31.5", "measurand": "Temperature", "unit": "Celsius", "location": "Body"},
+        {"value": "50.02", "measurand": "Frequency"},
+    ]
+    for n, (current, voltage) in enumerate(
+        (("10.1", "230.1"), ("10.2", "230.2"), ("10.3", "230.3")), start=1
+    ):
+        sampled.append(
+            {"value": current, "measurand": "Current.Import", "unit": "A", "phase": f"L{n}"}
+        )
+        sampled.append({"value": voltage, "measurand": "Voltage", "unit": "V", "phase": f"L{n}-N"})
+    return [{"timestamp": timestamp, "sampledValue": sampled}]
+
+
+async def start_charging(hass: HomeAssistant, cp: SimCharger, connector_id: int = 1) -> int:
+    """Boot, heartbeat, report status, start a session and send every measurand."""
+    await cp.boot()
+    await cp.call(call.Heartbeat())
+    await cp.call(call.StatusNotification(connector_id=0, error_code="NoError", status="Available"))
+    await cp.call(
+        call.StatusNotification(connector_id=connector_id, error_code="NoError", status="Preparing")
+    )
+    started = await cp.call(
+        call.StartTransaction(
+            connector_id=connector_id,
+            id_tag="TAG-0001",
+            meter_start=10000,
+            timestamp="2026-11-25T08:00:00Z",
+        )
+    )
+    await cp.call(
+        call.StatusNotification(connector_id=connector_id, error_code="NoError", status="Charging")
+    )
+    await cp.call(
+        call.MeterValues(
+            connector_id=connector_id,
+            transaction_id=started.transaction_id,
+            meter_value=all_measurands(),
+        )
+    )
+    await hass.async_block_till_done()
+    return int(started.transaction_id)
+
+
+async def wait_for(condition: Callable[[], bool]) -> None:
+    """Wait until the server side has noticed something (a closed connection, say)."""
+    async with asyncio.timeout(5):
+        while not condition():  # noqa: ASYNC110 - the server offers no event to wait on
+            await asyncio.sleep(0.01)

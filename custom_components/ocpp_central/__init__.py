@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from errno import EADDRINUSE
+from functools import partial
+from typing import Any
 
 from homeassistant.const import CONF_HOST, CONF_PORT, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv, device_registry as dr
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .auth import build_ssl_context
 from .central import CentralSystem, OcppCentralConfigEntry
-from .const import CONF_SSL_CERTFILE, CONF_SSL_KEYFILE, DOMAIN, LOGGER
-from .store import ChargerStore
+from .const import CONF_CHARGER_ID, CONF_SSL_CERTFILE, CONF_SSL_KEYFILE, DOMAIN, LOGGER
+from .store import STORAGE_VERSION, ChargerStore
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -42,7 +48,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry) 
     central = CentralSystem(hass, entry, ChargerStore(hass, entry.entry_id))
     entry.runtime_data = central
     entry.async_on_unload(central.async_stop)
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     port = entry.data[CONF_PORT]
     issue_id = f"port_unavailable_{entry.entry_id}"
     try:
@@ -63,13 +68,27 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry) 
             translation_placeholders={"port": str(port), "error": err.strerror or str(err)},
         ) from err
     ir.async_delete_issue(hass, DOMAIN, issue_id)
-    LOGGER.info("OCPP central system listening on port %s", central.server.port if central.server else port)
-    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+    # Platforms only after the server is up: a setup retried later must not find them set up.
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    LOGGER.info(
+        "OCPP central system listening on port %s", central.server.port if central.server else port
+    )
+    entry.async_on_unload(
+        entry.add_update_listener(partial(_async_entry_updated, dict(entry.data)))
+    )
     return True
 
 
-async def _async_entry_updated(hass: HomeAssistant, entry: OcppCentralConfigEntry) -> None:
-    """Chargers added or removed, or options changed: applied without restarting the server."""
+async def _async_entry_updated(
+    server_settings: dict[str, Any], hass: HomeAssistant, entry: OcppCentralConfigEntry
+) -> None:
+    """Restart the server when its settings changed (reconfigure).
+
+    Chargers added, changed or removed, and new options, apply without a restart.
+    """
+    if dict(entry.data) != server_settings:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+        return
     entry.runtime_data.async_sync_chargers()
 
 
@@ -78,8 +97,20 @@ async def async_unload_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
+async def async_remove_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry) -> None:
+    """Forget what the central system kept: its repair issue and its chargers' history."""
+    ir.async_delete_issue(hass, DOMAIN, f"port_unavailable_{entry.entry_id}")
+    await Store[dict[str, Any]](hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}").async_remove()
+
+
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: OcppCentralConfigEntry, device: dr.DeviceEntry
 ) -> bool:
-    """Let the homeowner delete a charger's device; the charger goes with it."""
-    return entry.runtime_data.async_remove_device(device)
+    """Deleting a charger's device removes the charger; a connector's device stays with it."""
+    subentry = entry.subentries.get(device.config_subentry_id or "")
+    if subentry is None:
+        return True
+    if (DOMAIN, subentry.data[CONF_CHARGER_ID]) not in device.identifiers:
+        return False
+    hass.config_entries.async_remove_subentry(entry, subentry.subentry_id)
+    return True

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.binary_sensor import (
-    BinarySensorDeviceClass,
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -29,9 +29,7 @@ PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class OcppChargerBinarySensorDescription(
-    ChargerEntityDescription, BinarySensorEntityDescription
-):
+class OcppChargerBinarySensorDescription(ChargerEntityDescription, BinarySensorEntityDescription):
     """A station-level binary sensor, computed from the coordinator."""
 
     is_on_fn: Callable[[ChargerCoordinator], bool | None]
@@ -96,9 +94,7 @@ async def async_setup_entry(
 class OcppBinarySensor(OcppEntity, BinarySensorEntity):
     """A binary sensor showing one fact of the charger model."""
 
-    entity_description: (
-        OcppChargerBinarySensorDescription | OcppConnectorBinarySensorDescription
-    )
+    entity_description: OcppChargerBinarySensorDescription | OcppConnectorBinarySensorDescription
 
     @property
     def available(self) -> bool:
@@ -116,4 +112,4 @@ class OcppBinarySensor(OcppEntity, BinarySensorEntity):
         return description.is_on_fn(self.coordinator)
 
     def _shown(self) -> tuple[Any, ...]:
-        return (self.available, self.is_on)
+        return (*super()._shown(), self.is_on)

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from errno import EADDRINUSE
+from pathlib import Path
 import socket
 import ssl
-from typing import Any, override
-
-import voluptuous as vol
+from typing import TYPE_CHECKING, Any, override
 
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentry,
     ConfigSubentryFlow,
-    ConfigEntryState,
     OptionsFlow,
     SubentryFlowResult,
 )
@@ -54,6 +54,12 @@ from .const import (
     UnknownChargerPolicy,
 )
 
+if TYPE_CHECKING:
+    # Home Assistant types its flows with probatio, which it also installs as voluptuous.
+    import probatio as vol
+else:
+    import voluptuous as vol
+
 _PORT_SELECTOR = NumberSelector(
     NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
 )
@@ -69,9 +75,7 @@ def _server_schema(defaults: dict[str, Any]) -> vol.Schema:
     return vol.Schema(
         {
             vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, DEFAULT_HOST)): str,
-            vol.Required(
-                CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)
-            ): _PORT_SELECTOR,
+            vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)): _PORT_SELECTOR,
             vol.Optional(
                 CONF_SSL_CERTFILE,
                 description={"suggested_value": defaults.get(CONF_SSL_CERTFILE)},
@@ -102,42 +106,60 @@ def _check_port(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
+def _check_tls(certfile: str, keyfile: str) -> dict[str, str]:
+    """Errors per field when the certificate and key cannot serve TLS (runs in the executor)."""
+    field = CONF_SSL_CERTFILE
+    try:
+        Path(certfile).read_bytes()
+        if keyfile:
+            field = CONF_SSL_KEYFILE
+            Path(keyfile).read_bytes()
+        build_ssl_context(certfile, keyfile)
+    except ssl.SSLError:
+        return {field: "certificate_mismatch"}
+    except OSError:
+        return {field: "certificate_unreadable"}
+    return {}
+
+
 async def _validate_server(
     hass: HomeAssistant, data: dict[str, Any], *, own_port: int | None = None
 ) -> dict[str, str]:
-    """Errors per field for the server settings; empty when usable."""
+    """Errors per field for the server settings; empty when usable.
+
+    own_port is the port our running server holds: finding it in use is no error.
+    """
     errors: dict[str, str] = {}
+    data[CONF_HOST] = data[CONF_HOST].strip()
     data[CONF_PORT] = int(data[CONF_PORT])
     certfile = (data.get(CONF_SSL_CERTFILE) or "").strip()
     keyfile = (data.get(CONF_SSL_KEYFILE) or "").strip()
     data[CONF_SSL_CERTFILE] = certfile
     data[CONF_SSL_KEYFILE] = keyfile
-    if data[CONF_PORT] != own_port:
-        try:
-            await hass.async_add_executor_job(_check_port, data[CONF_HOST], data[CONF_PORT])
-        except OSError as err:
-            if err.errno == EADDRINUSE:
-                errors[CONF_PORT] = "port_in_use"
-            else:
-                errors[CONF_HOST] = "cannot_bind"
+    try:
+        await hass.async_add_executor_job(_check_port, data[CONF_HOST], data[CONF_PORT])
+    except OSError as err:
+        if err.errno != EADDRINUSE:
+            errors[CONF_HOST] = "cannot_bind"
+        elif data[CONF_PORT] != own_port:
+            errors[CONF_PORT] = "port_in_use"
     if keyfile and not certfile:
         errors[CONF_SSL_CERTFILE] = "certificate_required"
     elif certfile:
-        try:
-            await hass.async_add_executor_job(build_ssl_context, certfile, keyfile)
-        except ssl.SSLError:
-            errors[CONF_SSL_KEYFILE if keyfile else CONF_SSL_CERTFILE] = (
-                "certificate_mismatch"
-            )
-        except OSError:
-            errors[CONF_SSL_CERTFILE] = "certificate_unreadable"
+        errors |= await hass.async_add_executor_job(_check_tls, certfile, keyfile)
     return errors
+
+
+def _find_charger(entry: ConfigEntry, charger_id: str) -> ConfigSubentry | None:
+    """Find the subentry of a configured charger."""
+    return next((sub for sub in entry.subentries.values() if sub.unique_id == charger_id), None)
 
 
 class OcppCentralConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a central system; confirm chargers that connect to it."""
 
     VERSION = 1
+    _discovery: dict[str, Any]
 
     @staticmethod
     @callback
@@ -153,10 +175,8 @@ class OcppCentralConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> dict[str, type[ConfigSubentryFlow]]:
         return {SUBENTRY_CHARGER: ChargerSubentryFlow}
 
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """The server's address, TLS files and what to do with unknown chargers."""
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the server's address, TLS files and what to do with unknown chargers."""
         errors: dict[str, str] = {}
         if user_input is not None:
             self._async_abort_entries_match({CONF_PORT: int(user_input[CONF_PORT])})
@@ -192,15 +212,21 @@ class OcppCentralConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             self._async_abort_entries_match({CONF_PORT: int(user_input[CONF_PORT])})
+            loaded = entry.state is ConfigEntryState.LOADED
             errors = await _validate_server(
-                self.hass, user_input, own_port=entry.data[CONF_PORT]
+                self.hass, user_input, own_port=entry.data[CONF_PORT] if loaded else None
             )
             if not errors:
-                return self.async_update_reload_and_abort(
+                result = self.async_update_and_abort(
                     entry,
                     title=f"OCPP Central System (port {user_input[CONF_PORT]})",
                     data=user_input,
                 )
+                # A running server restarts through the update listener when the data changed;
+                # one waiting to retry is started now.
+                if not loaded:
+                    self.hass.config_entries.async_schedule_reload(entry.entry_id)
+                return result
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=_server_schema(user_input or dict(entry.data)),
@@ -210,7 +236,7 @@ class OcppCentralConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_integration_discovery(
         self, discovery_info: dict[str, Any]
     ) -> ConfigFlowResult:
-        """An unknown charger connected and booted; ask the homeowner about it."""
+        """Ask the homeowner about an unknown charger that connected and booted."""
         charger_id: str = discovery_info[CONF_CHARGER_ID]
         await self.async_set_unique_id(unique_id_for_charger(charger_id))
         self._abort_if_unique_id_configured()
@@ -236,6 +262,8 @@ class OcppCentralConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         if central_entry is None or central_entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="central_system_gone")
+        if _find_charger(central_entry, charger_id) is not None:
+            return self.async_abort(reason="charger_already_configured")
         if user_input is not None:
             central_entry.runtime_data.async_add_charger(
                 charger_id,
@@ -283,21 +311,21 @@ def _charger_schema(defaults: dict[str, Any]) -> vol.Schema:
 class ChargerSubentryFlow(ConfigSubentryFlow):
     """Add a charger by hand before it first connects, or change one."""
 
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Charger id (the last part of its URL), name, password, maximum current."""
         errors: dict[str, str] = {}
         if user_input is not None:
             charger_id = user_input[CONF_CHARGER_ID].strip().strip("/")
             if not charger_id or "/" in charger_id:
                 errors[CONF_CHARGER_ID] = "invalid_charger_id"
-            elif any(
-                sub.unique_id == charger_id
-                for sub in self._get_entry().subentries.values()
-            ):
+            elif _find_charger(self._get_entry(), charger_id) is not None:
                 return self.async_abort(reason="already_configured")
             else:
+                # Added by hand: a notification about the same charger has done its job.
+                for flow in self.hass.config_entries.flow.async_progress_by_handler(
+                    DOMAIN, match_context={"unique_id": unique_id_for_charger(charger_id)}
+                ):
+                    self.hass.config_entries.flow.async_abort(flow["flow_id"])
                 return self.async_create_entry(
                     title=user_input[CONF_NAME] or charger_id,
                     data={
@@ -338,9 +366,7 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
 class OcppCentralOptionsFlow(OptionsFlow):
     """Unknown-charger policy, heartbeat interval and id-tag authorization."""
 
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """One form for all options."""
         if user_input is not None:
             user_input[CONF_HEARTBEAT_INTERVAL] = int(user_input[CONF_HEARTBEAT_INTERVAL])

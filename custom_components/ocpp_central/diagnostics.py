@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -11,8 +13,17 @@ from homeassistant.core import HomeAssistant
 
 from .central import OcppCentralConfigEntry
 from .const import CONF_ID_TAGS
+from .coordinator import ChargerCoordinator
+from .model import Charger
 
-TO_REDACT = {CONF_PASSWORD, CONF_ID_TAGS, "id_tag", "serial_number", "meter_serial_number"}
+# Id tags identify people; serial numbers identify the hardware (and its owner to the vendor).
+TO_REDACT = {
+    CONF_PASSWORD,
+    CONF_ID_TAGS,
+    "id_tag",
+    "serial_number",
+    "meter_serial_number",
+}
 
 
 async def async_get_config_entry_diagnostics(
@@ -26,17 +37,48 @@ async def async_get_config_entry_diagnostics(
             "options": dict(entry.options),
             "listening_port": central.server.port if central.server else None,
             "chargers": {
-                charger_id: {
-                    "config": {
-                        "name": coordinator.config.name,
-                        "password": coordinator.config.password,
-                        "max_current": coordinator.config.max_current,
-                    },
-                    "model": asdict(coordinator.charger),
-                }
-                for charger_id, coordinator in central.coordinators.items()
+                charger_id: _charger(coordinator)
+                for charger_id, coordinator in sorted(central.coordinators.items())
             },
-            "pending_chargers": sorted(central.pending),
+            "pending_chargers": {
+                charger_id: _jsonable(_model(charger))
+                for charger_id, charger in sorted(central.pending.items())
+            },
         },
         TO_REDACT,
     )
+
+
+def _charger(coordinator: ChargerCoordinator) -> dict[str, Any]:
+    config = coordinator.config
+    return {
+        "config": {
+            "name": config.name,
+            CONF_PASSWORD: config.password,
+            "max_current": config.max_current,
+        },
+        "available": coordinator.available,
+        "model": _jsonable(_model(coordinator.charger)),
+    }
+
+
+def _model(charger: Charger) -> dict[str, Any]:
+    """Return the model without last_seen, a monotonic clock reading meaningless outside."""
+    model = asdict(charger)
+    model.pop("last_seen", None)
+    return model
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON types, in a stable order (sets sorted, enum keys as their values)."""
+    if isinstance(value, dict):
+        return {str(_jsonable(key)): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted(_jsonable(item) for item in value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

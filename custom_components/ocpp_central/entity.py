@@ -1,4 +1,13 @@
-"""Base entity: reads the charger model, writes its state only when what it shows has changed."""
+"""Base entity: reads the charger model, writes its state only when what it shows has changed.
+
+Devices: station-level entities live on the charger's device. A station with one connector
+keeps its connector entities there too; a station with several connectors gets one device
+per connector ("<name> connector N", via the charger's device). A charger reports its
+connectors one StatusNotification at a time, so connector 1's entities usually exist before
+connector 2 is heard of: when a second connector appears, the entities of the first are moved
+to their connector device in the entity registry. Their entity ids stay as they are, so that
+automations keep working; only the device (and so the friendly name) changes.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.core import callback
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -30,6 +40,28 @@ class ConnectorEntityDescription(EntityDescription):
     exists_fn: Callable[[Connector], bool] = lambda _: True
 
 
+def has_connector_devices(charger: Charger) -> bool:
+    """Whether connectors get devices of their own: only when the station has several."""
+    return sum(1 for number in charger.connectors if number > 0) > 1
+
+
+def connector_device_identifier(charger_id: str, connector_id: int) -> tuple[str, str]:
+    """Device registry identifier of a connector's own device."""
+    return (DOMAIN, f"{charger_id}_{connector_id}")
+
+
+def connector_device_info(coordinator: ChargerCoordinator, connector_id: int) -> DeviceInfo:
+    """Where a connector's entities belong under the rule above."""
+    charger_id = coordinator.config.charger_id
+    if not has_connector_devices(coordinator.charger):
+        return DeviceInfo(identifiers={(DOMAIN, charger_id)})
+    return DeviceInfo(
+        identifiers={connector_device_identifier(charger_id, connector_id)},
+        name=f"{coordinator.config.name} connector {connector_id}",
+        via_device_id=coordinator.device_id,
+    )
+
+
 class OcppEntity(CoordinatorEntity[ChargerCoordinator]):
     """Entity of one charger, or of one of its connectors."""
 
@@ -46,21 +78,18 @@ class OcppEntity(CoordinatorEntity[ChargerCoordinator]):
         self.entity_description = description
         self.connector_id = connector_id
         charger_id = coordinator.config.charger_id
-        multi_connector = len([n for n in coordinator.charger.connectors if n > 0]) > 1
         if connector_id is None:
             self._attr_unique_id = f"{charger_id}_{description.key}"
-            self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, charger_id)})
         else:
             self._attr_unique_id = f"{charger_id}_{connector_id}_{description.key}"
-            if multi_connector:
-                self._attr_device_info = DeviceInfo(
-                    identifiers={(DOMAIN, f"{charger_id}_{connector_id}")},
-                    name=f"{coordinator.config.name} connector {connector_id}",
-                    via_device_id=coordinator.device_id,
-                )
-            else:
-                self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, charger_id)})
         self._written: tuple[Any, ...] | None = None
+
+    @property
+    def device_info(self) -> DeviceInfo:
+        """Decided when the entity is added, from the station's shape at that moment."""
+        if self.connector_id is None:
+            return DeviceInfo(identifiers={(DOMAIN, self.coordinator.config.charger_id)})
+        return connector_device_info(self.coordinator, self.connector_id)
 
     @property
     def charger(self) -> Charger:
@@ -69,7 +98,7 @@ class OcppEntity(CoordinatorEntity[ChargerCoordinator]):
 
     @property
     def connector(self) -> Connector:
-        """This entity's connector."""
+        """The connector this entity belongs to."""
         assert self.connector_id is not None
         return self.coordinator.charger.connector(self.connector_id)
 
@@ -79,7 +108,7 @@ class OcppEntity(CoordinatorEntity[ChargerCoordinator]):
         return self.coordinator.available
 
     def _shown(self) -> tuple[Any, ...]:
-        """What this entity currently shows; a state is written only when it differs."""
+        """Return what this entity shows; a state is written only when it differs."""
         return (self.available,)
 
     @callback
@@ -102,9 +131,15 @@ def add_entities_for_shape(
     connector_descriptions: tuple[ConnectorEntityDescription, ...],
     make: Callable[[ChargerCoordinator, Any, int | None], OcppEntity],
 ) -> list[OcppEntity]:
-    """New entities the charger's current shape calls for (each one only once)."""
+    """Return the new entities the charger's current shape calls for (each one only once).
+
+    Also moves existing connector entities of this platform to connector devices once the
+    station turns out to have several connectors.
+    """
     known = coordinator.known_entities.setdefault(platform, set())
     charger = coordinator.charger
+    if has_connector_devices(charger):
+        _move_to_connector_devices(coordinator, platform, known, connector_descriptions)
     entities: list[OcppEntity] = []
     for description in charger_descriptions:
         key = description.key
@@ -120,3 +155,40 @@ def add_entities_for_shape(
                 known.add(key)
                 entities.append(make(coordinator, connector_description, connector_id))
     return entities
+
+
+@callback
+def _move_to_connector_devices(
+    coordinator: ChargerCoordinator,
+    platform: str,
+    known: set[str],
+    connector_descriptions: tuple[ConnectorEntityDescription, ...],
+) -> None:
+    """Put registered connector entities (enabled or not) on their connector's device."""
+    hass = coordinator.hass
+    entity_registry = er.async_get(hass)
+    device_registry = dr.async_get(hass)
+    charger_id = coordinator.config.charger_id
+    device_ids: dict[int, str] = {}
+    for connector_id in sorted(coordinator.charger.connectors):
+        if connector_id == 0:
+            continue
+        for description in connector_descriptions:
+            key = f"{connector_id}_{description.key}"
+            if key not in known:
+                continue
+            entity_id = entity_registry.async_get_entity_id(platform, DOMAIN, f"{charger_id}_{key}")
+            entry = entity_registry.async_get(entity_id) if entity_id else None
+            if entry is None:  # pragma: no cover - platforms register entities eagerly
+                # Not registered yet: device_info places it when it is added.
+                continue
+            if connector_id not in device_ids:
+                device_ids[connector_id] = device_registry.async_get_or_create(
+                    config_entry_id=coordinator.config_entry.entry_id,
+                    config_subentry_id=coordinator.config.subentry_id,
+                    **connector_device_info(coordinator, connector_id),
+                ).id
+            if entry.device_id != device_ids[connector_id]:
+                entity_registry.async_update_entity(
+                    entry.entity_id, device_id=device_ids[connector_id]
+                )

@@ -43,6 +43,27 @@ type SensorValue = float | str | datetime | None
 
 STATUS_OPTIONS = [status.value for status in ConnectorStatus]
 
+# OCPP 1.6 ChargePointErrorCode in snake case; codes outside the standard show as other_error.
+ERROR_OPTIONS = [
+    "no_error",
+    "connector_lock_failure",
+    "ev_communication_error",
+    "ground_failure",
+    "high_temperature",
+    "internal_error",
+    "local_list_conflict",
+    "other_error",
+    "over_current_failure",
+    "over_voltage",
+    "power_meter_failure",
+    "power_switch_failure",
+    "reader_failure",
+    "reset_failure",
+    "under_voltage",
+    "weak_signal",
+]
+_ERROR_BY_CODE = {option.replace("_", ""): option for option in ERROR_OPTIONS}
+
 
 @dataclass(frozen=True, kw_only=True)
 class OcppChargerSensorDescription(ChargerEntityDescription, SensorEntityDescription):
@@ -70,6 +91,13 @@ def _status(status: ConnectorStatus | None) -> str | None:
     return None if status is None else status.value
 
 
+def _error(error_code: str | None, status: ConnectorStatus | None) -> str | None:
+    """No error code once a status was reported means no error; unknown before that."""
+    if error_code is None:
+        return None if status is None else "no_error"
+    return _ERROR_BY_CODE.get(error_code.lower(), "other_error")
+
+
 CHARGER_SENSORS: tuple[OcppChargerSensorDescription, ...] = (
     OcppChargerSensorDescription(
         key="station_status",
@@ -82,8 +110,10 @@ CHARGER_SENSORS: tuple[OcppChargerSensorDescription, ...] = (
     OcppChargerSensorDescription(
         key="station_error",
         translation_key="station_error",
+        device_class=SensorDeviceClass.ENUM,
+        options=ERROR_OPTIONS,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda charger: charger.error_code,
+        value_fn=lambda charger: _error(charger.error_code, charger.status),
     ),
     OcppChargerSensorDescription(
         key="last_heartbeat",
@@ -111,6 +141,7 @@ def _phase_sensor(
         key=f"{kind}_{phase}",
         translation_key=f"{kind}_{phase}",
         state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=enabled,
         exists_fn=_seen(f"{measurand}.{phase}", measurand)
         if phase is Phase.L1
@@ -167,6 +198,7 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
         suggested_display_precision=1,
         state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
         exists_fn=_seen("Current.Offered"),
         value_fn=lambda connector: connector.current_offered_a,
     ),
@@ -197,6 +229,7 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         translation_key="state_of_charge",
         device_class=SensorDeviceClass.BATTERY,
         native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
         state_class=SensorStateClass.MEASUREMENT,
         exists_fn=_seen("SoC"),
         value_fn=lambda connector: connector.soc_percent,
@@ -206,6 +239,7 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         translation_key="temperature",
         device_class=SensorDeviceClass.TEMPERATURE,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        suggested_display_precision=1,
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         exists_fn=_seen("Temperature"),
@@ -216,6 +250,7 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         translation_key="frequency",
         device_class=SensorDeviceClass.FREQUENCY,
         native_unit_of_measurement=UnitOfFrequency.HERTZ,
+        suggested_display_precision=2,
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
@@ -227,7 +262,10 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         translation_key="power_offered",
         device_class=SensorDeviceClass.POWER,
         native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
         state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         exists_fn=_seen("Power.Offered"),
         value_fn=lambda connector: connector.power_offered_w,
@@ -235,25 +273,27 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
     OcppConnectorSensorDescription(
         key="error_code",
         translation_key="error_code",
+        device_class=SensorDeviceClass.ENUM,
+        options=ERROR_OPTIONS,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda connector: connector.error_code,
+        value_fn=lambda connector: _error(connector.error_code, connector.status),
     ),
     OcppConnectorSensorDescription(
         key="transaction_id",
         translation_key="transaction_id",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda connector: None
-        if connector.transaction is None
-        else str(connector.transaction.transaction_id),
+        value_fn=lambda connector: (
+            None if connector.transaction is None else str(connector.transaction.transaction_id)
+        ),
     ),
     OcppConnectorSensorDescription(
         key="id_tag",
         translation_key="id_tag",
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda connector: None
-        if connector.transaction is None
-        else connector.transaction.id_tag,
+        value_fn=lambda connector: (
+            None if connector.transaction is None else connector.transaction.id_tag
+        ),
     ),
 )
 
@@ -289,4 +329,4 @@ class OcppSensor(OcppEntity, SensorEntity):
         return description.value_fn(self.charger)
 
     def _shown(self) -> tuple[Any, ...]:
-        return (self.available, self.native_value)
+        return (*super()._shown(), self.native_value)
