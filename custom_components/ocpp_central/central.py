@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 import time
+from types import MappingProxyType
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -15,7 +16,7 @@ from homeassistant.config_entries import (
     ConfigSubentry,
 )
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, discovery_flow
+from homeassistant.helpers import discovery_flow
 from homeassistant.helpers.event import async_track_time_interval
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -42,7 +43,7 @@ from .coordinator import ChargerConfig, ChargerCoordinator
 from .model import Charger
 from .protocol.base import BootDecision, ProtocolAdapter
 from .protocol.v16 import Ocpp16Adapter
-from .server import Admission, OcppServer
+from .server import OCPP16, Admission, OcppServer
 from .store import ChargerStore
 
 type OcppCentralConfigEntry = ConfigEntry[CentralSystem]
@@ -52,7 +53,7 @@ WATCHDOG_INTERVAL = timedelta(seconds=30)
 
 
 def unique_id_for_charger(charger_id: str) -> str:
-    """Unique id of the discovery flow (and of an ignored entry) for a charger."""
+    """Return the unique id of a charger's discovery flow (and of an ignored entry)."""
     return f"charger:{charger_id}"
 
 
@@ -96,9 +97,7 @@ class CentralSystem:
     @property
     def heartbeat_interval(self) -> int:
         """Heartbeat interval we ask chargers for, in seconds."""
-        return int(
-            self.entry.options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)
-        )
+        return int(self.entry.options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL))
 
     @property
     def unknown_charger_policy(self) -> UnknownChargerPolicy:
@@ -158,11 +157,13 @@ class CentralSystem:
         self.hass.config_entries.async_add_subentry(
             self.entry,
             ConfigSubentry(
-                data={
-                    CONF_CHARGER_ID: charger_id,
-                    "password": password,
-                    CONF_MAX_CURRENT: max_current,
-                },
+                data=MappingProxyType(
+                    {
+                        CONF_CHARGER_ID: charger_id,
+                        "password": password,
+                        CONF_MAX_CURRENT: max_current,
+                    }
+                ),
                 subentry_type=SUBENTRY_CHARGER,
                 title=name,
                 unique_id=charger_id,
@@ -172,7 +173,7 @@ class CentralSystem:
 
     @callback
     def async_refuse_pending(self, charger_id: str) -> None:
-        """The homeowner ignored a discovered charger: drop its connection."""
+        """Drop the connection of a discovered charger that the homeowner ignored."""
         if self.pending.pop(charger_id, None) is not None:
             self._async_close_session(charger_id)
 
@@ -180,7 +181,7 @@ class CentralSystem:
 
     @callback
     def async_register_entity_factory(self, factory: EntityFactory) -> None:
-        """A platform adds the entities a charger's current shape calls for, now and later."""
+        """Let a platform add the entities a charger's current shape calls for, now and later."""
         self.entity_factories.append(factory)
         for coordinator in self.coordinators.values():
             factory(coordinator)
@@ -194,9 +195,7 @@ class CentralSystem:
 
     # --- admission and sessions ----------------------------------------------------
 
-    def admit(
-        self, charger_id: str, password: bytes | None, username: str | None
-    ) -> Admission:
+    def admit(self, charger_id: str, password: bytes | None, username: str | None) -> Admission:
         """Decide on a connecting charger before the WebSocket upgrade."""
         if not charger_id:
             LOGGER.warning("Refused a charger that connected without an id in its URL (HTTP 404)")
@@ -223,13 +222,20 @@ class CentralSystem:
         """Run one charger's OCPP session until its connection closes."""
         charger = self._charger_for_connection(charger_id)
         session = Ocpp16Adapter(charger, connection, self)
-        if (previous := self.sessions.get(charger_id)) is not None:
-            LOGGER.info("Charger %s reconnected; closing its previous connection", charger_id)
-            await previous.connection.close()
+        previous = self.sessions.get(charger_id)
+        # The new session takes over first, so the old one ending is no disconnect.
         self.sessions[charger_id] = session
+        if previous is not None:
+            LOGGER.info("Charger %s reconnected; closing its previous connection", charger_id)
+            # Not awaited: a half-open old socket would hold the new session up for the close timeout.
+            self.entry.async_create_background_task(
+                self.hass,
+                previous.connection.close(),
+                f"close previous connection of charger {charger_id}",
+            )
         charger.connected = True
         charger.silent = False
-        charger.protocol = connection.subprotocol or "ocpp1.6"
+        charger.protocol = (connection.subprotocol or OCPP16).lower()
         charger.last_seen = time.monotonic()
         LOGGER.info(
             "Charger %s connected from %s (%s)",
@@ -283,10 +289,15 @@ class CentralSystem:
         """Accept every tag, or only the allow-listed ones."""
         if self.entry.options.get(CONF_AUTHORIZATION) != AuthorizationMode.ALLOW_LIST:
             return True
-        return id_tag in self.entry.options.get(CONF_ID_TAGS, [])
+        # OCPP 1.6 section 7.28: id tags are case-insensitive.
+        wanted = id_tag.casefold()
+        return any(
+            isinstance(tag, str) and tag.casefold() == wanted
+            for tag in self.entry.options.get(CONF_ID_TAGS, [])
+        )
 
     def next_transaction_id(self) -> int:
-        """A transaction id never used before, not even before a restart."""
+        """Return a transaction id never used before, not even before a restart."""
         return self.store.next_transaction_id()
 
     def heard_from(self, charger: Charger) -> None:
@@ -330,26 +341,10 @@ class CentralSystem:
                 )
                 coordinator.async_update_listeners()
 
-    # --- devices -------------------------------------------------------------------
-
-    @callback
-    def async_remove_device(self, device: dr.DeviceEntry) -> bool:
-        """Removing a charger's device removes the charger."""
-        for identifier_domain, identifier in device.identifiers:
-            if identifier_domain != DOMAIN:
-                continue
-            coordinator = self.coordinators.get(identifier)
-            if coordinator is not None:
-                self.hass.config_entries.async_remove_subentry(
-                    self.entry, coordinator.config.subentry_id
-                )
-        return True
-
 
 def _shape(charger: Charger) -> tuple[int, ...]:
-    """Changes whenever a connector or a measurand appears, i.e. when new entities may be due."""
+    """Return what changes whenever a connector or a measurand appears (new entities may be due)."""
     return (
         len(charger.connectors),
         *(len(connector.seen_measurands) for connector in charger.connectors.values()),
     )
-

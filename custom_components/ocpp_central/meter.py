@@ -43,24 +43,25 @@ _LINE_TO_LINE = frozenset({"L1-L2", "L2-L3", "L3-L1"})
 
 
 def to_sample(
-    measurand: str | None,
+    measurand: object,
     value: object,
-    unit: str | None,
-    phase: str | None,
+    unit: object,
+    phase: object,
     multiplier: int = 0,
 ) -> Sample | None:
     """Build a sample, or None when the value is not a usable number (signed data, garbage, neutral)."""
     try:
         number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except TypeError, ValueError:
         return None
     if not math.isfinite(number):
         return None
+    phase = phase.upper() if isinstance(phase, str) and phase else None
     if phase == "N":
         return None
-    measurand = measurand or DEFAULT_MEASURAND
+    measurand = measurand if isinstance(measurand, str) and measurand else DEFAULT_MEASURAND
     number *= 10.0**multiplier
-    unit_key = (unit or "").lower()
+    unit_key = unit.lower() if isinstance(unit, str) else ""
     if unit_key == "fahrenheit":
         number = (number - 32.0) * 5.0 / 9.0
     elif unit_key == "k":

@@ -75,29 +75,42 @@ class Transaction:
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Transaction:
-        """Restore from the store."""
-        tx_id = data["transaction_id"]
-        connector_id = data["connector_id"]
-        meter_start = data["meter_start_wh"]
+        """Restore from the store; TypeError or ValueError when the stored data is unusable."""
+        tx_id = data.get("transaction_id")
+        connector_id = data.get("connector_id")
+        meter_start = data.get("meter_start_wh")
         id_tag = data.get("id_tag")
-        assert isinstance(tx_id, int | str)
-        assert isinstance(connector_id, int)
-        assert isinstance(meter_start, int | float)
+        started_at = data.get("started_at")
+        if (
+            not isinstance(tx_id, int | str)
+            or isinstance(tx_id, bool)
+            or not isinstance(connector_id, int)
+            or isinstance(meter_start, bool)
+            or not isinstance(meter_start, int | float)
+            or not isinstance(started_at, str)
+        ):
+            raise TypeError(f"Unusable stored transaction {data!r}")
         return cls(
             transaction_id=tx_id,
             connector_id=connector_id,
             id_tag=id_tag if isinstance(id_tag, str) else None,
             meter_start_wh=float(meter_start),
-            started_at=datetime.fromisoformat(str(data["started_at"])),
+            started_at=datetime.fromisoformat(started_at),
         )
+
+
+# A reading below this share of the previous one is a register reset; a smaller drop is a glitch.
+RESET_RATIO = 0.5
 
 
 @dataclass(slots=True)
 class EnergyRegister:
     """A lifetime energy counter that never drops, even when the charger's register does.
 
-    Chargers that reset their register per session (Vestel, Grizzl-E) or glitch to zero add
-    what was counted before the drop as an offset.
+    Chargers that reset their register per session (Vestel, Grizzl-E) or to zero add what was
+    counted before the reset as an offset. A small drop (rounding when a charger mixes kWh and
+    Wh readings, two meters reporting for one connector) is a glitch: it is ignored, because
+    taking it as a reset would add the whole register to the lifetime total.
     """
 
     last_raw_wh: float | None = None
@@ -112,8 +125,11 @@ class EnergyRegister:
 
     def update(self, raw_wh: float) -> None:
         """Take a new register reading."""
-        if self.last_raw_wh is not None and raw_wh < self.last_raw_wh:
-            self.offset_wh += self.last_raw_wh
+        last = self.last_raw_wh
+        if last is not None and raw_wh < last:
+            if raw_wh >= last * RESET_RATIO:
+                return
+            self.offset_wh += last
         self.last_raw_wh = raw_wh
 
 
@@ -137,6 +153,8 @@ class Connector:
     last_session_energy_wh: float | None = None
     last_meter_at: datetime | None = None
     seen_measurands: set[str] = field(default_factory=set)
+    # Meter values came addressed to this connector itself (not only via the main meter, 0).
+    metered_directly: bool = False
 
     @property
     def plugged_in(self) -> bool | None:

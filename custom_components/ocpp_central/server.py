@@ -6,21 +6,26 @@ from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
 from http import HTTPStatus
 import ssl
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
-from websockets.exceptions import InvalidHeader
+from websockets.exceptions import InvalidHeader, NegotiationError
 from websockets.headers import build_www_authenticate_basic, parse_authorization_basic
 from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
 
 from .const import LOGGER
 
 OCPP16 = "ocpp1.6"
 SUPPORTED_SUBPROTOCOLS: tuple[str, ...] = (OCPP16,)
 REALM = "OCPP Central System"
+PROTOCOL_HEADER = "Sec-WebSocket-Protocol"
 # A charger frame larger than this is not OCPP; websockets closes the connection with 1009.
 MAX_FRAME_BYTES = 2**20
+# Some chargers answer pings slowly; a minute is generous and still finds dead links.
+PING_INTERVAL: float | None = 60
+PING_TIMEOUT: float | None = 60
 
 
 class Admission(Enum):
@@ -37,7 +42,8 @@ type ServeFn = Callable[[str, ServerConnection], Awaitable[None]]
 
 def charger_id_from_path(path: str) -> str:
     """Charger id = last non-empty path segment, URL-decoded; query strings ignored."""
-    segments = [segment for segment in urlsplit(path).path.split("/") if segment]
+    # Not urlsplit: it reads "//CP1" (base URL with a trailing slash + "/CP1") as a host name.
+    segments = [segment for segment in path.split("?", 1)[0].split("/") if segment]
     return unquote(segments[-1]) if segments else ""
 
 
@@ -54,9 +60,9 @@ def _credentials(headers: Headers) -> tuple[str | None, bytes | None] | None:
 
 
 def select_subprotocol(
-    connection: ServerConnection, offered: Sequence[str]
-) -> str | None:
-    """Our preference among the offered subprotocols; no offer at all means OCPP 1.6."""
+    connection: ServerConnection, offered: Sequence[Subprotocol]
+) -> Subprotocol | None:
+    """Pick our preferred offered subprotocol (any case); no offer at all means OCPP 1.6."""
     wanted = {name.lower(): name for name in offered}
     for ours in SUPPORTED_SUBPROTOCOLS:
         if ours in wanted:
@@ -68,7 +74,7 @@ def select_subprotocol(
             ", ".join(offered),
         )
         # Refusing the upgrade is what OCPP-J 1.6 section 3.2 asks for.
-        raise InvalidHeader("Sec-WebSocket-Protocol", "no supported OCPP version")
+        raise NegotiationError("no supported OCPP version offered")
     return None
 
 
@@ -105,14 +111,13 @@ class OcppServer:
             self._host or None,
             self._port,
             ssl=self._ssl,
-            subprotocols=list(SUPPORTED_SUBPROTOCOLS),  # type: ignore[arg-type]
+            subprotocols=[Subprotocol(name) for name in SUPPORTED_SUBPROTOCOLS],
             select_subprotocol=select_subprotocol,
             process_request=self._process_request,
             compression=None,
             max_size=MAX_FRAME_BYTES,
-            # Some chargers answer pings slowly; a minute is generous and still finds dead links.
-            ping_interval=60,
-            ping_timeout=60,
+            ping_interval=PING_INTERVAL,
+            ping_timeout=PING_TIMEOUT,
             server_header=None,
         )
 
@@ -124,10 +129,12 @@ class OcppServer:
         await self._server.wait_closed()
         self._server = None
 
-    def _process_request(
-        self, connection: ServerConnection, request: Request
-    ) -> Response | None:
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         charger_id = charger_id_from_path(request.path)
+        offers = request.headers.get_all(PROTOCOL_HEADER)
+        if offers and not any(value.strip() for value in offers):
+            # Some firmwares send the header empty; websockets would refuse that with HTTP 400.
+            del request.headers[PROTOCOL_HEADER]
         credentials = _credentials(request.headers)
         if credentials is None:
             return self._unauthorized(connection, charger_id, "unreadable credentials")
@@ -144,9 +151,7 @@ class OcppServer:
         return None
 
     @staticmethod
-    def _unauthorized(
-        connection: ServerConnection, charger_id: str, reason: str
-    ) -> Response:
+    def _unauthorized(connection: ServerConnection, charger_id: str, reason: str) -> Response:
         LOGGER.warning(
             "Refused charger %s from %s: %s (HTTP 401)",
             charger_id,

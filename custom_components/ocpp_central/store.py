@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .model import Charger, Connector, EnergyRegister, StationInfo, Transaction
 
 STORAGE_VERSION = 1
@@ -24,9 +25,10 @@ class ChargerStore:
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Create the store for one central system."""
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}"
-        )
+        self._hass = hass
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
+        # Loop time of the write already scheduled; a later request must not postpone it.
+        self._save_due: float | None = None
         self._chargers: dict[str, Charger] = {}
         self._next_transaction_id = 1
         self._reserved_until = 0
@@ -34,13 +36,25 @@ class ChargerStore:
     async def async_load(self) -> dict[str, Charger]:
         """Read the stored chargers."""
         data = await self._store.async_load() or {}
-        self._next_transaction_id = self._reserved_until = int(
-            data.get("transaction_id_reserved", 1)
+        self._chargers = {}
+        for charger_id, stored in data.get("chargers", {}).items():
+            try:
+                self._chargers[charger_id] = _charger_from_dict(charger_id, stored)
+            except (ValueError, TypeError, AttributeError) as err:
+                LOGGER.warning("Dropped unreadable stored state of charger %s: %s", charger_id, err)
+        reserved = data.get("transaction_id_reserved")
+        # Never below an id still in use, whatever the stored mark says.
+        open_ids = [
+            connector.transaction.transaction_id
+            for charger in self._chargers.values()
+            for connector in charger.connectors.values()
+            if connector.transaction is not None
+            and isinstance(connector.transaction.transaction_id, int)
+        ]
+        self._next_transaction_id = self._reserved_until = max(
+            [reserved if isinstance(reserved, int) and reserved > 0 else 1]
+            + [tx_id + 1 for tx_id in open_ids]
         )
-        self._chargers = {
-            charger_id: _charger_from_dict(charger_id, stored)
-            for charger_id, stored in data.get("chargers", {}).items()
-        }
         return self._chargers
 
     def charger(self, charger_id: str) -> Charger:
@@ -69,12 +83,24 @@ class ChargerStore:
         return transaction_id
 
     def schedule_save(self, delay: float = SAVE_DELAY_S) -> None:
-        """Write soon; several changes within the delay become one write."""
-        self._store.async_delay_save(self._as_dict, delay)
+        """Write soon; several changes within the delay become one write.
+
+        Home Assistant's Store moves a pending write to the latest requested time; an urgent
+        write (a reserved block of transaction ids) must not wait for the energy-reading delay.
+        """
+        due = self._hass.loop.time() + delay
+        if self._save_due is not None and self._save_due <= due:
+            return
+        self._save_due = due
+        self._store.async_delay_save(self._data_to_write, delay)
 
     async def async_save(self) -> None:
         """Write now (on unload)."""
-        await self._store.async_save(self._as_dict())
+        await self._store.async_save(self._data_to_write())
+
+    def _data_to_write(self) -> dict[str, Any]:
+        self._save_due = None
+        return self._as_dict()
 
     def _as_dict(self) -> dict[str, Any]:
         return {
@@ -101,15 +127,27 @@ def _charger_as_dict(charger: Charger) -> dict[str, Any]:
             str(connector_id): {
                 "energy_raw_wh": connector.energy.last_raw_wh,
                 "energy_offset_wh": connector.energy.offset_wh,
-                "transaction": connector.transaction.as_dict()
-                if connector.transaction
-                else None,
+                "transaction": connector.transaction.as_dict() if connector.transaction else None,
                 "last_session_energy_wh": connector.last_session_energy_wh,
+                # Without it, a backlog replayed after a restart would look like a register reset.
+                "last_meter_at": connector.last_meter_at.isoformat()
+                if connector.last_meter_at
+                else None,
                 "seen_measurands": sorted(connector.seen_measurands),
+                "metered_directly": connector.metered_directly,
             }
             for connector_id, connector in charger.connectors.items()
         },
     }
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _charger_from_dict(charger_id: str, data: dict[str, Any]) -> Charger:
@@ -126,16 +164,29 @@ def _charger_from_dict(charger_id: str, data: dict[str, Any]) -> Charger:
         ),
     )
     for key, stored in data.get("connectors", {}).items():
-        connector_id = int(key)
-        transaction = stored.get("transaction")
-        charger.connectors[connector_id] = Connector(
-            connector_id,
-            energy=EnergyRegister(
-                last_raw_wh=stored.get("energy_raw_wh"),
-                offset_wh=stored.get("energy_offset_wh", 0.0),
-            ),
-            transaction=Transaction.from_dict(transaction) if transaction else None,
-            last_session_energy_wh=stored.get("last_session_energy_wh"),
-            seen_measurands=set(stored.get("seen_measurands", [])),
-        )
+        try:
+            connector = _connector_from_dict(int(key), stored)
+        except (ValueError, TypeError, AttributeError) as err:
+            LOGGER.warning(
+                "Dropped unreadable stored state of %s connector %s: %s", charger_id, key, err
+            )
+            continue
+        charger.connectors[connector.connector_id] = connector
     return charger
+
+
+def _connector_from_dict(connector_id: int, stored: dict[str, Any]) -> Connector:
+    transaction = stored.get("transaction")
+    raw_wh = stored.get("energy_raw_wh")
+    return Connector(
+        connector_id,
+        energy=EnergyRegister(
+            last_raw_wh=None if raw_wh is None else float(raw_wh),
+            offset_wh=float(stored.get("energy_offset_wh") or 0.0),
+        ),
+        transaction=Transaction.from_dict(transaction) if transaction else None,
+        last_session_energy_wh=stored.get("last_session_energy_wh"),
+        last_meter_at=_time(stored.get("last_meter_at")),
+        seen_measurands=set(stored.get("seen_measurands", [])),
+        metered_directly=bool(stored.get("metered_directly", False)),
+    )

@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+import inspect
 import json
 import logging
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from ocpp.charge_point import ChargePoint
-from ocpp.exceptions import OCPPError, ProtocolError
-from ocpp.messages import Call, MessageType, unpack
+from ocpp.charge_point import (
+    ChargePoint,
+    camel_to_snake_case,
+    remove_nones,
+    serialize_as_dict,
+    snake_to_camel_case,
+)
+from ocpp.exceptions import (
+    FormatViolationError,
+    NotImplementedError as OcppNotImplementedError,
+    NotSupportedError,
+    OCPPError,
+    ProtocolError,
+)
+from ocpp.messages import Call, MessageType, unpack, validate_payload
+from ocpp.routing import on as _ocpp_on
 from websockets.asyncio.server import ServerConnection
 
 from ..const import LOGGER
@@ -20,6 +35,13 @@ from ..model import Charger
 # The ocpp package logs every frame at INFO; ours go to DEBUG under the integration's logger.
 FRAME_LOGGER = LOGGER.getChild("frames")
 FRAME_LOGGER.setLevel(logging.WARNING)
+
+
+def on[F: Callable[..., Any]](
+    action: str, *, skip_schema_validation: bool = False
+) -> Callable[[F], F]:
+    """Register a handler for a charger-initiated action (typed wrapper of ocpp.routing.on)."""
+    return cast("Callable[[F], F]", _ocpp_on(action, skip_schema_validation=skip_schema_validation))
 
 
 @dataclass(slots=True, frozen=True)
@@ -37,34 +59,46 @@ class ChargerHost(Protocol):
         """Decide on a BootNotification (the model is already updated)."""
 
     def authorize(self, charger: Charger, id_tag: str) -> bool:
-        """Whether this id tag may charge."""
+        """Return whether this id tag may charge."""
 
     def next_transaction_id(self) -> int:
-        """A transaction id never used before."""
+        """Return a transaction id never used before."""
 
     def changed(self, charger: Charger, *, durable: bool = False) -> None:
-        """The model changed; durable changes must be persisted."""
+        """Report a model change; durable changes must be persisted."""
 
     def heard_from(self, charger: Charger) -> None:
-        """The charger sent something: it is alive."""
+        """Note that the charger sent something: it is alive."""
 
 
-class ProtocolAdapter(ChargePoint):
-    """Base of the per-version adapters: model, host and robust frame routing."""
+def _cause(error: OCPPError) -> str:
+    details = error.details
+    if isinstance(details, dict) and isinstance(details.get("cause"), str):
+        return str(details["cause"])
+    return str(error.description)
 
-    def __init__(
-        self, charger: Charger, connection: ServerConnection, host: ChargerHost
-    ) -> None:
+
+def _is_message_id(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
+    """Base of the per-version adapters: model, host and robust frame routing.
+
+    Every frame a charger gets wrong costs exactly one warning and, where a CALL's message id can
+    be read, one CALLERROR; the session carries on. A bug in one of our handlers is logged with its
+    traceback and answered with InternalError.
+    """
+
+    def __init__(self, charger: Charger, connection: ServerConnection, host: ChargerHost) -> None:
         """Bind an OCPP session on this connection to the charger's model."""
-        super().__init__(
-            charger.charger_id, connection, response_timeout=30, logger=FRAME_LOGGER
-        )
+        super().__init__(charger.charger_id, connection, response_timeout=30, logger=FRAME_LOGGER)
         self.charger = charger
         self.host = host
         self.connection = connection
 
     async def start(self) -> None:
-        """Read frames until the connection closes."""
+        """Read frames until the connection closes (raises ConnectionClosed then)."""
         while True:
             message = await self._connection.recv()
             LOGGER.debug("%s > %s", self.id, message)
@@ -81,10 +115,7 @@ class ProtocolAdapter(ChargePoint):
             msg = unpack(raw_msg)
         except OCPPError as error:
             LOGGER.warning(
-                "Charger %s sent a malformed frame (%s): %.200r",
-                self.id,
-                error.details.get("cause", error.description),
-                raw_msg,
+                "Charger %s sent a malformed frame (%s): %.200r", self.id, _cause(error), raw_msg
             )
             await self._reply_to_broken_call(raw_msg, error)
             return
@@ -97,17 +128,76 @@ class ProtocolAdapter(ChargePoint):
                     self.id,
                     msg.action,
                     error.code,
-                    error.details.get("cause", error.description)
-                    if isinstance(error.details, dict)
-                    else error.description,
+                    _cause(error),
                 )
-                await self._send(msg.create_call_error(error).to_json())
-        else:
+                await self._send_call_error(msg, error)
+        elif self._call_lock.locked():
             self._response_queue.put_nowait(msg)
+        else:
+            # Late (after our timeout) or stray: nobody waits for it, and left in the queue it
+            # would only cost an error line at our next call.
+            LOGGER.debug("Charger %s sent an answer nobody waits for: %.200r", self.id, raw_msg)
 
-    async def _reply_to_broken_call(
-        self, raw_msg: str | bytes, error: OCPPError
-    ) -> None:
+    async def _send_call_error(self, msg: Call, error: Exception) -> None:
+        reply = msg.create_call_error(error)
+        # Only the cause goes back: the library would echo the whole offending frame.
+        reply.error_details = {"cause": _cause(error)} if isinstance(error, OCPPError) else {}
+        await self._send(reply.to_json())
+
+    async def _handle_call(self, msg: Call) -> None:
+        """Answer one CALL; OCPPError means the charger got it wrong."""
+        action = msg.action
+        handlers = self.route_map.get(action) if isinstance(action, str) else None
+        if handlers is None or "_on_action" not in handlers:
+            if not isinstance(action, str):
+                raise NotSupportedError(details={"cause": f"Action {action!r} is not a string"})
+            try:
+                self._check_action_known(action)
+            except ValueError:
+                raise NotSupportedError(
+                    details={"cause": f"{action} is not an OCPP {self._ocpp_version} action"}
+                ) from None
+            raise OcppNotImplementedError(details={"cause": f"{action} is not supported here"})
+        skip_validation = bool(handlers.get("_skip_schema_validation", False))
+        if not skip_validation:
+            await validate_payload(msg, self._ocpp_version)
+        if not isinstance(msg.payload, dict):
+            raise FormatViolationError(details={"cause": "The payload must be a JSON object"})
+        handler = handlers["_on_action"]
+        payload = camel_to_snake_case(msg.payload)
+        try:
+            # Bound with the instance, so that a payload key "self" is caught here too.
+            inspect.signature(handler.__func__).bind(self, **payload)
+        except TypeError as err:
+            raise ProtocolError(details={"cause": str(err)}) from None
+        try:
+            response = handler(**payload)
+            if inspect.isawaitable(response):
+                response = await response
+        except OCPPError:
+            raise
+        except Exception:  # noqa: BLE001 - our bug: logged with its traceback, answered InternalError
+            LOGGER.exception("Error handling %s from charger %s", action, self.id)
+            await self._send_call_error(msg, RuntimeError())
+            return
+        result = msg.create_call_result(
+            snake_to_camel_case(remove_nones(serialize_as_dict(response)))
+        )
+        if not skip_validation:
+            try:
+                await validate_payload(result, self._ocpp_version)
+            except OCPPError as error:
+                LOGGER.error("Our answer to %s is invalid: %s", action, _cause(error))
+                await self._send_call_error(msg, RuntimeError())
+                return
+        await self._send(result.to_json())
+
+    @staticmethod
+    @abstractmethod
+    def _check_action_known(action: str) -> None:
+        """Raise ValueError when the action does not exist in this OCPP version."""
+
+    async def _reply_to_broken_call(self, raw_msg: str | bytes, error: OCPPError) -> None:
         """Answer a CALL whose frame is broken but whose message id can be read."""
         try:
             frame = json.loads(raw_msg)
@@ -117,21 +207,21 @@ class ProtocolAdapter(ChargePoint):
             isinstance(frame, list)
             and len(frame) >= 2
             and frame[0] == MessageType.Call
-            and isinstance(frame[1], str)
+            and _is_message_id(frame[1])
         ):
-            reply = Call(frame[1], "", {}).create_call_error(
-                error if isinstance(error, ProtocolError) else ProtocolError()
+            await self._send_call_error(
+                Call(frame[1], "", {}),
+                error if isinstance(error, ProtocolError) else ProtocolError(),
             )
-            await self._send(reply.to_json())
 
     @staticmethod
     def now_iso() -> str:
-        """Current UTC time the way OCPP wants it."""
+        """Return the current UTC time the way OCPP wants it."""
         return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
     @abstractmethod
     async def async_confirmed(self) -> None:
-        """The homeowner accepted this charger: ask it to boot again."""
+        """Ask the charger to boot again, now that the homeowner accepted it."""
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -145,4 +235,3 @@ def parse_time(value: Any) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
-

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ocpp.exceptions import OCPPError, ProtocolError, TypeConstraintViolationError
-from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16, call, call_result
-from websockets.exceptions import ConnectionClosed
 from ocpp.v16.enums import (
     Action,
     AuthorizationStatus,
@@ -17,11 +15,12 @@ from ocpp.v16.enums import (
     MessageTrigger,
     RegistrationStatus,
 )
+from websockets.exceptions import ConnectionClosed
 
 from ..const import LOGGER
 from ..meter import to_sample
 from ..model import Connector, ConnectorStatus, Sample, Transaction
-from .base import ProtocolAdapter, parse_time
+from .base import ProtocolAdapter, on, parse_time
 
 _STATUS: dict[str, ConnectorStatus] = {
     "Available": ConnectorStatus.AVAILABLE,
@@ -34,8 +33,10 @@ _STATUS: dict[str, ConnectorStatus] = {
     "Unavailable": ConnectorStatus.UNAVAILABLE,
     "Faulted": ConnectorStatus.FAULTED,
 }
-# Alfen replays backlogs with transactionId int64-max; such ids are no transaction of ours.
-_MAX_TRANSACTION_ID = 2**31 - 1
+# A reading stamped further ahead than this comes from a charger whose clock is wrong; its
+# timestamp is not trusted (otherwise it would make every later, correct reading look stale).
+# A day leaves room for chargers that send local time marked as UTC.
+_CLOCK_SKEW = timedelta(days=1)
 
 
 def _text(value: Any) -> str | None:
@@ -48,6 +49,14 @@ def _connector_id(value: Any) -> int:
             details={"cause": f"connectorId must be a non-negative integer, got {value!r}"}
         )
     return value
+
+
+def _reading_time(value: Any) -> datetime | None:
+    """Timestamp of a reading, unless absent, unreadable or implausibly far in the future."""
+    parsed = parse_time(value)
+    if parsed is not None and parsed > datetime.now(UTC) + _CLOCK_SKEW:
+        return None
+    return parsed
 
 
 def _samples(meter_value: list[Any] | Any) -> list[tuple[datetime | None, list[Sample]]]:
@@ -70,13 +79,17 @@ def _samples(meter_value: list[Any] | Any) -> list[tuple[datetime | None, list[S
             )
             is not None
         ]
-        batches.append((parse_time(entry.get("timestamp")), samples))
+        batches.append((_reading_time(entry.get("timestamp")), samples))
     batches.sort(key=lambda batch: batch[0] or datetime.min.replace(tzinfo=UTC))
     return batches
 
 
-class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):
+class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):  # type: ignore[misc]
     """One OCPP 1.6J session. Handlers are short and never await calls to the charger."""
+
+    @staticmethod
+    def _check_action_known(action: str) -> None:
+        Action(action)
 
     # --- Core profile ---------------------------------------------------------------
 
@@ -88,9 +101,7 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):
         **kwargs: Any,
     ) -> call_result.BootNotification:
         """Record who the charger is; Pending while the homeowner has not confirmed it."""
-        if not isinstance(charge_point_vendor, str) or not isinstance(
-            charge_point_model, str
-        ):
+        if not isinstance(charge_point_vendor, str) or not isinstance(charge_point_model, str):
             raise ProtocolError(
                 details={"cause": "chargePointVendor and chargePointModel are required"}
             )
@@ -108,9 +119,7 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):
         return call_result.BootNotification(
             current_time=self.now_iso(),
             interval=decision.interval,
-            status=RegistrationStatus.accepted
-            if decision.accepted
-            else RegistrationStatus.pending,
+            status=RegistrationStatus.accepted if decision.accepted else RegistrationStatus.pending,
         )
 
     @on(Action.heartbeat)
@@ -160,11 +169,21 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):
         return call_result.MeterValues()
 
     def _meter_connector(self, number: int) -> Connector:
-        if number == 0:
-            real = [n for n in self.charger.connectors if n > 0]
-            if len(real) <= 1:
-                return self.charger.connector(real[0] if real else 1)
-        return self.charger.connector(number)
+        """Return the connector that meter values for this connector id belong to.
+
+        Connector 0 is the main meter; it stands in for the only connector of a station as long
+        as that connector reports no meter values of its own (Zaptec style).
+        """
+        if number > 0:
+            connector = self.charger.connector(number)
+            connector.metered_directly = True
+            return connector
+        real = [n for n in self.charger.connectors if n > 0]
+        if len(real) <= 1:
+            connector = self.charger.connector(real[0] if real else 1)
+            if not connector.metered_directly:
+                return connector
+        return self.charger.connector(0)
 
     @on(Action.authorize)
     def on_authorize(self, id_tag: str, **kwargs: Any) -> call_result.Authorize:
@@ -190,40 +209,52 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):
         if not isinstance(id_tag, str):
             raise ProtocolError(details={"cause": "idTag is required"})
         connector = self.charger.connector(number or 1)
-        started_at = parse_time(timestamp) or datetime.now(UTC)
-        if connector.transaction is not None:
+        stamped_at = _reading_time(timestamp)
+        status = self._authorize(id_tag)
+        open_transaction = connector.transaction
+        if open_transaction is not None:
+            if (
+                stamped_at is not None
+                and open_transaction.started_at == stamped_at
+                and open_transaction.id_tag == id_tag
+                and isinstance(open_transaction.transaction_id, int)
+            ):
+                # A retry of a StartTransaction whose answer got lost: same session, same id.
+                return call_result.StartTransaction(
+                    transaction_id=open_transaction.transaction_id,
+                    id_tag_info={"status": status},
+                )
             LOGGER.info(
                 "Charger %s started a new session on connector %s while transaction %s was open; closing it",
                 self.id,
                 connector.connector_id,
-                connector.transaction.transaction_id,
+                open_transaction.transaction_id,
             )
-            self._close(connector, None)
-        meter_start_wh = self._register_at(connector, meter_start, started_at)
-        status = self._authorize(id_tag)
+            self._close(connector, open_transaction, None)
+        meter_start_wh = self._register_at(connector, meter_start, stamped_at)
         transaction_id = self.host.next_transaction_id()
         connector.transaction = Transaction(
             transaction_id=transaction_id,
             connector_id=connector.connector_id,
             id_tag=id_tag,
             meter_start_wh=meter_start_wh,
-            started_at=started_at,
+            started_at=stamped_at or datetime.now(UTC),
         )
         self.host.changed(self.charger, durable=True)
         return call_result.StartTransaction(
             transaction_id=transaction_id, id_tag_info={"status": status}
         )
 
-    def _register_at(
-        self, connector: Connector, reading: Any, at: datetime
-    ) -> float:
+    @staticmethod
+    def _register_at(connector: Connector, reading: Any, at: datetime | None) -> float:
         """Lifetime energy at a start or stop reading; a drop there is a register reset."""
         if isinstance(reading, bool) or not isinstance(reading, int | float):
             return connector.energy.total_wh or 0.0
         if connector.is_stale(at):
             return connector.energy.offset_wh + float(reading)
         connector.energy.update(float(reading))
-        connector.last_meter_at = at
+        if at is not None:
+            connector.last_meter_at = at
         return connector.energy.total_wh or 0.0
 
     @on(Action.stop_transaction, skip_schema_validation=True)
@@ -234,14 +265,14 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):
         timestamp: Any = None,
         **kwargs: Any,
     ) -> call_result.StopTransaction:
-        """Always acknowledged, also for transactions we do not know (queued offline stops)."""
+        """Close the session; acknowledge unknown transactions too (queued offline stops)."""
         id_tag = _text(kwargs.get("id_tag"))
         connector = (
             self.charger.find_transaction(transaction_id)
-            if isinstance(transaction_id, int)
+            if isinstance(transaction_id, int) and not isinstance(transaction_id, bool)
             else None
         )
-        if connector is None:
+        if connector is None or connector.transaction is None:
             LOGGER.info(
                 "Charger %s stopped unknown transaction %r; acknowledged",
                 self.id,
@@ -252,18 +283,19 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):
             if isinstance(data, list):
                 for at, samples in _samples(data):
                     connector.apply_samples(samples, at)
-            stopped_at = parse_time(timestamp) or datetime.now(UTC)
-            self._close(connector, self._register_at(connector, meter_stop, stopped_at))
+            stopped_at = _reading_time(timestamp)
+            self._close(
+                connector,
+                connector.transaction,
+                self._register_at(connector, meter_stop, stopped_at),
+            )
             self.host.changed(self.charger, durable=True)
         return call_result.StopTransaction(
             id_tag_info={"status": self._authorize(id_tag)} if id_tag else None
         )
 
     @staticmethod
-    def _close(connector: Connector, stop_wh: float | None) -> None:
-        transaction = connector.transaction
-        if transaction is None:
-            return
+    def _close(connector: Connector, transaction: Transaction, stop_wh: float | None) -> None:
         end = stop_wh if stop_wh is not None else connector.energy.total_wh
         connector.last_session_energy_wh = (
             max(0.0, end - transaction.meter_start_wh) if end is not None else None
@@ -271,9 +303,7 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):
         connector.transaction = None
 
     @on(Action.data_transfer, skip_schema_validation=True)
-    def on_data_transfer(
-        self, vendor_id: Any = None, **kwargs: Any
-    ) -> call_result.DataTransfer:
+    def on_data_transfer(self, vendor_id: Any = None, **kwargs: Any) -> call_result.DataTransfer:
         """No vendor extensions are handled yet."""
         LOGGER.debug("Charger %s sent DataTransfer from %r", self.id, vendor_id)
         return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
@@ -315,17 +345,13 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):
         return call_result.SecurityEventNotification()
 
     @on(Action.log_status_notification)
-    def on_log_status(
-        self, status: str, **kwargs: Any
-    ) -> call_result.LogStatusNotification:
+    def on_log_status(self, status: str, **kwargs: Any) -> call_result.LogStatusNotification:
         """Acknowledge a log upload status."""
         LOGGER.debug("Charger %s log upload: %s", self.id, status)
         return call_result.LogStatusNotification()
 
     @on(Action.sign_certificate)
-    def on_sign_certificate(
-        self, csr: str, **kwargs: Any
-    ) -> call_result.SignCertificate:
+    def on_sign_certificate(self, csr: str, **kwargs: Any) -> call_result.SignCertificate:
         """We run no certificate authority, so signing requests are declined."""
         return call_result.SignCertificate(status=GenericStatus.rejected)
 
