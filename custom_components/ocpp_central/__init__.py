@@ -106,7 +106,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry)
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: OcppCentralConfigEntry, device: dr.DeviceEntry
 ) -> bool:
-    """Deleting a charger's device removes the charger; a connector's device stays with it."""
+    """Remove a charger with its device; a connector's device cannot go alone."""
     subentry = entry.subentries.get(device.config_subentry_id or "")
     if subentry is None:
         return True
