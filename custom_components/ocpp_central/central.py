@@ -22,6 +22,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from .auth import password_matches
+from .commands import ChargerOfflineError
 from .const import (
     CONF_AUTHORIZATION,
     CONF_CHARGER_ID,
@@ -40,6 +41,7 @@ from .const import (
     UnknownChargerPolicy,
 )
 from .coordinator import ChargerConfig, ChargerCoordinator
+from .events import ChargerEvent, ChargerEventType
 from .model import Charger
 from .protocol.base import BootDecision, ProtocolAdapter
 from .protocol.v16 import Ocpp16Adapter
@@ -244,6 +246,7 @@ class CentralSystem:
             charger.protocol,
         )
         self.changed(charger)
+        self.event(charger, ChargerEvent(ChargerEventType.CONNECTED))
         try:
             await session.start()
         except ConnectionClosed:
@@ -254,6 +257,13 @@ class CentralSystem:
                 charger.connected = False
                 LOGGER.info("Charger %s disconnected", charger_id)
                 self.changed(charger)
+                self.event(charger, ChargerEvent(ChargerEventType.DISCONNECTED))
+
+    def session(self, charger_id: str) -> ProtocolAdapter:
+        """Return the live session of a charger, to send it commands; raise when it is offline."""
+        if (session := self.sessions.get(charger_id)) is None:
+            raise ChargerOfflineError(charger_id, "connect", "not connected")
+        return session
 
     def _charger_for_connection(self, charger_id: str) -> Charger:
         if charger_id in self.coordinators:
@@ -299,6 +309,12 @@ class CentralSystem:
     def next_transaction_id(self) -> int:
         """Return a transaction id never used before, not even before a restart."""
         return self.store.next_transaction_id()
+
+    def event(self, charger: Charger, event: ChargerEvent) -> None:
+        """Pass a charger event to whoever listens (engine, event entities)."""
+        coordinator = self.coordinators.get(charger.charger_id)
+        if coordinator is not None and coordinator.charger is charger:
+            coordinator.async_dispatch_event(event)
 
     def heard_from(self, charger: Charger) -> None:
         """Any frame proves the charger is alive."""

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .const import CONF_CHARGER_ID, CONF_MAX_CURRENT, DEFAULT_MAX_CURRENT, DOMAIN, LOGGER
+from .events import ChargerEvent
 from .model import Charger
 
 if TYPE_CHECKING:
@@ -66,6 +68,19 @@ class ChargerCoordinator(DataUpdateCoordinator[None]):
         self.shape: tuple[int, ...] = ()
         self.device_id: str = ""
         self._device_snapshot: tuple[str | None, ...] = ()
+        self._event_listeners: list[Callable[[ChargerEvent], None]] = []
+
+    @callback
+    def async_add_event_listener(self, listener: Callable[[ChargerEvent], None]) -> CALLBACK_TYPE:
+        """Call listener on every charger event; returns the function that stops it."""
+        self._event_listeners.append(listener)
+        return lambda: self._event_listeners.remove(listener)
+
+    @callback
+    def async_dispatch_event(self, event: ChargerEvent) -> None:
+        """Hand an event to every listener (synchronously: listeners schedule their own work)."""
+        for listener in list(self._event_listeners):
+            listener(event)
 
     @callback
     def async_update_device(self) -> None:

@@ -30,6 +30,7 @@ from ocpp.routing import on as _ocpp_on
 from websockets.asyncio.server import ServerConnection
 
 from ..const import LOGGER
+from ..events import ChargerEvent
 from ..model import Charger
 
 # The ocpp package logs every frame at INFO; ours go to DEBUG under the integration's logger.
@@ -69,6 +70,9 @@ class ChargerHost(Protocol):
 
     def heard_from(self, charger: Charger) -> None:
         """Note that the charger sent something: it is alive."""
+
+    def event(self, charger: Charger, event: ChargerEvent) -> None:
+        """Report something that happened (never awaited: handlers stay fast)."""
 
 
 def _cause(error: OCPPError) -> str:

@@ -18,6 +18,7 @@ from ocpp.v16.enums import (
 from websockets.exceptions import ConnectionClosed
 
 from ..const import LOGGER
+from ..events import ChargerEvent, ChargerEventType
 from ..meter import to_sample
 from ..model import Connector, ConnectorStatus, Sample, Transaction
 from .base import ProtocolAdapter, on, parse_time
@@ -116,6 +117,8 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):  # type: ignore[misc]
         info.meter_serial_number = _text(kwargs.get("meter_serial_number"))
         decision = self.host.boot(self.charger)
         self.host.changed(self.charger, durable=True)
+        if decision.accepted:
+            self.host.event(self.charger, ChargerEvent(ChargerEventType.BOOTED))
         return call_result.BootNotification(
             current_time=self.now_iso(),
             interval=decision.interval,
@@ -188,12 +191,21 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):  # type: ignore[misc]
     @on(Action.authorize)
     def on_authorize(self, id_tag: str, **kwargs: Any) -> call_result.Authorize:
         """Judge an id tag."""
-        return call_result.Authorize(id_tag_info={"status": self._authorize(id_tag)})
+        return call_result.Authorize(id_tag_info={"status": self._authorize(id_tag, None)})
 
-    def _authorize(self, id_tag: str) -> AuthorizationStatus:
-        if self.host.authorize(self.charger, id_tag):
-            return AuthorizationStatus.accepted
-        return AuthorizationStatus.invalid
+    def _authorize(self, id_tag: str, connector_id: int | None) -> AuthorizationStatus:
+        """Judge a presented tag and report the presentation."""
+        accepted = self.host.authorize(self.charger, id_tag)
+        self.host.event(
+            self.charger,
+            ChargerEvent(
+                ChargerEventType.TAG_PRESENTED,
+                connector_id=connector_id,
+                id_tag=id_tag,
+                accepted=accepted,
+            ),
+        )
+        return AuthorizationStatus.accepted if accepted else AuthorizationStatus.invalid
 
     @on(Action.start_transaction, skip_schema_validation=True)
     def on_start_transaction(
@@ -210,7 +222,7 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):  # type: ignore[misc]
             raise ProtocolError(details={"cause": "idTag is required"})
         connector = self.charger.connector(number or 1)
         stamped_at = _reading_time(timestamp)
-        status = self._authorize(id_tag)
+        status = self._authorize(id_tag, connector.connector_id)
         open_transaction = connector.transaction
         if open_transaction is not None:
             if (
@@ -241,6 +253,15 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):  # type: ignore[misc]
             started_at=stamped_at or datetime.now(UTC),
         )
         self.host.changed(self.charger, durable=True)
+        self.host.event(
+            self.charger,
+            ChargerEvent(
+                ChargerEventType.TRANSACTION_STARTED,
+                connector_id=connector.connector_id,
+                id_tag=id_tag,
+                transaction_id=transaction_id,
+            ),
+        )
         return call_result.StartTransaction(
             transaction_id=transaction_id, id_tag_info={"status": status}
         )
@@ -290,8 +311,19 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):  # type: ignore[misc]
                 self._register_at(connector, meter_stop, stopped_at),
             )
             self.host.changed(self.charger, durable=True)
+            self.host.event(
+                self.charger,
+                ChargerEvent(
+                    ChargerEventType.TRANSACTION_ENDED,
+                    connector_id=connector.connector_id,
+                    transaction_id=transaction_id,
+                ),
+            )
+        if not id_tag:
+            return call_result.StopTransaction()
+        stop_connector = connector.connector_id if connector is not None else None
         return call_result.StopTransaction(
-            id_tag_info={"status": self._authorize(id_tag)} if id_tag else None
+            id_tag_info={"status": self._authorize(id_tag, stop_connector)}
         )
 
     @staticmethod
