@@ -253,3 +253,32 @@ async def wait_for(condition: Callable[[], bool]) -> None:
     async with asyncio.timeout(5):
         while not condition():  # noqa: ASYNC110 - the server offers no event to wait on
             await asyncio.sleep(0.01)
+
+
+# --- charger control tests --------------------------------------------------------------
+
+
+@pytest.fixture
+async def connect_scripted(port: int) -> AsyncGenerator[Callable[..., Awaitable[Any]]]:
+    """Connect ScriptedCharger instances (answers scripted per action, calls recorded)."""
+    from tests.scripted_charger import ScriptedCharger
+
+    opened: list[tuple[ClientConnection, asyncio.Task[None]]] = []
+
+    async def _connect(charger_id: str = "CP1") -> ScriptedCharger:
+        ws = await websockets.connect(
+            f"ws://127.0.0.1:{port}/ocpp/{charger_id}",
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+            open_timeout=5,
+        )
+        charger = ScriptedCharger(charger_id, ws)
+        task = asyncio.get_running_loop().create_task(_run(charger))  # type: ignore[arg-type]
+        opened.append((ws, task))
+        return charger
+
+    yield _connect
+    for ws, task in opened:
+        await ws.close()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
