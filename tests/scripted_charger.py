@@ -87,11 +87,9 @@ class ScriptedCharger(ChargePoint16):
         """Payloads of every call of this action, in order."""
         return [c.payload for c in self.calls if c.action == action]
 
-    async def wait_for_call(
-        self, action: str, count: int = 1, timeout: float = 5
-    ) -> dict[str, Any]:
+    async def wait_for_call(self, action: str, count: int = 1) -> dict[str, Any]:
         """Wait until `count` calls of `action` arrived; return the last one."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(5):
             while len(self.received(action)) < count:
                 self._arrived.clear()
                 await self._arrived.wait()
