@@ -22,13 +22,14 @@ from custom_components.ocpp_central.const import (
     CONF_AUTHORIZATION,
     CONF_CHARGER_ID,
     CONF_HEARTBEAT_INTERVAL,
-    CONF_ID_TAGS,
+    CONF_ID_TAG,
     CONF_MAX_CURRENT,
     CONF_SSL_CERTFILE,
     CONF_SSL_KEYFILE,
     CONF_UNKNOWN_CHARGERS,
     DOMAIN,
     SUBENTRY_CHARGER,
+    SUBENTRY_ID_TAG,
 )
 
 
@@ -55,6 +56,16 @@ def charger_subentry(
     )
 
 
+def id_tag_subentry(id_tag: str, name: str | None = None) -> ConfigSubentryData:
+    """An id tag on the allow list."""
+    return ConfigSubentryData(
+        data={CONF_ID_TAG: id_tag},
+        subentry_type=SUBENTRY_ID_TAG,
+        title=name or id_tag,
+        unique_id=id_tag.casefold(),
+    )
+
+
 @pytest.fixture
 def subentries() -> list[ConfigSubentryData]:
     """Chargers configured in the central system entry (override per test module)."""
@@ -68,7 +79,6 @@ def options() -> dict[str, Any]:
         CONF_UNKNOWN_CHARGERS: "ask",
         CONF_HEARTBEAT_INTERVAL: 300,
         CONF_AUTHORIZATION: "accept_all",
-        CONF_ID_TAGS: [],
     }
 
 

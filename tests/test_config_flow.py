@@ -34,13 +34,14 @@ from custom_components.ocpp_central.const import (
     CONF_AUTHORIZATION,
     CONF_CHARGER_ID,
     CONF_HEARTBEAT_INTERVAL,
-    CONF_ID_TAGS,
+    CONF_ID_TAG,
     CONF_MAX_CURRENT,
     CONF_SSL_CERTFILE,
     CONF_SSL_KEYFILE,
     CONF_UNKNOWN_CHARGERS,
     DOMAIN,
     SUBENTRY_CHARGER,
+    SUBENTRY_ID_TAG,
 )
 
 from .certs import CertFiles, make_certs
@@ -172,7 +173,6 @@ async def test_user_creates_entry(hass: HomeAssistant, port: int) -> None:
         CONF_UNKNOWN_CHARGERS: "ask",
         CONF_HEARTBEAT_INTERVAL: 300,
         CONF_AUTHORIZATION: "accept_all",
-        CONF_ID_TAGS: [],
     }
     assert_translated("config", "step", "user", "title")
 
@@ -448,7 +448,6 @@ async def test_options_apply_without_reload(
             CONF_UNKNOWN_CHARGERS: "reject",
             CONF_HEARTBEAT_INTERVAL: 60,
             CONF_AUTHORIZATION: "allow_list",
-            CONF_ID_TAGS: [" TAG-B ", "TAG-A", " ", "TAG-A"],
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -457,7 +456,6 @@ async def test_options_apply_without_reload(
         CONF_UNKNOWN_CHARGERS: "reject",
         CONF_HEARTBEAT_INTERVAL: 60,
         CONF_AUTHORIZATION: "allow_list",
-        CONF_ID_TAGS: ["TAG-A", "TAG-B"],
     }
     for key in central.options:
         assert_translated("options", "step", "init", "data", key)
@@ -468,7 +466,8 @@ async def test_options_apply_without_reload(
     assert central.runtime_data is runtime
     assert is_open(charger)
     assert (await charger.boot()).interval == 60
-    allowed = await charger.call(call.Authorize(id_tag="TAG-A"))
+    await add_id_tag(hass, central, "TAG-A", "Anna")
+    allowed = await charger.call(call.Authorize(id_tag="tag-a"))
     refused = await charger.call(call.Authorize(id_tag="TAG-C"))
     assert allowed.id_tag_info["status"] == "Accepted"
     assert refused.id_tag_info["status"] == "Invalid"
@@ -481,7 +480,67 @@ async def test_options_apply_without_reload(
     schema = result["data_schema"].schema
     defaults = {str(key): key.default() for key in schema}
     assert defaults[CONF_HEARTBEAT_INTERVAL] == 60
-    assert defaults[CONF_ID_TAGS] == ["TAG-A", "TAG-B"]
+    assert defaults[CONF_AUTHORIZATION] == "allow_list"
+
+
+# --- id tag subentries ---------------------------------------------------------------
+
+
+async def add_id_tag(hass: HomeAssistant, entry: MockConfigEntry, id_tag: str, name: str) -> Any:
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_ID_TAG), context={"source": SOURCE_USER}
+    )
+    return await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_ID_TAG: id_tag, CONF_NAME: name}
+    )
+
+
+async def test_id_tags(hass: HomeAssistant, central: MockConfigEntry) -> None:
+    """Id tags are added with a name, are unique regardless of case, and can be renamed."""
+    assert_translated("config_subentries", "id_tag", "initiate_flow", "user")
+    result = await hass.config_entries.subentries.async_init(
+        (central.entry_id, SUBENTRY_ID_TAG), context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    for bad in ("  ", "X" * 37):
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {CONF_ID_TAG: bad, CONF_NAME: "Anna"}
+        )
+        assert result["errors"] == {CONF_ID_TAG: "invalid_id_tag"}
+        assert_errors_translated("config_subentries.id_tag", result["errors"])
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_ID_TAG: " 04A2B3 ", CONF_NAME: "Anna's card"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert [(t.id_tag, t.name) for t in central.runtime_data.id_tags()] == [
+        ("04A2B3", "Anna's card")
+    ]
+    result = await add_id_tag(hass, central, "04a2b3", "Duplicate")
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert_translated("config_subentries", "id_tag", "abort", "already_configured")
+    result = await add_id_tag(hass, central, "FAMILY", "")
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "FAMILY"
+
+    subentry_id = next(
+        sid for sid, sub in central.subentries.items() if sub.subentry_type == SUBENTRY_ID_TAG
+    )
+    result = await central.start_subentry_reconfigure_flow(hass, subentry_id)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "Anna"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert central.subentries[subentry_id].title == "Anna"
+    result = await central.start_subentry_reconfigure_flow(hass, subentry_id)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: " "}
+    )
+    assert central.subentries[subentry_id].title == "04A2B3"
+    # Chargers are untouched by id tags.
+    assert list(central.runtime_data.coordinators) == ["CP1"]
 
 
 # --- charger subentries --------------------------------------------------------------
@@ -720,7 +779,6 @@ async def test_discovery_of_ignored_charger(hass: HomeAssistant, central: MockCo
             CONF_UNKNOWN_CHARGERS: "reject",
             CONF_HEARTBEAT_INTERVAL: 300,
             CONF_AUTHORIZATION: "accept_all",
-            CONF_ID_TAGS: [],
         }
     ],
 )
@@ -742,7 +800,6 @@ async def test_policy_reject(
             CONF_UNKNOWN_CHARGERS: "accept",
             CONF_HEARTBEAT_INTERVAL: 300,
             CONF_AUTHORIZATION: "accept_all",
-            CONF_ID_TAGS: [],
         }
     ],
 )

@@ -20,17 +20,20 @@ from syrupy.filters import props
 from custom_components.ocpp_central.const import (
     CONF_AUTHORIZATION,
     CONF_HEARTBEAT_INTERVAL,
-    CONF_ID_TAGS,
     CONF_UNKNOWN_CHARGERS,
 )
 
-from .conftest import ConnectFn, charger_subentry, start_charging
+from .conftest import ConnectFn, charger_subentry, id_tag_subentry, start_charging
 
 
 @pytest.fixture
 def subentries() -> list[ConfigSubentryData]:
     """A charger that logs in with a password."""
-    return [charger_subentry("CP1", password="s3cret-pass")]
+    return [
+        charger_subentry("CP1", password="s3cret-pass"),
+        id_tag_subentry("TAG-0001", "Anna"),
+        id_tag_subentry("TAG-0002", "Bo"),
+    ]
 
 
 @pytest.fixture
@@ -40,7 +43,6 @@ def options() -> dict[str, Any]:
         CONF_UNKNOWN_CHARGERS: "ask",
         CONF_HEARTBEAT_INTERVAL: 300,
         CONF_AUTHORIZATION: "allow_list",
-        CONF_ID_TAGS: ["TAG-0001", "TAG-0002"],
     }
 
 

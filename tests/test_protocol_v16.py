@@ -14,13 +14,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ocpp_central.const import (
     CONF_AUTHORIZATION,
     CONF_HEARTBEAT_INTERVAL,
-    CONF_ID_TAGS,
     CONF_UNKNOWN_CHARGERS,
     DOMAIN,
 )
 from custom_components.ocpp_central.model import Charger, ConnectorStatus, Phase
 
-from .conftest import ConnectFn, SimCharger, all_measurands
+from .conftest import ConnectFn, SimCharger, all_measurands, charger_subentry, id_tag_subentry
 
 ALFEN_NO_TRANSACTION = 9223372036854775807
 
@@ -533,11 +532,14 @@ ALLOW_LIST = {
     CONF_UNKNOWN_CHARGERS: "ask",
     CONF_HEARTBEAT_INTERVAL: 300,
     CONF_AUTHORIZATION: "allow_list",
-    CONF_ID_TAGS: ["04A2B3C4D5", "FAMILY"],
 }
 
 
 @pytest.mark.parametrize("options", [ALLOW_LIST])
+@pytest.mark.parametrize(
+    "subentries",
+    [[charger_subentry("CP1"), id_tag_subentry("04A2B3C4D5", "Anna"), id_tag_subentry("FAMILY")]],
+)
 async def test_authorize_allow_list(
     hass: HomeAssistant, central: MockConfigEntry, connect: ConnectFn
 ) -> None:

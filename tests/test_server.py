@@ -29,7 +29,6 @@ from custom_components.ocpp_central.central import CentralSystem
 from custom_components.ocpp_central.const import (
     CONF_AUTHORIZATION,
     CONF_HEARTBEAT_INTERVAL,
-    CONF_ID_TAGS,
     CONF_SSL_CERTFILE,
     CONF_SSL_KEYFILE,
     CONF_UNKNOWN_CHARGERS,
@@ -320,7 +319,6 @@ async def test_root_path_is_404(hass: HomeAssistant, central: MockConfigEntry, p
             CONF_UNKNOWN_CHARGERS: "reject",
             CONF_HEARTBEAT_INTERVAL: 300,
             CONF_AUTHORIZATION: "accept_all",
-            CONF_ID_TAGS: [],
         }
     ],
 )
@@ -358,7 +356,6 @@ async def test_ignored_charger_rejected(
             CONF_UNKNOWN_CHARGERS: "accept",
             CONF_HEARTBEAT_INTERVAL: 300,
             CONF_AUTHORIZATION: "accept_all",
-            CONF_ID_TAGS: [],
         }
     ],
 )

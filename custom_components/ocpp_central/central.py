@@ -27,7 +27,7 @@ from .const import (
     CONF_AUTHORIZATION,
     CONF_CHARGER_ID,
     CONF_HEARTBEAT_INTERVAL,
-    CONF_ID_TAGS,
+    CONF_ID_TAG,
     CONF_MAX_CURRENT,
     CONF_UNKNOWN_CHARGERS,
     DEFAULT_HEARTBEAT_INTERVAL,
@@ -37,6 +37,7 @@ from .const import (
     PENDING_BOOT_INTERVAL,
     SILENCE_HEARTBEATS,
     SUBENTRY_CHARGER,
+    SUBENTRY_ID_TAG,
     AuthorizationMode,
     UnknownChargerPolicy,
 )
@@ -52,6 +53,14 @@ type OcppCentralConfigEntry = ConfigEntry[CentralSystem]
 type EntityFactory = Callable[[ChargerCoordinator], None]
 
 WATCHDOG_INTERVAL = timedelta(seconds=30)
+
+
+@dataclass(slots=True, frozen=True)
+class IdTag:
+    """An id tag on the allow list."""
+
+    id_tag: str
+    name: str
 
 
 def unique_id_for_charger(charger_id: str) -> str:
@@ -296,15 +305,19 @@ class CentralSystem:
         return BootDecision(accepted=False, interval=PENDING_BOOT_INTERVAL)
 
     def authorize(self, charger: Charger, id_tag: str) -> bool:
-        """Accept every tag, or only the allow-listed ones."""
+        """Accept every tag, or only the allow-listed ones (case-insensitive, OCPP 1.6 section 7.28)."""
         if self.entry.options.get(CONF_AUTHORIZATION) != AuthorizationMode.ALLOW_LIST:
             return True
-        # OCPP 1.6 section 7.28: id tags are case-insensitive.
         wanted = id_tag.casefold()
-        return any(
-            isinstance(tag, str) and tag.casefold() == wanted
-            for tag in self.entry.options.get(CONF_ID_TAGS, [])
-        )
+        return any(tag.id_tag.casefold() == wanted for tag in self.id_tags())
+
+    def id_tags(self) -> list[IdTag]:
+        """Return the id tags managed in the UI, with the names of their holders."""
+        return [
+            IdTag(id_tag=subentry.data[CONF_ID_TAG], name=subentry.title)
+            for subentry in self.entry.subentries.values()
+            if subentry.subentry_type == SUBENTRY_ID_TAG
+        ]
 
     def next_transaction_id(self) -> int:
         """Return a transaction id never used before, not even before a restart."""

@@ -38,7 +38,6 @@ from .const import (
     CONF_AUTHORIZATION,
     CONF_CHARGER_ID,
     CONF_HEARTBEAT_INTERVAL,
-    CONF_ID_TAGS,
     CONF_MAX_CURRENT,
     CONF_SSL_CERTFILE,
     CONF_SSL_KEYFILE,
@@ -50,9 +49,11 @@ from .const import (
     DOMAIN,
     LOGGER,
     SUBENTRY_CHARGER,
+    SUBENTRY_ID_TAG,
     AuthorizationMode,
     UnknownChargerPolicy,
 )
+from .flow_id_tag import IdTagSubentryFlow
 
 if TYPE_CHECKING:
     # Home Assistant types its flows with probatio, which it also installs as voluptuous.
@@ -173,7 +174,7 @@ class OcppCentralConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        return {SUBENTRY_CHARGER: ChargerSubentryFlow}
+        return {SUBENTRY_CHARGER: ChargerSubentryFlow, SUBENTRY_ID_TAG: IdTagSubentryFlow}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the server's address, TLS files and what to do with unknown chargers."""
@@ -190,7 +191,6 @@ class OcppCentralConfigFlow(ConfigFlow, domain=DOMAIN):
                         CONF_UNKNOWN_CHARGERS: policy,
                         CONF_HEARTBEAT_INTERVAL: DEFAULT_HEARTBEAT_INTERVAL,
                         CONF_AUTHORIZATION: AuthorizationMode.ACCEPT_ALL,
-                        CONF_ID_TAGS: [],
                     },
                 )
         defaults = user_input or {}
@@ -370,9 +370,6 @@ class OcppCentralOptionsFlow(OptionsFlow):
         """One form for all options."""
         if user_input is not None:
             user_input[CONF_HEARTBEAT_INTERVAL] = int(user_input[CONF_HEARTBEAT_INTERVAL])
-            user_input[CONF_ID_TAGS] = sorted(
-                {tag.strip() for tag in user_input.get(CONF_ID_TAGS, []) if tag.strip()}
-            )
             LOGGER.debug("New options: %s", user_input)
             return self.async_create_entry(data=user_input)
         options = self.config_entry.options
@@ -404,9 +401,6 @@ class OcppCentralOptionsFlow(OptionsFlow):
                         mode=SelectSelectorMode.LIST,
                     )
                 ),
-                vol.Optional(
-                    CONF_ID_TAGS, default=list(options.get(CONF_ID_TAGS, []))
-                ): TextSelector(TextSelectorConfig(multiple=True)),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)

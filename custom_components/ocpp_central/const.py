@@ -14,11 +14,12 @@ CONF_SSL_KEYFILE: Final = "ssl_keyfile"
 CONF_UNKNOWN_CHARGERS: Final = "unknown_chargers"
 CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
 CONF_AUTHORIZATION: Final = "authorization"
-CONF_ID_TAGS: Final = "id_tags"
+CONF_ID_TAG: Final = "id_tag"
 CONF_CHARGER_ID: Final = "charger_id"
 CONF_MAX_CURRENT: Final = "max_current"
 
 SUBENTRY_CHARGER: Final = "charger"
+SUBENTRY_ID_TAG: Final = "id_tag"
 
 DEFAULT_HOST: Final = "0.0.0.0"
 DEFAULT_PORT: Final = 9000

@@ -12,14 +12,12 @@ from homeassistant.const import CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 
 from .central import OcppCentralConfigEntry
-from .const import CONF_ID_TAGS
 from .coordinator import ChargerCoordinator
 from .model import Charger
 
 # Id tags identify people; serial numbers identify the hardware (and its owner to the vendor).
 TO_REDACT = {
     CONF_PASSWORD,
-    CONF_ID_TAGS,
     "id_tag",
     "serial_number",
     "meter_serial_number",
