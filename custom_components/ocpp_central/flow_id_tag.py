@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
 from homeassistant.const import CONF_NAME
-import voluptuous as vol
 
 from .const import CONF_ID_TAG
+
+if TYPE_CHECKING:
+    # Home Assistant types its flows with probatio, which it also installs as voluptuous.
+    import probatio as vol
+else:
+    import voluptuous as vol
 
 # OCPP 1.6 idTag is CiString20; 2.0.1 idToken allows 36.
 MAX_ID_TAG_LENGTH = 36
