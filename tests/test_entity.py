@@ -13,7 +13,15 @@ from ocpp.v16 import call
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.ocpp_central import binary_sensor, sensor
+from custom_components.ocpp_central import (
+    binary_sensor,
+    button,
+    event,
+    limit_entities,
+    number,
+    sensor,
+    switch,
+)
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.model import ConnectorStatus
 
@@ -169,11 +177,20 @@ def test_names_states_and_icons_are_translated() -> None:
     entity_strings = _load("translations", "en.json")["entity"]
     icons = _load("icons.json")["entity"]
     platforms = {
-        "sensor": (*sensor.CHARGER_SENSORS, *sensor.CONNECTOR_SENSORS),
+        "sensor": (
+            *sensor.CHARGER_SENSORS,
+            *sensor.CONNECTOR_SENSORS,
+            *limit_entities.LIMIT_SENSORS,
+        ),
         "binary_sensor": (
             *binary_sensor.CHARGER_BINARY_SENSORS,
             *binary_sensor.CONNECTOR_BINARY_SENSORS,
+            *limit_entities.LIMIT_BINARY_SENSORS,
         ),
+        "button": (*button.CHARGER_BUTTONS, *button.CONNECTOR_BUTTONS),
+        "event": event.CHARGER_EVENTS,
+        "number": (*number.CHARGER_NUMBERS, *number.CONNECTOR_NUMBERS),
+        "switch": (*switch.CHARGER_SWITCHES, *switch.CONNECTOR_SWITCHES),
     }
     for platform, descriptions in platforms.items():
         strings = entity_strings[platform]

@@ -106,6 +106,9 @@ async def test_values_and_units(
         "id_tag": ("TAG-0001", None),
         "last_heartbeat": ("2026-11-25T08:05:00+00:00", None),
         "firmware_status": (STATE_UNKNOWN, None),
+        # No limit was asked for: nothing applied.
+        "applied_limit": (STATE_UNKNOWN, "A"),
+        "limit_reason": ("no_limit", None),
     }
     for suffix, (value, unit) in expected.items():
         found = hass.states.get(S + suffix)
@@ -165,7 +168,7 @@ async def test_only_changed_values_are_written(
         entry.entity_id
         for entry in er.async_entries_for_config_entry(entity_registry, central.entry_id)
     }
-    assert len(entity_ids) == 22
+    assert len(entity_ids) == 24
     writes: list[str] = []
 
     @callback
@@ -229,6 +232,8 @@ async def test_created_when_sent_and_restored_on_restart(
         "station_error",
         "last_heartbeat",
         "firmware_status",
+        "applied_limit",
+        "limit_reason",
     }
     assert {
         entity_id.removeprefix(S) for entity_id in hass.states.async_entity_ids("sensor")
@@ -338,6 +343,7 @@ async def test_categories_and_disabled_by_default(
     primary = {key for key, entry in entries.items() if entry.entity_category is None}
     assert primary == {
         "status",
+        "applied_limit",
         "charging_power",
         "session_energy",
         "lifetime_energy",

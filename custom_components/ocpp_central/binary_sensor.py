@@ -1,4 +1,4 @@
-"""Binary sensors: connectivity, cable plugged in, charging."""
+"""Binary sensors: connectivity, cable plugged in, charging, charging limit verified."""
 
 from __future__ import annotations
 
@@ -22,6 +22,11 @@ from .entity import (
     ConnectorEntityDescription,
     OcppEntity,
     add_entities_for_shape,
+)
+from .limit_entities import (
+    LIMIT_BINARY_SENSORS,
+    OcppLimitBinarySensor,
+    OcppLimitBinarySensorDescription,
 )
 from .model import Connector
 
@@ -83,8 +88,8 @@ async def async_setup_entry(
             coordinator,
             Platform.BINARY_SENSOR,
             CHARGER_BINARY_SENSORS,
-            CONNECTOR_BINARY_SENSORS,
-            OcppBinarySensor,
+            (*CONNECTOR_BINARY_SENSORS, *LIMIT_BINARY_SENSORS),
+            _make,
         ):
             async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
 
@@ -113,3 +118,15 @@ class OcppBinarySensor(OcppEntity, BinarySensorEntity):
 
     def _shown(self) -> tuple[Any, ...]:
         return (*super()._shown(), self.is_on)
+
+
+def _make(
+    coordinator: ChargerCoordinator,
+    description: OcppChargerBinarySensorDescription
+    | OcppConnectorBinarySensorDescription
+    | OcppLimitBinarySensorDescription,
+    connector_id: int | None,
+) -> OcppEntity:
+    if isinstance(description, OcppLimitBinarySensorDescription):
+        return OcppLimitBinarySensor(coordinator, description, connector_id)
+    return OcppBinarySensor(coordinator, description, connector_id)

@@ -1,4 +1,4 @@
-"""Sensors: status, power, currents, voltages, energy, state of charge and diagnostics."""
+"""Sensors: status, power, currents, voltages, energy, state of charge, the charging limit and diagnostics."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from .entity import (
     OcppEntity,
     add_entities_for_shape,
 )
+from .limit_entities import LIMIT_SENSORS, OcppLimitSensor, OcppLimitSensorDescription
 from .model import Charger, Connector, ConnectorStatus, Phase
 
 PARALLEL_UPDATES = 0
@@ -308,7 +309,11 @@ async def async_setup_entry(
     @callback
     def add(coordinator: ChargerCoordinator) -> None:
         if entities := add_entities_for_shape(
-            coordinator, Platform.SENSOR, CHARGER_SENSORS, CONNECTOR_SENSORS, OcppSensor
+            coordinator,
+            Platform.SENSOR,
+            CHARGER_SENSORS,
+            (*CONNECTOR_SENSORS, *LIMIT_SENSORS),
+            _make,
         ):
             async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
 
@@ -330,3 +335,15 @@ class OcppSensor(OcppEntity, SensorEntity):
 
     def _shown(self) -> tuple[Any, ...]:
         return (*super()._shown(), self.native_value)
+
+
+def _make(
+    coordinator: ChargerCoordinator,
+    description: OcppChargerSensorDescription
+    | OcppConnectorSensorDescription
+    | OcppLimitSensorDescription,
+    connector_id: int | None,
+) -> OcppEntity:
+    if isinstance(description, OcppLimitSensorDescription):
+        return OcppLimitSensor(coordinator, description, connector_id)
+    return OcppSensor(coordinator, description, connector_id)

@@ -1,0 +1,175 @@
+"""Numbers: the current limit per connector and the station's maximum current.
+
+The current limit goes through the smart-charging engine: a TxDefaultProfile (and a TxProfile bound
+to a running session), not sent again when unchanged and written at most once per minimum write
+interval (the latest value goes out when the interval ends). 0 A, or anything below the charger's
+minimum current, pauses the connector without ending its session. The station maximum is a static
+ChargePointMaxProfile, meant to be set rarely (configuration).
+
+Both remember their value over a restart: the engine keeps what was requested; the number's own
+restored value is shown only when the engine holds none (its store was lost, say).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import override
+
+from homeassistant.components.number import (
+    NumberDeviceClass,
+    NumberEntityDescription,
+    RestoreNumber,
+)
+from homeassistant.const import EntityCategory, Platform, UnitOfElectricCurrent
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .central import OcppCentralConfigEntry
+from .commands import RateUnit
+from .coordinator import ChargerCoordinator
+from .entity import (
+    ChargerEntityDescription,
+    ConnectorEntityDescription,
+    OcppEntity,
+    add_entities_for_shape,
+)
+from .helpers import command_action
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcppNumberDescription(NumberEntityDescription):
+    """Value, bounds and setter of a number; connector_id is None for the station's numbers."""
+
+    value_fn: Callable[[ChargerCoordinator, int | None], float | None]
+    min_fn: Callable[[ChargerCoordinator], float]
+    max_fn: Callable[[ChargerCoordinator], float] = lambda c: c.config.max_current
+    set_fn: Callable[[ChargerCoordinator, int | None, float], Awaitable[object]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcppChargerNumberDescription(ChargerEntityDescription, OcppNumberDescription):
+    """A station-level number."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcppConnectorNumberDescription(ConnectorEntityDescription, OcppNumberDescription):
+    """A per-connector number."""
+
+
+def _requested_amps(coordinator: ChargerCoordinator, connector_id: int | None) -> float | None:
+    """Return the limit asked for, in A (one asked for in W: the amps it came to, unless paused)."""
+    assert connector_id is not None
+    state = coordinator.smart.state(connector_id)
+    if state.requested is None or (state.unit is not RateUnit.AMPERE and state.paused):
+        return None
+    return state.requested if state.unit is RateUnit.AMPERE else state.target_a
+
+
+def _set_limit(
+    coordinator: ChargerCoordinator, connector_id: int | None, value: float
+) -> Awaitable[object]:
+    assert connector_id is not None
+    return coordinator.smart.async_set_current_limit(connector_id, value)
+
+
+CHARGER_NUMBERS: tuple[OcppChargerNumberDescription, ...] = (
+    OcppChargerNumberDescription(
+        key="station_max_current",
+        translation_key="station_max_current",
+        entity_category=EntityCategory.CONFIG,
+        # A station maximum below the minimum current would stop every car: the availability
+        # switch does that more plainly.
+        min_fn=lambda coordinator: coordinator.config.min_current,
+        value_fn=lambda coordinator, _: coordinator.smart.station_max,
+        set_fn=lambda coordinator, _, value: coordinator.smart.async_set_station_max(value),
+        device_class=NumberDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+    ),
+)
+
+CONNECTOR_NUMBERS: tuple[OcppConnectorNumberDescription, ...] = (
+    OcppConnectorNumberDescription(
+        key="current_limit",
+        translation_key="current_limit",
+        # 0 pauses; the engine pauses below the minimum current too (reason: clamped to minimum).
+        min_fn=lambda _: 0.0,
+        value_fn=_requested_amps,
+        set_fn=_set_limit,
+        device_class=NumberDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: OcppCentralConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the numbers of every charger, and of connectors as they appear."""
+
+    @callback
+    def add(coordinator: ChargerCoordinator) -> None:
+        if entities := add_entities_for_shape(
+            coordinator, Platform.NUMBER, CHARGER_NUMBERS, CONNECTOR_NUMBERS, OcppNumber
+        ):
+            async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
+
+    entry.runtime_data.async_register_entity_factory(add)
+
+
+class OcppNumber(OcppEntity, RestoreNumber):
+    """A limit held by the smart-charging engine; bounds from the charger's options."""
+
+    entity_description: OcppChargerNumberDescription | OcppConnectorNumberDescription
+    _restored: float | None = None
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Restore the last value when the engine holds none; shown until a value is set."""
+        if (
+            self.entity_description.value_fn(self.coordinator, self.connector_id) is None
+            and (last := await self.async_get_last_number_data()) is not None
+        ):
+            self._restored = last.native_value
+        await super().async_added_to_hass()
+
+    @property
+    def native_value(self) -> float | None:
+        """The engine's value, else the restored one."""
+        value = self.entity_description.value_fn(self.coordinator, self.connector_id)
+        return self._restored if value is None else value
+
+    @property
+    def native_min_value(self) -> float:
+        """Lowest settable value."""
+        return self.entity_description.min_fn(self.coordinator)
+
+    @property
+    def native_max_value(self) -> float:
+        """The charger's maximum current option."""
+        return self.entity_description.max_fn(self.coordinator)
+
+    @property
+    def native_step(self) -> float:
+        """Whole amps by default; 0.1 A when the charger takes decimals."""
+        return 1.0 if self.coordinator.smart.quirks.whole_amps else 0.1
+
+    def _shown(self) -> tuple[object, ...]:
+        return (
+            *super()._shown(),
+            self.native_value,
+            self.native_min_value,
+            self.native_max_value,
+            self.native_step,
+        )
+
+    @command_action
+    @override
+    async def async_set_native_value(self, value: float) -> None:
+        """Ask the engine for the new limit; a refusal or failure raises a translated error."""
+        await self.entity_description.set_fn(self.coordinator, self.connector_id, value)
+        self._restored = None
