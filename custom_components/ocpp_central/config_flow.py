@@ -13,10 +13,8 @@ from homeassistant.config_entries import (
     ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
-    ConfigSubentry,
     ConfigSubentryFlow,
     OptionsFlow,
-    SubentryFlowResult,
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
@@ -27,9 +25,6 @@ from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
-    TextSelector,
-    TextSelectorConfig,
-    TextSelectorType,
 )
 
 from .auth import build_ssl_context
@@ -44,7 +39,6 @@ from .const import (
     CONF_UNKNOWN_CHARGERS,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HOST,
-    DEFAULT_MAX_CURRENT,
     DEFAULT_PORT,
     DOMAIN,
     LOGGER,
@@ -52,6 +46,11 @@ from .const import (
     SUBENTRY_ID_TAG,
     AuthorizationMode,
     UnknownChargerPolicy,
+)
+from .flow_charger import (
+    ChargerSubentryFlow,
+    charger_schema as _charger_schema,
+    find_charger as _find_charger,
 )
 from .flow_id_tag import IdTagSubentryFlow
 
@@ -64,12 +63,6 @@ else:
 _PORT_SELECTOR = NumberSelector(
     NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
 )
-_CURRENT_SELECTOR = NumberSelector(
-    NumberSelectorConfig(
-        min=6, max=80, step=1, unit_of_measurement="A", mode=NumberSelectorMode.BOX
-    )
-)
-_PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 
 
 def _server_schema(defaults: dict[str, Any]) -> vol.Schema:
@@ -149,11 +142,6 @@ async def _validate_server(
     elif certfile:
         errors |= await hass.async_add_executor_job(_check_tls, certfile, keyfile)
     return errors
-
-
-def _find_charger(entry: ConfigEntry, charger_id: str) -> ConfigSubentry | None:
-    """Find the subentry of a configured charger."""
-    return next((sub for sub in entry.subentries.values() if sub.unique_id == charger_id), None)
 
 
 class OcppCentralConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -291,76 +279,6 @@ class OcppCentralConfigFlow(ConfigFlow, domain=DOMAIN):
             for entry in self.hass.config_entries.async_loaded_entries(DOMAIN):
                 entry.runtime_data.async_refuse_pending(unique_id.removeprefix(prefix))
         return result
-
-
-def _charger_schema(defaults: dict[str, Any]) -> vol.Schema:
-    return vol.Schema(
-        {
-            vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, "")): str,
-            vol.Optional(
-                CONF_PASSWORD, description={"suggested_value": defaults.get(CONF_PASSWORD)}
-            ): _PASSWORD_SELECTOR,
-            vol.Required(
-                CONF_MAX_CURRENT,
-                default=defaults.get(CONF_MAX_CURRENT, DEFAULT_MAX_CURRENT),
-            ): _CURRENT_SELECTOR,
-        }
-    )
-
-
-class ChargerSubentryFlow(ConfigSubentryFlow):
-    """Add a charger by hand before it first connects, or change one."""
-
-    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """Charger id (the last part of its URL), name, password, maximum current."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            charger_id = user_input[CONF_CHARGER_ID].strip().strip("/")
-            if not charger_id or "/" in charger_id:
-                errors[CONF_CHARGER_ID] = "invalid_charger_id"
-            elif _find_charger(self._get_entry(), charger_id) is not None:
-                return self.async_abort(reason="already_configured")
-            else:
-                # Added by hand: a notification about the same charger has done its job.
-                for flow in self.hass.config_entries.flow.async_progress_by_handler(
-                    DOMAIN, match_context={"unique_id": unique_id_for_charger(charger_id)}
-                ):
-                    self.hass.config_entries.flow.async_abort(flow["flow_id"])
-                return self.async_create_entry(
-                    title=user_input[CONF_NAME] or charger_id,
-                    data={
-                        CONF_CHARGER_ID: charger_id,
-                        CONF_PASSWORD: user_input.get(CONF_PASSWORD, ""),
-                        CONF_MAX_CURRENT: float(user_input[CONF_MAX_CURRENT]),
-                    },
-                    unique_id=charger_id,
-                )
-        schema = vol.Schema({vol.Required(CONF_CHARGER_ID): str}).extend(
-            _charger_schema(user_input or {}).schema
-        )
-        return self.async_show_form(step_id="user", data_schema=schema, errors=errors)
-
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Rename a charger, change its password or maximum current."""
-        subentry = self._get_reconfigure_subentry()
-        if user_input is not None:
-            return self.async_update_and_abort(
-                self._get_entry(),
-                subentry,
-                title=user_input[CONF_NAME],
-                data={
-                    **subentry.data,
-                    CONF_PASSWORD: user_input.get(CONF_PASSWORD, ""),
-                    CONF_MAX_CURRENT: float(user_input[CONF_MAX_CURRENT]),
-                },
-            )
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=_charger_schema({CONF_NAME: subentry.title, **subentry.data}),
-            description_placeholders={"charger_id": subentry.data[CONF_CHARGER_ID]},
-        )
 
 
 class OcppCentralOptionsFlow(OptionsFlow):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -13,6 +13,18 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from .const import CONF_CHARGER_ID, CONF_MAX_CURRENT, DEFAULT_MAX_CURRENT, DOMAIN, LOGGER
 from .events import ChargerEvent
 from .model import Charger
+from .quirks import (
+    CONF_MIN_CURRENT,
+    CONF_MIN_WRITE_INTERVAL,
+    CONF_OCPP_VERSION,
+    CONF_REMOTE_ID_TAG,
+    DEFAULT_MIN_CURRENT,
+    DEFAULT_MIN_WRITE_INTERVAL,
+    DEFAULT_REMOTE_ID_TAG,
+    OcppVersionPin,
+    QuirkOverrides,
+)
+from .smart_charging import SmartCharging
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigSubentry
@@ -29,16 +41,32 @@ class ChargerConfig:
     name: str
     password: str
     max_current: float
+    # Charger options (subentry data holds only those changed from these defaults).
+    min_current: float = DEFAULT_MIN_CURRENT
+    remote_id_tag: str = DEFAULT_REMOTE_ID_TAG
+    min_write_interval: int = DEFAULT_MIN_WRITE_INTERVAL
+    ocpp_version: OcppVersionPin = OcppVersionPin.AUTO
+    overrides: QuirkOverrides = field(default_factory=QuirkOverrides)
 
     @classmethod
     def from_subentry(cls, subentry: ConfigSubentry) -> ChargerConfig:
         """Read a charger subentry."""
+        data = subentry.data
+        try:
+            version = OcppVersionPin(data.get(CONF_OCPP_VERSION, OcppVersionPin.AUTO))
+        except ValueError:
+            version = OcppVersionPin.AUTO
         return cls(
             subentry_id=subentry.subentry_id,
-            charger_id=subentry.data[CONF_CHARGER_ID],
+            charger_id=data[CONF_CHARGER_ID],
             name=subentry.title,
-            password=subentry.data.get("password") or "",
-            max_current=float(subentry.data.get(CONF_MAX_CURRENT, DEFAULT_MAX_CURRENT)),
+            password=data.get("password") or "",
+            max_current=float(data.get(CONF_MAX_CURRENT, DEFAULT_MAX_CURRENT)),
+            min_current=float(data.get(CONF_MIN_CURRENT, DEFAULT_MIN_CURRENT)),
+            remote_id_tag=str(data.get(CONF_REMOTE_ID_TAG) or DEFAULT_REMOTE_ID_TAG),
+            min_write_interval=int(data.get(CONF_MIN_WRITE_INTERVAL, DEFAULT_MIN_WRITE_INTERVAL)),
+            ocpp_version=version,
+            overrides=QuirkOverrides.from_data(data),
         )
 
 
@@ -69,6 +97,9 @@ class ChargerCoordinator(DataUpdateCoordinator[None]):
         self.device_id: str = ""
         self._device_snapshot: tuple[str | None, ...] = ()
         self._event_listeners: list[Callable[[ChargerEvent], None]] = []
+        # The smart-charging engine: limits, schedules, pause and resume (listens to events).
+        self.smart = SmartCharging(self)
+        entry.async_on_unload(self.smart.async_shutdown)
 
     @callback
     def async_add_event_listener(self, listener: Callable[[ChargerEvent], None]) -> CALLBACK_TYPE:

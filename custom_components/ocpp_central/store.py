@@ -1,4 +1,8 @@
-"""Durable charger state: transaction ids, open transactions and energy registers survive restarts."""
+"""Durable charger state that survives restarts.
+
+Transaction ids, open transactions, energy registers, and the smart-charging engine's detected
+quirks and requested limits.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ SAVE_DELAY_S = 30
 # Transaction ids are reserved in blocks: the stored high-water mark is always ahead of every id handed out,
 # so an id is never reused, not even after a crash.
 TRANSACTION_ID_BLOCK = 100
+# A requested limit or a detected quirk is written this soon (a user's pause must survive a crash).
+SMART_SAVE_DELAY_S = 5
 
 
 class ChargerStore:
@@ -30,6 +36,7 @@ class ChargerStore:
         # Loop time of the write already scheduled; a later request must not postpone it.
         self._save_due: float | None = None
         self._chargers: dict[str, Charger] = {}
+        self._smart_charging: dict[str, dict[str, Any]] = {}
         self._next_transaction_id = 1
         self._reserved_until = 0
 
@@ -42,6 +49,12 @@ class ChargerStore:
                 self._chargers[charger_id] = _charger_from_dict(charger_id, stored)
             except (ValueError, TypeError, AttributeError) as err:
                 LOGGER.warning("Dropped unreadable stored state of charger %s: %s", charger_id, err)
+        smart = data.get("smart_charging")
+        self._smart_charging = {
+            charger_id: stored
+            for charger_id, stored in (smart if isinstance(smart, dict) else {}).items()
+            if isinstance(stored, dict)
+        }
         reserved = data.get("transaction_id_reserved")
         # Never below an id still in use, whatever the stored mark says.
         open_ids = [
@@ -70,8 +83,20 @@ class ChargerStore:
 
     def forget(self, charger_id: str) -> None:
         """Drop a removed charger's history."""
-        if self._chargers.pop(charger_id, None) is not None:
+        smart = self._smart_charging.pop(charger_id, None)
+        if self._chargers.pop(charger_id, None) is not None or smart is not None:
             self.schedule_save(delay=0)
+
+    def smart_charging(self, charger_id: str) -> dict[str, Any]:
+        """Return the smart-charging engine's persisted state of a charger (empty if none)."""
+        return self._smart_charging.get(charger_id, {})
+
+    def set_smart_charging(self, charger_id: str, data: dict[str, Any]) -> None:
+        """Keep the engine's state; written soon (limits change rarely, so no long delay)."""
+        if self._smart_charging.get(charger_id) == data:
+            return
+        self._smart_charging[charger_id] = data
+        self.schedule_save(delay=SMART_SAVE_DELAY_S)
 
     def next_transaction_id(self) -> int:
         """Hand out a transaction id that was never used before."""
@@ -109,6 +134,7 @@ class ChargerStore:
                 charger_id: _charger_as_dict(charger)
                 for charger_id, charger in self._chargers.items()
             },
+            "smart_charging": self._smart_charging,
         }
 
 
