@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 import time
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import (
     SOURCE_IGNORE,
@@ -44,10 +44,14 @@ from .const import (
 from .coordinator import ChargerConfig, ChargerCoordinator
 from .events import ChargerEvent, ChargerEventType
 from .model import Charger
+from .protocol import VERSION_PINS, adapter_class
 from .protocol.base import BootDecision, ProtocolAdapter
-from .protocol.v16 import Ocpp16Adapter
+from .quirks import CONF_OCPP_VERSION
 from .server import OCPP16, Admission, OcppServer
 from .store import ChargerStore
+
+if TYPE_CHECKING:
+    from .controller import SiteController
 
 type OcppCentralConfigEntry = ConfigEntry[CentralSystem]
 type EntityFactory = Callable[[ChargerCoordinator], None]
@@ -80,6 +84,8 @@ class CentralSystem:
     sessions: dict[str, ProtocolAdapter] = field(default_factory=dict)
     pending: dict[str, Charger] = field(default_factory=dict)
     entity_factories: list[EntityFactory] = field(default_factory=list)
+    # The built-in solar and price control (controller.py), started after the server.
+    control: SiteController | None = None
     _unsub_watchdog: CALLBACK_TYPE | None = None
 
     # --- lifecycle -----------------------------------------------------------------
@@ -88,7 +94,9 @@ class CentralSystem:
         """Load the store, build coordinators and start listening."""
         await self.store.async_load()
         self.async_sync_chargers()
-        self.server = OcppServer(host, port, ssl_context, self.admit, self.serve)
+        self.server = OcppServer(
+            host, port, ssl_context, self.admit, self.serve, pin=self.version_pin
+        )
         await self.server.async_start()
         self._unsub_watchdog = async_track_time_interval(
             self.hass, self._async_watchdog, WATCHDOG_INTERVAL
@@ -131,7 +139,11 @@ class CentralSystem:
                 self._async_remove_charger(charger_id)
         for charger_id, config in configured.items():
             if (coordinator := self.coordinators.get(charger_id)) is not None:
-                coordinator.config = config
+                if coordinator.config != config:
+                    coordinator.config = config
+                    coordinator.smart.async_config_changed()
+                    # Entity bounds (maximum current, whole amps) follow the new options at once.
+                    coordinator.async_update_listeners()
                 coordinator.async_update_device()
                 continue
             if (pending := self.pending.pop(charger_id, None)) is not None:
@@ -148,7 +160,7 @@ class CentralSystem:
 
     @callback
     def _async_remove_charger(self, charger_id: str) -> None:
-        self.coordinators.pop(charger_id)
+        self.coordinators.pop(charger_id).smart.async_shutdown()
         self.store.forget(charger_id)
         LOGGER.info("Charger %s was removed", charger_id)
         self._async_close_session(charger_id)
@@ -232,7 +244,7 @@ class CentralSystem:
     async def serve(self, charger_id: str, connection: ServerConnection) -> None:
         """Run one charger's OCPP session until its connection closes."""
         charger = self._charger_for_connection(charger_id)
-        session = Ocpp16Adapter(charger, connection, self)
+        session = adapter_class(connection.subprotocol)(charger, connection, self)
         previous = self.sessions.get(charger_id)
         # The new session takes over first, so the old one ending is no disconnect.
         self.sessions[charger_id] = session
@@ -267,6 +279,15 @@ class CentralSystem:
                 LOGGER.info("Charger %s disconnected", charger_id)
                 self.changed(charger)
                 self.event(charger, ChargerEvent(ChargerEventType.DISCONNECTED))
+
+    def version_pin(self, charger_id: str) -> str | None:
+        """Return the subprotocol a charger's options hold it to (None: any)."""
+        if (coordinator := self.coordinators.get(charger_id)) is None:
+            return None
+        pin = getattr(coordinator.config, CONF_OCPP_VERSION, None)
+        if pin is None and (subentry := self.entry.subentries.get(coordinator.config.subentry_id)):
+            pin = subentry.data.get(CONF_OCPP_VERSION)
+        return VERSION_PINS.get(str(pin))
 
     def session(self, charger_id: str) -> ProtocolAdapter:
         """Return the live session of a charger, to send it commands; raise when it is offline."""
