@@ -292,3 +292,86 @@ async def connect_scripted(port: int) -> AsyncGenerator[Callable[..., Awaitable[
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+# --- OCPP 2.0.1 / 2.1 chargers, and tests over every OCPP version ------------------------
+
+type ConnectAnyFn = Callable[..., Awaitable[Any]]
+type Opened = list[tuple[ClientConnection, asyncio.Task[None]]]
+
+
+@pytest.fixture
+async def _charger_connections() -> AsyncGenerator[Opened]:
+    """Connections opened by connect_v201 / connect_charger, closed at the end of the test."""
+    opened: Opened = []
+    yield opened
+    for ws, task in opened:
+        await ws.close()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def _connector(port: int, opened: Opened, default_version: str) -> ConnectAnyFn:
+    import base64
+
+    from tests.charger_v201 import Charger21, Charger201
+    from tests.drivers import Driver16
+
+    # OCPP version → (simulated charger, the subprotocol it offers).
+    versions: dict[str, tuple[type[Any], str]] = {
+        "1.6": (Driver16, "ocpp1.6"),
+        "2.0.1": (Charger201, "ocpp2.0.1"),
+        "2.1": (Charger21, "ocpp2.1"),
+    }
+
+    async def _connect(
+        charger_id: str = "CP1",
+        *,
+        version: str | None = None,
+        subprotocols: list[str] | None = None,
+        password: str | None = None,
+    ) -> Any:
+        cls, subprotocol = versions[version or default_version]
+        headers = {}
+        if password is not None:
+            token = base64.b64encode(f"{charger_id}:{password}".encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
+        ws = await websockets.connect(
+            f"ws://127.0.0.1:{port}/ocpp/{charger_id}",
+            subprotocols=subprotocols if subprotocols is not None else [subprotocol],  # type: ignore[arg-type]
+            additional_headers=headers,
+            open_timeout=5,
+        )
+        charger = cls(charger_id, ws)
+        task = asyncio.get_running_loop().create_task(_run(charger))
+        opened.append((ws, task))
+        return charger
+
+    return _connect
+
+
+@pytest.fixture
+async def connect_v201(port: int, _charger_connections: Opened) -> ConnectAnyFn:
+    """Connect simulated 2.0.1 stations (tests/charger_v201.py); `version="2.1"` for 2.1 ones."""
+    return _connector(port, _charger_connections, "2.0.1")
+
+
+@pytest.fixture
+def charger_version() -> str:
+    """OCPP version of the chargers connect_charger connects; parametrize to run over versions."""
+    return "1.6"
+
+
+@pytest.fixture
+async def connect_charger(
+    port: int,
+    charger_version: str,
+    _charger_connections: Opened,
+) -> ConnectAnyFn:
+    """Connect a scripted charger of `charger_version` that speaks the driver steps (tests/drivers.py).
+
+    Parametrize charger_version ("1.6", "2.0.1", "2.1") to run a test over versions; see
+    tests/test_versions.py::test_same_entities_for_every_version.
+    """
+    return _connector(port, _charger_connections, charger_version)

@@ -399,7 +399,7 @@ async def test_subprotocol_case_insensitive(
     hass: HomeAssistant, central: MockConfigEntry, raw: RawConnectFn
 ) -> None:
     """`OCPP1.6` is OCPP 1.6; of several offers ours is picked."""
-    ws = await raw(subprotocols=["ocpp2.0.1", "OCPP1.6"])
+    ws = await raw(subprotocols=["ocpp2.0", "OCPP1.6"])
     assert ws.subprotocol == "OCPP1.6"
     await heartbeat(ws)
     assert model(central).protocol == "ocpp1.6"
@@ -409,8 +409,8 @@ async def test_only_unsupported_subprotocol_refused(
     hass: HomeAssistant, central: MockConfigEntry, port: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Offering only protocols we do not speak is refused with HTTP 400."""
-    assert await http_status(port, subprotocols=["ocpp2.0.1", "ocpp2.1"]) == 400
-    assert "offered only unsupported protocols ocpp2.0.1, ocpp2.1" in caplog.text
+    assert await http_status(port, subprotocols=["ocpp2.0", "ocpp1.5"]) == 400
+    assert "offered only unsupported protocols ocpp2.0, ocpp1.5" in caplog.text
     assert not model(central).connected
 
 

@@ -134,6 +134,21 @@ class EnergyRegister:
 
 
 @dataclass(slots=True)
+class EvInfo:
+    """What the car told the charger about itself during the session (2.0.1, ISO 15118); None: untold."""
+
+    departure_time: datetime | None = None
+    energy_requested_wh: float | None = None
+    energy_capacity_wh: float | None = None
+    min_current_a: float | None = None
+    max_current_a: float | None = None
+    max_power_w: float | None = None
+    max_voltage_v: float | None = None
+    phases_used: int | None = None
+    cable_max_current_a: float | None = None
+
+
+@dataclass(slots=True)
 class Connector:
     """One connector (1.6) or EVSE (2.0.1) and its latest readings."""
 
@@ -155,6 +170,7 @@ class Connector:
     seen_measurands: set[str] = field(default_factory=set)
     # Meter values came addressed to this connector itself (not only via the main meter, 0).
     metered_directly: bool = False
+    ev: EvInfo = field(default_factory=EvInfo)
 
     @property
     def plugged_in(self) -> bool | None:

@@ -18,7 +18,10 @@ from websockets.typing import Subprotocol
 from .const import LOGGER
 
 OCPP16 = "ocpp1.6"
-SUPPORTED_SUBPROTOCOLS: tuple[str, ...] = (OCPP16,)
+OCPP201 = "ocpp2.0.1"
+OCPP21 = "ocpp2.1"
+# In order of preference; 2.1 is experimental, still above 1.6 for a charger that offers both.
+SUPPORTED_SUBPROTOCOLS: tuple[str, ...] = (OCPP201, OCPP21, OCPP16)
 REALM = "OCPP Central System"
 PROTOCOL_HEADER = "Sec-WebSocket-Protocol"
 # A charger frame larger than this is not OCPP; websockets closes the connection with 1009.
@@ -38,6 +41,8 @@ class Admission(Enum):
 
 type AdmitFn = Callable[[str, bytes | None, str | None], Admission]
 type ServeFn = Callable[[str, ServerConnection], Awaitable[None]]
+# Charger id → the subprotocol it is held to (its version pin), None: any we support.
+type PinFn = Callable[[str], str | None]
 
 
 def charger_id_from_path(path: str) -> str:
@@ -60,22 +65,32 @@ def _credentials(headers: Headers) -> tuple[str | None, bytes | None] | None:
 
 
 def select_subprotocol(
-    connection: ServerConnection, offered: Sequence[Subprotocol]
+    connection: ServerConnection,
+    offered: Sequence[Subprotocol],
+    pinned: str | None = None,
 ) -> Subprotocol | None:
-    """Pick our preferred offered subprotocol (any case); no offer at all means OCPP 1.6."""
+    """Pick our preferred offered subprotocol (any case), or the pinned one; no offer means 1.6."""
     wanted = {name.lower(): name for name in offered}
-    for ours in SUPPORTED_SUBPROTOCOLS:
+    for ours in (pinned,) if pinned else SUPPORTED_SUBPROTOCOLS:
         if ours in wanted:
             return wanted[ours]
-    if offered:
+    if not offered and pinned in (None, OCPP16):
+        return None
+    if pinned:
+        LOGGER.warning(
+            "Charger at %s is held to %s but offered %s",
+            connection.remote_address,
+            pinned,
+            ", ".join(offered) or "no protocol (1.6)",
+        )
+    else:
         LOGGER.warning(
             "Charger at %s offered only unsupported protocols %s",
             connection.remote_address,
             ", ".join(offered),
         )
-        # Refusing the upgrade is what OCPP-J 1.6 section 3.2 asks for.
-        raise NegotiationError("no supported OCPP version offered")
-    return None
+    # Refusing the upgrade is what OCPP-J 1.6 section 3.2 asks for.
+    raise NegotiationError("no supported OCPP version offered")
 
 
 class OcppServer:
@@ -88,8 +103,11 @@ class OcppServer:
         ssl_context: ssl.SSLContext | None,
         admit: AdmitFn,
         serve_connection: ServeFn,
+        *,
+        pin: PinFn | None = None,
     ) -> None:
         """Prepare the server; nothing listens until async_start."""
+        self._pin = pin
         self._host = host
         self._port = port
         self._ssl = ssl_context
@@ -112,7 +130,7 @@ class OcppServer:
             self._port,
             ssl=self._ssl,
             subprotocols=[Subprotocol(name) for name in SUPPORTED_SUBPROTOCOLS],
-            select_subprotocol=select_subprotocol,
+            select_subprotocol=self._select_subprotocol,
             process_request=self._process_request,
             compression=None,
             max_size=MAX_FRAME_BYTES,
@@ -128,6 +146,14 @@ class OcppServer:
         self._server.close(close_connections=True)
         await self._server.wait_closed()
         self._server = None
+
+    def _select_subprotocol(
+        self, connection: ServerConnection, offered: Sequence[Subprotocol]
+    ) -> Subprotocol | None:
+        pinned = None
+        if self._pin is not None and connection.request is not None:
+            pinned = self._pin(charger_id_from_path(connection.request.path))
+        return select_subprotocol(connection, offered, pinned)
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         charger_id = charger_id_from_path(request.path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import inspect
 import json
 import logging
@@ -30,8 +30,8 @@ from ocpp.routing import on as _ocpp_on
 from websockets.asyncio.server import ServerConnection
 
 from ..const import LOGGER
-from ..events import ChargerEvent
-from ..model import Charger
+from ..events import ChargerEvent, ChargerEventType
+from ..model import Charger, Connector, Sample, Transaction
 
 # The ocpp package logs every frame at INFO; ours go to DEBUG under the integration's logger.
 FRAME_LOGGER = LOGGER.getChild("frames")
@@ -226,6 +226,104 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
     @abstractmethod
     async def async_confirmed(self) -> None:
         """Ask the charger to boot again, now that the homeowner accepted it."""
+
+    # --- Translation into the model, the same for every version ----------------------
+
+    def judge_tag(self, id_tag: str, connector_id: int | None) -> bool:
+        """Judge a presented id tag and report the presentation."""
+        accepted = self.host.authorize(self.charger, id_tag)
+        self.host.event(
+            self.charger,
+            ChargerEvent(
+                ChargerEventType.TAG_PRESENTED,
+                connector_id=connector_id,
+                id_tag=id_tag,
+                accepted=accepted,
+            ),
+        )
+        return accepted
+
+    def meter_connector(self, number: int) -> Connector:
+        """Return the connector that meter values for this connector (1.6) or EVSE (2.0.1) belong to.
+
+        Number 0 is the main meter; it stands in for the only connector of a station as long
+        as that connector reports no meter values of its own (Zaptec style).
+        """
+        if number > 0:
+            connector = self.charger.connector(number)
+            connector.metered_directly = True
+            return connector
+        real = [n for n in self.charger.connectors if n > 0]
+        if len(real) <= 1:
+            connector = self.charger.connector(real[0] if real else 1)
+            if not connector.metered_directly:
+                return connector
+        return self.charger.connector(0)
+
+    @staticmethod
+    def register_at(connector: Connector, reading: Any, at: datetime | None) -> float:
+        """Lifetime energy at a start or stop reading; a drop there is a register reset."""
+        if isinstance(reading, bool) or not isinstance(reading, int | float):
+            return connector.energy.total_wh or 0.0
+        if connector.is_stale(at):
+            return connector.energy.offset_wh + float(reading)
+        connector.energy.update(float(reading))
+        if at is not None:
+            connector.last_meter_at = at
+        return connector.energy.total_wh or 0.0
+
+    @staticmethod
+    def close_transaction(
+        connector: Connector, transaction: Transaction, stop_wh: float | None
+    ) -> None:
+        """End the connector's session; its energy is kept as the last session's."""
+        end = stop_wh if stop_wh is not None else connector.energy.total_wh
+        connector.last_session_energy_wh = (
+            max(0.0, end - transaction.meter_start_wh) if end is not None else None
+        )
+        connector.transaction = None
+
+
+# A reading stamped further ahead than this comes from a charger whose clock is wrong; its
+# timestamp is not trusted (otherwise it would make every later, correct reading look stale).
+# A day leaves room for chargers that send local time marked as UTC.
+CLOCK_SKEW = timedelta(days=1)
+
+
+def text_or_none(value: Any) -> str | None:
+    """Return a non-empty string as is, anything else as None."""
+    return value if isinstance(value, str) and value else None
+
+
+def reading_time(value: Any) -> datetime | None:
+    """Timestamp of a reading, unless absent, unreadable or implausibly far in the future."""
+    parsed = parse_time(value)
+    if parsed is not None and parsed > datetime.now(UTC) + CLOCK_SKEW:
+        return None
+    return parsed
+
+
+def meter_batches(
+    meter_value: Any, sample_of: Callable[[dict[str, Any]], Sample | None]
+) -> list[tuple[datetime | None, list[Sample]]]:
+    """Parse a MeterValue list leniently, oldest first: unreadable entries are skipped, not fatal.
+
+    sample_of turns one sampledValue (snake_case keys) into a sample; it is what differs per version.
+    """
+    if not isinstance(meter_value, list):
+        raise ProtocolError(details={"cause": "meterValue must be a list"})
+    batches: list[tuple[datetime | None, list[Sample]]] = []
+    for entry in meter_value:
+        if not isinstance(entry, dict):
+            continue
+        samples = [
+            sample
+            for raw in entry.get("sampled_value") or []
+            if isinstance(raw, dict) and (sample := sample_of(raw)) is not None
+        ]
+        batches.append((reading_time(entry.get("timestamp")), samples))
+    batches.sort(key=lambda batch: batch[0] or datetime.min.replace(tzinfo=UTC))
+    return batches
 
 
 def parse_time(value: Any) -> datetime | None:

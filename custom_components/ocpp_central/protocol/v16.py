@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from ocpp.exceptions import OCPPError, ProtocolError, TypeConstraintViolationError
@@ -20,8 +20,9 @@ from websockets.exceptions import ConnectionClosed
 from ..const import LOGGER
 from ..events import ChargerEvent, ChargerEventType
 from ..meter import to_sample
-from ..model import Connector, ConnectorStatus, Sample, Transaction
-from .base import ProtocolAdapter, on, parse_time
+from ..model import ConnectorStatus, Sample, Transaction
+from .base import ProtocolAdapter, meter_batches, on, reading_time, text_or_none as _text
+from .v16_commands import Ocpp16Commands
 
 _STATUS: dict[str, ConnectorStatus] = {
     "Available": ConnectorStatus.AVAILABLE,
@@ -34,14 +35,6 @@ _STATUS: dict[str, ConnectorStatus] = {
     "Unavailable": ConnectorStatus.UNAVAILABLE,
     "Faulted": ConnectorStatus.FAULTED,
 }
-# A reading stamped further ahead than this comes from a charger whose clock is wrong; its
-# timestamp is not trusted (otherwise it would make every later, correct reading look stale).
-# A day leaves room for chargers that send local time marked as UTC.
-_CLOCK_SKEW = timedelta(days=1)
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 def _connector_id(value: Any) -> int:
@@ -52,40 +45,18 @@ def _connector_id(value: Any) -> int:
     return value
 
 
-def _reading_time(value: Any) -> datetime | None:
-    """Timestamp of a reading, unless absent, unreadable or implausibly far in the future."""
-    parsed = parse_time(value)
-    if parsed is not None and parsed > datetime.now(UTC) + _CLOCK_SKEW:
+def _sample(raw: dict[str, Any]) -> Sample | None:
+    """Read a 1.6 sampledValue; signed data (OCMF blobs) is no reading."""
+    if raw.get("format") == "SignedData":
         return None
-    return parsed
+    return to_sample(raw.get("measurand"), raw.get("value"), raw.get("unit"), raw.get("phase"))
 
 
-def _samples(meter_value: list[Any] | Any) -> list[tuple[datetime | None, list[Sample]]]:
-    """Parse a MeterValue list leniently: unreadable entries are skipped, not fatal."""
-    if not isinstance(meter_value, list):
-        raise ProtocolError(details={"cause": "meterValue must be a list"})
-    batches: list[tuple[datetime | None, list[Sample]]] = []
-    for entry in meter_value:
-        if not isinstance(entry, dict):
-            continue
-        samples = [
-            sample
-            for raw in entry.get("sampled_value") or []
-            if isinstance(raw, dict)
-            and raw.get("format") != "SignedData"
-            and (
-                sample := to_sample(
-                    raw.get("measurand"), raw.get("value"), raw.get("unit"), raw.get("phase")
-                )
-            )
-            is not None
-        ]
-        batches.append((_reading_time(entry.get("timestamp")), samples))
-    batches.sort(key=lambda batch: batch[0] or datetime.min.replace(tzinfo=UTC))
-    return batches
+def _samples(meter_value: Any) -> list[tuple[datetime | None, list[Sample]]]:
+    return meter_batches(meter_value, _sample)
 
 
-class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):  # type: ignore[misc]
+class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands):  # type: ignore[misc]
     """One OCPP 1.6J session. Handlers are short and never await calls to the charger."""
 
     @staticmethod
@@ -165,28 +136,11 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):  # type: ignore[misc]
         """Connector 0 is the main meter; single-connector stations count it as connector 1."""
         number = _connector_id(connector_id)
         batches = _samples(meter_value)
-        connector = self._meter_connector(number)
+        connector = self.meter_connector(number)
         for timestamp, samples in batches:
             connector.apply_samples(samples, timestamp)
         self.host.changed(self.charger, durable=True)
         return call_result.MeterValues()
-
-    def _meter_connector(self, number: int) -> Connector:
-        """Return the connector that meter values for this connector id belong to.
-
-        Connector 0 is the main meter; it stands in for the only connector of a station as long
-        as that connector reports no meter values of its own (Zaptec style).
-        """
-        if number > 0:
-            connector = self.charger.connector(number)
-            connector.metered_directly = True
-            return connector
-        real = [n for n in self.charger.connectors if n > 0]
-        if len(real) <= 1:
-            connector = self.charger.connector(real[0] if real else 1)
-            if not connector.metered_directly:
-                return connector
-        return self.charger.connector(0)
 
     @on(Action.authorize)
     def on_authorize(self, id_tag: str, **kwargs: Any) -> call_result.Authorize:
@@ -195,16 +149,7 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):  # type: ignore[misc]
 
     def _authorize(self, id_tag: str, connector_id: int | None) -> AuthorizationStatus:
         """Judge a presented tag and report the presentation."""
-        accepted = self.host.authorize(self.charger, id_tag)
-        self.host.event(
-            self.charger,
-            ChargerEvent(
-                ChargerEventType.TAG_PRESENTED,
-                connector_id=connector_id,
-                id_tag=id_tag,
-                accepted=accepted,
-            ),
-        )
+        accepted = self.judge_tag(id_tag, connector_id)
         return AuthorizationStatus.accepted if accepted else AuthorizationStatus.invalid
 
     @on(Action.start_transaction, skip_schema_validation=True)
@@ -221,7 +166,7 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):  # type: ignore[misc]
         if not isinstance(id_tag, str):
             raise ProtocolError(details={"cause": "idTag is required"})
         connector = self.charger.connector(number or 1)
-        stamped_at = _reading_time(timestamp)
+        stamped_at = reading_time(timestamp)
         status = self._authorize(id_tag, connector.connector_id)
         open_transaction = connector.transaction
         if open_transaction is not None:
@@ -242,8 +187,8 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):  # type: ignore[misc]
                 connector.connector_id,
                 open_transaction.transaction_id,
             )
-            self._close(connector, open_transaction, None)
-        meter_start_wh = self._register_at(connector, meter_start, stamped_at)
+            self.close_transaction(connector, open_transaction, None)
+        meter_start_wh = self.register_at(connector, meter_start, stamped_at)
         transaction_id = self.host.next_transaction_id()
         connector.transaction = Transaction(
             transaction_id=transaction_id,
@@ -265,18 +210,6 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):  # type: ignore[misc]
         return call_result.StartTransaction(
             transaction_id=transaction_id, id_tag_info={"status": status}
         )
-
-    @staticmethod
-    def _register_at(connector: Connector, reading: Any, at: datetime | None) -> float:
-        """Lifetime energy at a start or stop reading; a drop there is a register reset."""
-        if isinstance(reading, bool) or not isinstance(reading, int | float):
-            return connector.energy.total_wh or 0.0
-        if connector.is_stale(at):
-            return connector.energy.offset_wh + float(reading)
-        connector.energy.update(float(reading))
-        if at is not None:
-            connector.last_meter_at = at
-        return connector.energy.total_wh or 0.0
 
     @on(Action.stop_transaction, skip_schema_validation=True)
     def on_stop_transaction(
@@ -304,11 +237,11 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):  # type: ignore[misc]
             if isinstance(data, list):
                 for at, samples in _samples(data):
                     connector.apply_samples(samples, at)
-            stopped_at = _reading_time(timestamp)
-            self._close(
+            stopped_at = reading_time(timestamp)
+            self.close_transaction(
                 connector,
                 connector.transaction,
-                self._register_at(connector, meter_stop, stopped_at),
+                self.register_at(connector, meter_stop, stopped_at),
             )
             self.host.changed(self.charger, durable=True)
             self.host.event(
@@ -325,14 +258,6 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16):  # type: ignore[misc]
         return call_result.StopTransaction(
             id_tag_info={"status": self._authorize(id_tag, stop_connector)}
         )
-
-    @staticmethod
-    def _close(connector: Connector, transaction: Transaction, stop_wh: float | None) -> None:
-        end = stop_wh if stop_wh is not None else connector.energy.total_wh
-        connector.last_session_energy_wh = (
-            max(0.0, end - transaction.meter_start_wh) if end is not None else None
-        )
-        connector.transaction = None
 
     @on(Action.data_transfer, skip_schema_validation=True)
     def on_data_transfer(self, vendor_id: Any = None, **kwargs: Any) -> call_result.DataTransfer:

@@ -1,0 +1,349 @@
+"""OCPP 2.0.1 commands: the version-neutral `ChargerCommands` as `ocpp.v201.call` messages.
+
+Same contract as the 1.6 commands (and the same request plumbing, shared with them): a valid answer
+is returned as a `CommandResult` whatever its status word; failing to get one raises a `CommandError`.
+What differs is translated here: connectors are EVSEs, schedules are lists with ids, configuration
+keys are device-model variables (see v201_variables), transaction ids are the charger's strings, and
+reports (GetBaseReport, GetChargingProfiles) arrive as paged charger-initiated messages that are
+assembled by requestId, seqNo and tbc before the command returns.
+
+Never await these from inside an @on handler: the answer would queue behind the handler (deadlock).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ocpp.v201 import call
+from ocpp.v201.enums import MessageTriggerEnumType
+
+from ..commands import (
+    ChargingProfile,
+    CommandResult,
+    ConfigurationEntry,
+    ConfigurationReport,
+    LocalListEntry,
+    ProfileKind,
+    ProfilePurpose,
+    RateUnit,
+)
+from .v16_profiles import ocpp_limit, ocpp_time
+from .v201_reports import PURPOSE, Ocpp201Reports, periods_data
+from .v201_variables import ALIAS_VALUES, BASIC_AUTH_PASSWORD, VariableAddress, parse_key
+
+if TYPE_CHECKING:
+    from .v201_state import Ledger
+
+_KIND = {ProfileKind.ABSOLUTE: "Absolute", ProfileKind.RELATIVE: "Relative"}
+# An Absolute schedule without a given start begins a minute ago (a charger's clock may lag ours).
+_ABSOLUTE_START_MARGIN = timedelta(minutes=1)
+# 1.6 trigger names that 2.0.1 renamed.
+_TRIGGER = {"DiagnosticsStatusNotification": "LogStatusNotification"}
+# The token type of an id tag the charger never showed us: an id of the central system's own.
+_CENTRAL = "Central"
+
+
+def charging_profile_201(
+    profile: ChargingProfile, *, with_transaction: bool = True
+) -> dict[str, Any]:
+    """Map a version-neutral profile to a 2.0.1 ChargingProfileType: one schedule, id = profile id."""
+    periods: list[dict[str, Any]] = []
+    for period in profile.periods:
+        entry: dict[str, Any] = {
+            "start_period": int(period.start_s),
+            "limit": ocpp_limit(period.limit),
+        }
+        if period.number_phases is not None:
+            entry["number_phases"] = int(period.number_phases)
+        periods.append(entry)
+    schedule: dict[str, Any] = {
+        "id": int(profile.profile_id),
+        "charging_rate_unit": profile.rate_unit.value,
+        "charging_schedule_period": periods,
+    }
+    if profile.kind is ProfileKind.ABSOLUTE:
+        start = profile.start or datetime.now(UTC) - _ABSOLUTE_START_MARGIN
+        schedule["start_schedule"] = ocpp_time(start)
+    if profile.duration_s is not None:
+        schedule["duration"] = int(profile.duration_s)
+    result: dict[str, Any] = {
+        "id": int(profile.profile_id),
+        "stack_level": int(profile.stack_level),
+        "charging_profile_purpose": PURPOSE[profile.purpose],
+        "charging_profile_kind": _KIND[profile.kind],
+        "charging_schedule": [schedule],
+    }
+    if (
+        with_transaction
+        and profile.purpose is ProfilePurpose.TX
+        and profile.transaction_id is not None
+    ):
+        result["transaction_id"] = str(profile.transaction_id)
+    if profile.valid_from is not None:
+        result["valid_from"] = ocpp_time(profile.valid_from)
+    if profile.valid_to is not None:
+        result["valid_to"] = ocpp_time(profile.valid_to)
+    return result
+
+
+class Ocpp201Commands(Ocpp201Reports):
+    """Mixin for the 2.0.1 (and 2.1) adapter: every `ChargerCommands` method, and 2.0.1 extras."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def ledger(self) -> Ledger:
+            """The charger's 2.0.1 bookkeeping (the adapter's)."""
+
+    # --- smart charging ----------------------------------------------------------
+
+    async def set_charging_profile(self, profile: ChargingProfile) -> CommandResult:
+        """Install or replace a charging profile (ChargingStationMaxProfile: EVSE 0)."""
+        return await self._status(
+            call.SetChargingProfile(
+                evse_id=profile.connector_id, charging_profile=charging_profile_201(profile)
+            )
+        )
+
+    async def clear_charging_profile(
+        self,
+        *,
+        profile_id: int | None = None,
+        connector_id: int | None = None,
+        purpose: ProfilePurpose | None = None,
+        stack_level: int | None = None,
+    ) -> CommandResult:
+        """Remove profiles matching every given criterion (Unknown: none matched)."""
+        criteria: dict[str, Any] = {}
+        if connector_id is not None:
+            criteria["evse_id"] = connector_id
+        if purpose is not None:
+            criteria["charging_profile_purpose"] = PURPOSE[purpose]
+        if stack_level is not None:
+            criteria["stack_level"] = stack_level
+        return await self._status(
+            call.ClearChargingProfile(
+                charging_profile_id=profile_id, charging_profile_criteria=criteria or None
+            )
+        )
+
+    async def get_composite_schedule(
+        self, connector_id: int, duration_s: int, rate_unit: RateUnit | None = None
+    ) -> CommandResult:
+        """Return the schedule the charger will follow (data: start, unit, periods)."""
+        answer = await self._request(
+            call.GetCompositeSchedule(
+                duration=int(duration_s),
+                evse_id=connector_id,
+                charging_rate_unit=rate_unit.value if rate_unit else None,
+            )
+        )
+        status = str(answer.status)
+        schedule = answer.schedule if isinstance(answer.schedule, dict) else None
+        if status != "Accepted" or schedule is None:
+            return CommandResult(status)
+        return CommandResult(
+            status,
+            {
+                "connector_id": schedule.get("evse_id"),
+                "schedule_start": schedule.get("schedule_start"),
+                "duration_s": schedule.get("duration"),
+                "rate_unit": schedule.get("charging_rate_unit"),
+                "min_rate": None,
+                "periods": periods_data(schedule),
+            },
+        )
+
+    # --- sessions and connectors -------------------------------------------------
+
+    def _id_token(self, id_tag: str) -> dict[str, str]:
+        """Return an id token of the type the charger showed the tag with (RFID), else Central."""
+        return {"id_token": id_tag, "type": self.ledger.token_types.get(id_tag, _CENTRAL)}
+
+    async def remote_start(
+        self, connector_id: int | None, id_tag: str, profile: ChargingProfile | None = None
+    ) -> CommandResult:
+        """Start a session (data: remote_start_id, and transaction_id when one already runs)."""
+        remote_start_id = self.host.next_transaction_id()
+        self.ledger.remember(self.ledger.remote_starts, remote_start_id, id_tag)
+        answer = await self._request(
+            call.RequestStartTransaction(
+                id_token=self._id_token(id_tag),
+                remote_start_id=remote_start_id,
+                evse_id=connector_id or None,
+                charging_profile=(
+                    charging_profile_201(profile, with_transaction=False) if profile else None
+                ),
+            )
+        )
+        data: dict[str, Any] = {"remote_start_id": remote_start_id}
+        if answer.transaction_id is not None:
+            data["transaction_id"] = answer.transaction_id
+        return CommandResult(str(answer.status), data)
+
+    async def remote_stop(self, transaction_id: int | str) -> CommandResult:
+        """End a session."""
+        return await self._status(call.RequestStopTransaction(transaction_id=str(transaction_id)))
+
+    async def change_availability(self, connector_id: int, operative: bool) -> CommandResult:
+        """Make an EVSE (0: the station) operative or inoperative (Scheduled: after the session)."""
+        return await self._status(
+            call.ChangeAvailability(
+                operational_status="Operative" if operative else "Inoperative",
+                evse={"id": connector_id} if connector_id else None,
+            )
+        )
+
+    async def reset(self, hard: bool) -> CommandResult:
+        """Restart the charger: hard is Immediate, soft is OnIdle (after running sessions)."""
+        return await self._status(call.Reset(type="Immediate" if hard else "OnIdle"))
+
+    async def unlock_connector(self, connector_id: int) -> CommandResult:
+        """Release the cable of an EVSE's (first) connector."""
+        return await self._status(call.UnlockConnector(evse_id=connector_id, connector_id=1))
+
+    async def trigger_message(self, message: str, connector_id: int | None = None) -> CommandResult:
+        """Ask the charger to send a message now; ValueError for a message 2.0.1 cannot trigger."""
+        requested = MessageTriggerEnumType(_TRIGGER.get(message, message)).value
+        evse: dict[str, int] | None = None
+        if connector_id:
+            evse = {"id": connector_id}
+            if requested == "StatusNotification":
+                evse["connector_id"] = 1
+        return await self._status(call.TriggerMessage(requested_message=requested, evse=evse))
+
+    # --- configuration (device model) and maintenance ----------------------------
+
+    async def get_configuration(self, keys: list[str] | None = None) -> ConfigurationReport:
+        """Read variables by key (see v201_variables); all configuration variables when None."""
+        if not keys:
+            return await self.get_base_report("ConfigurationInventory")
+        wanted: dict[str, list[str]] = {}
+        requests: list[dict[str, Any]] = []
+        unknown: list[str] = []
+        for key in keys:
+            if (address := parse_key(key)) is None:
+                unknown.append(key)
+                continue
+            if address.key not in wanted:
+                requests.append(address.as_request())
+            wanted.setdefault(address.key, []).append(key)
+        entries: list[ConfigurationEntry] = []
+        if requests:
+            answer = await self._request(call.GetVariables(get_variable_data=requests))
+            for result in answer.get_variable_result:
+                found = VariableAddress.from_message(
+                    result.get("component"), result.get("variable")
+                )
+                for key in wanted.pop(found.key, []) if found else []:
+                    if result.get("attribute_status") != "Accepted":
+                        unknown.append(key)
+                        continue
+                    value = result.get("attribute_value")
+                    if isinstance(value, str) and key in ALIAS_VALUES:
+                        value = ALIAS_VALUES[key](value)
+                    entries.append(ConfigurationEntry(key, value, readonly=False))
+        unknown.extend(key for keys_left in wanted.values() for key in keys_left)
+        return ConfigurationReport(entries=tuple(entries), unknown_keys=tuple(unknown))
+
+    async def change_configuration(self, key: str, value: str) -> CommandResult:
+        """Write one variable (Accepted, RebootRequired, Rejected, UnknownComponent, ...)."""
+        if (address := parse_key(key)) is None:
+            return CommandResult("NotSupported")
+        answer = await self._request(
+            call.SetVariables(
+                set_variable_data=[{**address.as_request(), "attribute_value": value}]
+            )
+        )
+        results = answer.set_variable_result
+        return CommandResult(str(results[0].get("attribute_status")) if results else "Rejected")
+
+    async def set_basic_auth_password(self, password: str) -> CommandResult:
+        """Rotate the Basic-auth password (16-40 characters); the charger reconnects with it."""
+        return await self.change_configuration(BASIC_AUTH_PASSWORD.key, password)
+
+    async def data_transfer(
+        self, vendor_id: str, message_id: str | None, data: str | None
+    ) -> CommandResult:
+        """Vendor-specific exchange (data: the charger's data, if any)."""
+        answer = await self._request(
+            call.DataTransfer(vendor_id=vendor_id, message_id=message_id, data=data)
+        )
+        return CommandResult(
+            str(answer.status), {"data": answer.data} if answer.data is not None else {}
+        )
+
+    async def clear_cache(self) -> CommandResult:
+        """Clear the charger's authorization cache."""
+        return await self._status(call.ClearCache())
+
+    async def update_firmware(
+        self,
+        location: str,
+        retrieve_date: datetime,
+        retries: int | None,
+        retry_interval_s: int | None,
+    ) -> CommandResult:
+        """Download and install firmware (unsigned; Accepted, Rejected, AcceptedCanceled, ...)."""
+        return await self._status(
+            call.UpdateFirmware(
+                request_id=self.host.next_transaction_id(),
+                firmware={"location": location, "retrieve_date_time": ocpp_time(retrieve_date)},
+                retries=retries,
+                retry_interval=retry_interval_s,
+            )
+        )
+
+    async def get_diagnostics(self, location: str) -> CommandResult:
+        """Upload the diagnostics log to a URL (GetLog; data: file_name, when the charger names it)."""
+        answer = await self._request(
+            call.GetLog(
+                log={"remote_location": location},
+                log_type="DiagnosticsLog",
+                request_id=self.host.next_transaction_id(),
+            )
+        )
+        return CommandResult(str(answer.status), {"file_name": answer.filename})
+
+    # --- local authorization list and reservations -------------------------------
+
+    async def send_local_list(
+        self, version: int, entries: list[LocalListEntry], full: bool = True
+    ) -> CommandResult:
+        """Replace (full) or update (differential) the local list (Accepted, Failed, VersionMismatch)."""
+        return await self._status(
+            call.SendLocalList(
+                version_number=version,
+                update_type="Full" if full else "Differential",
+                local_authorization_list=[
+                    {
+                        "id_token": self._id_token(entry.id_tag),
+                        "id_token_info": {"status": entry.status},
+                    }
+                    for entry in entries
+                ]
+                or None,
+            )
+        )
+
+    async def get_local_list_version(self) -> int:
+        """Version of the local list (0: none)."""
+        return int((await self._request(call.GetLocalListVersion())).version_number)
+
+    async def reserve_now(
+        self, connector_id: int, expiry: datetime, id_tag: str, reservation_id: int
+    ) -> CommandResult:
+        """Reserve an EVSE (0: any) for an id tag."""
+        return await self._status(
+            call.ReserveNow(
+                id=reservation_id,
+                expiry_date_time=ocpp_time(expiry),
+                id_token=self._id_token(id_tag),
+                evse_id=connector_id or None,
+            )
+        )
+
+    async def cancel_reservation(self, reservation_id: int) -> CommandResult:
+        """Cancel a reservation."""
+        return await self._status(call.CancelReservation(reservation_id=reservation_id))

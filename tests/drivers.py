@@ -1,0 +1,114 @@
+"""One charger interface for every OCPP version, so that behaviour tests can run over 1.6 and 2.0.1.
+
+A driver is a simulated charger that records the calls it receives and answers them as scripted
+(`script`, `calls`, `received`, `wait_for_call`, like ScriptedCharger) and that plays the charger's
+side of a session in version-neutral steps:
+
+    await cp.boot()                                   # -> answer with .status
+    await cp.heartbeat()
+    await cp.status(connector_id, "Available")        # 1.6 status words, see STATUS_201
+    tx = await cp.start_transaction(connector_id, id_tag, meter_start_wh, timestamp)
+    await cp.status(connector_id, "Charging")         # 2.0.1: Occupied + chargingState
+    await cp.meter_values(connector_id, all_measurands())   # 1.6-shaped readings
+    await cp.stop_transaction(tx, meter_stop_wh, timestamp, id_tag=None)
+    await cp.authorize(id_tag)                        # -> "Accepted" / "Invalid"
+
+Transaction ids are ours (int) on 1.6 and the charger's (str, "TX-0001") on 2.0.1. Use the
+`connect_charger` fixture and parametrize `charger_version` (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocpp.v16 import call
+
+from tests.scripted_charger import ScriptedCharger
+
+# 1.6 status → (2.0.1 connector status, charging state of the running session or None).
+STATUS_201: dict[str, tuple[str, str | None]] = {
+    "Available": ("Available", None),
+    "Preparing": ("Occupied", None),
+    "Charging": ("Occupied", "Charging"),
+    "SuspendedEV": ("Occupied", "SuspendedEV"),
+    "SuspendedEVSE": ("Occupied", "SuspendedEVSE"),
+    "Finishing": ("Occupied", None),
+    "Reserved": ("Reserved", None),
+    "Unavailable": ("Unavailable", None),
+    "Faulted": ("Faulted", None),
+}
+
+
+def sampled_201(sampled: dict[str, Any]) -> dict[str, Any]:
+    """A 1.6 sampledValue (camelCase, value a string) as a 2.0.1 one (snake_case, for the ocpp package)."""
+    result: dict[str, Any] = {"value": float(sampled["value"])}
+    for key in ("measurand", "phase", "location", "context"):
+        if key in sampled:
+            result[key] = sampled[key]
+    if "unit" in sampled:
+        result["unit_of_measure"] = {"unit": sampled["unit"]}
+    return result
+
+
+class Driver16(ScriptedCharger):
+    """The 1.6 scripted charger with the version-neutral driver steps."""
+
+    version = "1.6"
+
+    async def heartbeat(self) -> Any:
+        return await self.call(call.Heartbeat())
+
+    async def status(self, connector_id: int, status: str) -> None:
+        await self.call(
+            call.StatusNotification(connector_id=connector_id, error_code="NoError", status=status)
+        )
+
+    async def authorize(self, id_tag: str) -> str:
+        return str((await self.call(call.Authorize(id_tag=id_tag))).id_tag_info["status"])
+
+    async def start_transaction(
+        self, connector_id: int, id_tag: str, meter_start: float, timestamp: str
+    ) -> int:
+        started = await self.call(
+            call.StartTransaction(
+                connector_id=connector_id,
+                id_tag=id_tag,
+                meter_start=int(meter_start),
+                timestamp=timestamp,
+            )
+        )
+        return int(started.transaction_id)
+
+    async def meter_values(
+        self, connector_id: int, meter_value16: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.call(
+            call.MeterValues(connector_id=connector_id, meter_value=meter_value16, **kwargs)
+        )
+
+    async def stop_transaction(
+        self, transaction_id: int, meter_stop: float, timestamp: str, id_tag: str | None = None
+    ) -> None:
+        await self.call(
+            call.StopTransaction(
+                transaction_id=transaction_id,
+                meter_stop=int(meter_stop),
+                timestamp=timestamp,
+                id_tag=id_tag,
+            )
+        )
+
+
+async def start_charging(cp: Any, connector_id: int = 1, measurands: Any = None) -> int | str:
+    """Boot, heartbeat, plug in, start a session, charge and send every measurand (any version)."""
+    from tests.conftest import all_measurands
+
+    await cp.boot()
+    await cp.heartbeat()
+    if cp.version == "1.6":
+        await cp.status(0, "Available")
+    await cp.status(connector_id, "Preparing")
+    tx = await cp.start_transaction(connector_id, "TAG-0001", 10000, "2026-11-25T08:00:00Z")
+    await cp.status(connector_id, "Charging")
+    await cp.meter_values(connector_id, measurands or all_measurands())
+    return tx
