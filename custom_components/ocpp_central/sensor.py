@@ -85,7 +85,8 @@ def _seen(*measurands: str) -> Callable[[Connector], bool]:
 
 
 def _kwh(value_wh: float | None) -> float | None:
-    return None if value_wh is None else value_wh / 1000.0
+    """Convert to kWh at the meters' 1 Wh resolution (no float noise from subtractions)."""
+    return None if value_wh is None else round(value_wh / 1000.0, 3)
 
 
 def _status(status: ConnectorStatus | None) -> str | None:
@@ -172,7 +173,9 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         suggested_unit_of_measurement=UnitOfPower.KILO_WATT,
         suggested_display_precision=2,
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda connector: connector.power_w,
+        value_fn=lambda connector: (
+            None if connector.power_w is None else round(connector.power_w, 1)
+        ),
     ),
     OcppConnectorSensorDescription(
         key="energy_session",
