@@ -112,3 +112,93 @@ async def start_charging(cp: Any, connector_id: int = 1, measurands: Any = None)
     await cp.status(connector_id, "Charging")
     await cp.meter_values(connector_id, measurands or all_measurands())
     return tx
+
+
+# --- helpers of the tests that run over versions (tests/test_parity_*.py) ------------------
+
+# What the smart-charging engine reads after a boot (its quirk detection), per version.
+DETECTION_CALL = {"1.6": "GetConfiguration", "2.0.1": "GetVariables", "2.1": "GetVariables"}
+# Profile purposes 2.0.1 renamed.
+_PURPOSE_201 = {"ChargePointMaxProfile": "ChargingStationMaxProfile"}
+
+
+async def booted_driver(hass: Any, cp: Any, *, detection: bool = True) -> Any:
+    """Boot a driver, let the engine read its quirks, report it Available; forget those calls."""
+    await cp.boot()
+    if detection:
+        await cp.wait_for_call(DETECTION_CALL[cp.version])
+    if cp.version == "1.6":
+        await cp.status(0, "Available")
+    await cp.status(1, "Available")
+    await hass.async_block_till_done(wait_background_tasks=detection)
+    cp.calls.clear()
+    return cp
+
+
+async def run_session(hass: Any, cp: Any, connector_id: int = 1) -> int | str:
+    """The charger starts a session (a tag was presented) and reports Charging."""
+    tx = await cp.start_transaction(connector_id, "TAG-0001", 10000, "2026-11-25T08:00:00Z")
+    await cp.status(connector_id, "Charging")
+    await hass.async_block_till_done()
+    return tx
+
+
+def profile_for(
+    version: str,
+    purpose: str,
+    periods: list[tuple[int, float]],
+    *,
+    connector_id: int = 1,
+    profile_id: int | None = None,
+    stack_level: int = 8,
+    transaction_id: int | str | None = None,
+    start: str | None = "2026-11-25T07:59:00Z",
+    unit: str = "A",
+    valid_to: str | None = None,
+) -> dict[str, Any]:
+    """SetChargingProfile exactly as a charger of `version` must receive it (1.6 purpose names)."""
+    ids = {"TxDefaultProfile": 1000, "TxProfile": 2000, "ChargePointMaxProfile": 3000}
+    pid = profile_id if profile_id is not None else ids[purpose] + connector_id
+    schedule: dict[str, Any] = {
+        "chargingRateUnit": unit,
+        "chargingSchedulePeriod": [{"startPeriod": s, "limit": limit} for s, limit in periods],
+    }
+    if start is not None:
+        schedule["startSchedule"] = start
+    profile: dict[str, Any] = {"stackLevel": stack_level, "chargingProfileKind": "Absolute"}
+    if transaction_id is not None:
+        profile["transactionId"] = transaction_id
+    if valid_to is not None:
+        profile["validTo"] = valid_to
+    if version == "1.6":
+        profile |= {"chargingProfileId": pid, "chargingProfilePurpose": purpose}
+        return {
+            "connectorId": connector_id,
+            "csChargingProfiles": profile | {"chargingSchedule": schedule},
+        }
+    # 2.0.1: a list of schedules with ids (ours: the profile's), the charger's string transaction id.
+    profile |= {"id": pid, "chargingProfilePurpose": _PURPOSE_201.get(purpose, purpose)}
+    return {
+        "evseId": connector_id,
+        "chargingProfile": profile | {"chargingSchedule": [{"id": pid, **schedule}]},
+    }
+
+
+def profile_meaning(payload: dict[str, Any]) -> dict[str, Any]:
+    """What a SetChargingProfile of either version means: the same for the same intent."""
+    if "csChargingProfiles" in payload:
+        connector, profile = payload["connectorId"], payload["csChargingProfiles"]
+        schedule, pid = profile["chargingSchedule"], profile["chargingProfileId"]
+    else:
+        connector, profile = payload["evseId"], payload["chargingProfile"]
+        (schedule,) = profile["chargingSchedule"]
+        pid = profile["id"]
+    purpose = profile["chargingProfilePurpose"]
+    return {
+        "connector": connector,
+        "id": pid,
+        "purpose": {v: k for k, v in _PURPOSE_201.items()}.get(purpose, purpose),
+        "unit": schedule["chargingRateUnit"],
+        "periods": [(p["startPeriod"], p["limit"]) for p in schedule["chargingSchedulePeriod"]],
+        "transaction_id": profile.get("transactionId"),
+    }
