@@ -168,14 +168,16 @@ async def test_configuration_by_alias_and_address(link: Link) -> None:
             ConfigurationEntry("EVSE@1/Power", "22000", False),
         ),
         unknown_keys=(
-            "SupportedFeatureProfiles",
             "SecurityCtrlr/BasicAuthPassword",
             "Nope/Nothing",
             "OCPPCommCtrlr/Nothing",
+            # Built from the controllers' Available variables, which this station does not report.
+            "SupportedFeatureProfiles",
         ),
     )
-    # One request; a variable asked for under two names is asked for once.
-    assert len(cp.received("GetVariables")[0]["getVariableData"]) == 6
+    # One request; a variable asked for under two names is asked for once; plus the three
+    # controllers' Available variables that stand in for SupportedFeatureProfiles.
+    assert len(cp.received("GetVariables")[0]["getVariableData"]) == 9
     # The smart-charging engine's quirk detection reads a 2.0.1 station unchanged.
     detected = reported_values(await session.get_configuration(list(DETECTION_KEYS)))
     assert detected == {

@@ -302,15 +302,9 @@ async def test_offline_is_the_same_error(
 
 # Bug (see the report): the 2.0.1 quirk detection does not read whether the station has smart
 # charging, so it is sent a 0 A profile first and paused by ChangeAvailability only after that fails.
-NO_SMART_CHARGING_201 = pytest.mark.xfail(
-    reason="2.0.1 detection ignores SmartChargingCtrlr.Available (1.6: SupportedFeatureProfiles)",
-    strict=True,
-)
 
 
-@pytest.mark.parametrize(
-    "charger_version", ["1.6", pytest.param("2.0.1", marks=NO_SMART_CHARGING_201)]
-)
+@pytest.mark.parametrize("charger_version", ["1.6", "2.0.1"])
 async def test_charger_without_smart_charging_pauses_by_availability(
     hass: HomeAssistant, connect_charger: Connect, central: MockConfigEntry
 ) -> None:

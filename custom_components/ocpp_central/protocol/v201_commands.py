@@ -87,6 +87,15 @@ def charging_profile_201(
     return result
 
 
+FEATURE_PROFILES_KEY = "SupportedFeatureProfiles"
+# 1.6 feature profile per 2.0.1 controller whose Available variable tells whether it is there.
+_PROFILE_CONTROLLERS = {
+    "SmartChargingCtrlr/Available": "SmartCharging",
+    "ReservationCtrlr/Available": "Reservation",
+    "LocalAuthListCtrlr/Available": "LocalAuthListManagement",
+}
+
+
 class Ocpp201Commands(Ocpp201Reports):
     """Mixin for the 2.0.1 (and 2.1) adapter: every `ChargerCommands` method, and 2.0.1 extras."""
 
@@ -219,6 +228,32 @@ class Ocpp201Commands(Ocpp201Reports):
         """Read variables by key (see v201_variables); all configuration variables when None."""
         if not keys:
             return await self.get_base_report("ConfigurationInventory")
+        if FEATURE_PROFILES_KEY in keys:
+            return await self._with_feature_profiles(keys)
+        return await self._get_variables(keys)
+
+    async def _with_feature_profiles(self, keys: list[str]) -> ConfigurationReport:
+        """Answer 1.6's SupportedFeatureProfiles from the 2.0.1 controllers' Available variables."""
+        others = [key for key in keys if key != FEATURE_PROFILES_KEY]
+        report = await self._get_variables(others + list(_PROFILE_CONTROLLERS))
+        available = {
+            entry.key: (entry.value or "").lower() == "true"
+            for entry in report.entries
+            if entry.key in _PROFILE_CONTROLLERS
+        }
+        entries = [entry for entry in report.entries if entry.key not in _PROFILE_CONTROLLERS]
+        unknown = [key for key in report.unknown_keys if key not in _PROFILE_CONTROLLERS]
+        if available:
+            profiles = ["Core", "FirmwareManagement", "RemoteTrigger"] + [
+                _PROFILE_CONTROLLERS[key] for key, on in available.items() if on
+            ]
+            entries.append(ConfigurationEntry(FEATURE_PROFILES_KEY, ",".join(profiles), True))
+        else:
+            unknown.append(FEATURE_PROFILES_KEY)
+        return ConfigurationReport(entries=tuple(entries), unknown_keys=tuple(unknown))
+
+    async def _get_variables(self, keys: list[str]) -> ConfigurationReport:
+        """Read the variables these keys address."""
         wanted: dict[str, list[str]] = {}
         requests: list[dict[str, Any]] = []
         unknown: list[str] = []
