@@ -16,9 +16,11 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.ocpp_central import (
     binary_sensor,
     button,
+    control_sensors,
     event,
     limit_entities,
     number,
+    select,
     sensor,
     switch,
 )
@@ -181,6 +183,7 @@ def test_names_states_and_icons_are_translated() -> None:
             *sensor.CHARGER_SENSORS,
             *sensor.CONNECTOR_SENSORS,
             *limit_entities.LIMIT_SENSORS,
+            *control_sensors.CONTROL_SENSORS,
         ),
         "binary_sensor": (
             *binary_sensor.CHARGER_BINARY_SENSORS,
@@ -191,6 +194,7 @@ def test_names_states_and_icons_are_translated() -> None:
         "event": event.CHARGER_EVENTS,
         "number": (*number.CHARGER_NUMBERS, *number.CONNECTOR_NUMBERS),
         "switch": (*switch.CHARGER_SWITCHES, *switch.CONNECTOR_SWITCHES),
+        "select": (select.CHARGE_MODE,),
     }
     for platform, descriptions in platforms.items():
         strings = entity_strings[platform]

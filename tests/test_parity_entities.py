@@ -64,6 +64,7 @@ CHARGING: dict[str, tuple[str, str | None]] = {
     "number.charger_cp1_station_maximum_current": (STATE_UNKNOWN, "A"),
     "sensor.charger_cp1_applied_limit": (STATE_UNKNOWN, "A"),
     "sensor.charger_cp1_charging_power": ("7.2", "kW"),
+    "sensor.charger_cp1_control_reason": ("external", None),
     "sensor.charger_cp1_current_l1": ("10.1", "A"),
     "sensor.charger_cp1_current_l2": ("10.2", "A"),
     "sensor.charger_cp1_current_l3": ("10.3", "A"),

@@ -109,6 +109,7 @@ async def test_values_and_units(
         # No limit was asked for: nothing applied.
         "applied_limit": (STATE_UNKNOWN, "A"),
         "limit_reason": ("no_limit", None),
+        "control_reason": ("external", None),
     }
     for suffix, (value, unit) in expected.items():
         found = hass.states.get(S + suffix)
@@ -168,7 +169,7 @@ async def test_only_changed_values_are_written(
         entry.entity_id
         for entry in er.async_entries_for_config_entry(entity_registry, central.entry_id)
     }
-    assert len(entity_ids) == 24
+    assert len(entity_ids) == 25
     writes: list[str] = []
 
     @callback
@@ -234,6 +235,7 @@ async def test_created_when_sent_and_restored_on_restart(
         "firmware_status",
         "applied_limit",
         "limit_reason",
+        "control_reason",
     }
     assert {
         entity_id.removeprefix(S) for entity_id in hass.states.async_entity_ids("sensor")
@@ -344,6 +346,7 @@ async def test_categories_and_disabled_by_default(
     assert primary == {
         "status",
         "applied_limit",
+        "control_reason",
         "charging_power",
         "session_energy",
         "lifetime_energy",

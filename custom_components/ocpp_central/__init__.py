@@ -20,14 +20,25 @@ from homeassistant.helpers.typing import ConfigType
 from .auth import build_ssl_context
 from .central import CentralSystem, OcppCentralConfigEntry
 from .const import CONF_CHARGER_ID, CONF_SSL_CERTFILE, CONF_SSL_KEYFILE, DOMAIN, LOGGER
+from .controller import SiteController, remove_control_issues
+from .services import async_setup_services
 from .store import STORAGE_VERSION, ChargerStore
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the integration (services come with the Control issue)."""
+    """Set up the integration: its service actions, aimed at charger devices."""
+    async_setup_services(hass)
     return True
 
 
@@ -68,6 +79,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry) 
             translation_placeholders={"port": str(port), "error": err.strerror or str(err)},
         ) from err
     ir.async_delete_issue(hass, DOMAIN, issue_id)
+    central.control = SiteController(hass, entry)
+    await central.control.async_start()
+    entry.async_on_unload(central.control.async_stop)
     # Platforms only after the server is up: a setup retried later must not find them set up.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     LOGGER.info(
@@ -90,6 +104,8 @@ async def _async_entry_updated(
         hass.config_entries.async_schedule_reload(entry.entry_id)
         return
     entry.runtime_data.async_sync_chargers()
+    if (control := entry.runtime_data.control) is not None:
+        await control.async_reload_options()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry) -> bool:
@@ -100,6 +116,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry)
 async def async_remove_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry) -> None:
     """Forget what the central system kept: its repair issue and its chargers' history."""
     ir.async_delete_issue(hass, DOMAIN, f"port_unavailable_{entry.entry_id}")
+    remove_control_issues(hass, entry.entry_id)
     await Store[dict[str, Any]](hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}").async_remove()
 
 

@@ -14,7 +14,6 @@ from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
-    OptionsFlow,
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
@@ -41,7 +40,6 @@ from .const import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     DOMAIN,
-    LOGGER,
     SUBENTRY_CHARGER,
     SUBENTRY_ID_TAG,
     AuthorizationMode,
@@ -53,6 +51,7 @@ from .flow_charger import (
     find_charger as _find_charger,
 )
 from .flow_id_tag import IdTagSubentryFlow
+from .flow_options import OcppCentralOptionsFlow
 
 if TYPE_CHECKING:
     # Home Assistant types its flows with probatio, which it also installs as voluptuous.
@@ -279,46 +278,3 @@ class OcppCentralConfigFlow(ConfigFlow, domain=DOMAIN):
             for entry in self.hass.config_entries.async_loaded_entries(DOMAIN):
                 entry.runtime_data.async_refuse_pending(unique_id.removeprefix(prefix))
         return result
-
-
-class OcppCentralOptionsFlow(OptionsFlow):
-    """Unknown-charger policy, heartbeat interval and id-tag authorization."""
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """One form for all options."""
-        if user_input is not None:
-            user_input[CONF_HEARTBEAT_INTERVAL] = int(user_input[CONF_HEARTBEAT_INTERVAL])
-            LOGGER.debug("New options: %s", user_input)
-            return self.async_create_entry(data=user_input)
-        options = self.config_entry.options
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_UNKNOWN_CHARGERS,
-                    default=options.get(CONF_UNKNOWN_CHARGERS, UnknownChargerPolicy.ASK),
-                ): _policy_selector(),
-                vol.Required(
-                    CONF_HEARTBEAT_INTERVAL,
-                    default=options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=30,
-                        max=86400,
-                        step=1,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Required(
-                    CONF_AUTHORIZATION,
-                    default=options.get(CONF_AUTHORIZATION, AuthorizationMode.ACCEPT_ALL),
-                ): SelectSelector(
-                    SelectSelectorConfig(
-                        options=[mode.value for mode in AuthorizationMode],
-                        translation_key=CONF_AUTHORIZATION,
-                        mode=SelectSelectorMode.LIST,
-                    )
-                ),
-            }
-        )
-        return self.async_show_form(step_id="init", data_schema=schema)

@@ -35,6 +35,7 @@ from .entity import (
     OcppEntity,
     add_entities_for_shape,
 )
+from .control_sensors import async_setup_control_sensors
 from .limit_entities import LIMIT_SENSORS, OcppLimitSensor, OcppLimitSensorDescription
 from .model import Charger, Connector, ConnectorStatus, Phase
 
@@ -321,6 +322,7 @@ async def async_setup_entry(
             async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
 
     entry.runtime_data.async_register_entity_factory(add)
+    async_setup_control_sensors(entry, async_add_entities)
 
 
 class OcppSensor(OcppEntity, SensorEntity):

@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""Simulated days through the solar and price controllers: one command, the figures printed.
+
+    .venv/bin/python bench/solar_day.py            # the control core, then the real integration
+    .venv/bin/python bench/solar_day.py --mode pure
+    .venv/bin/python bench/solar_day.py --mode ha --days clear
+
+Per day (bench/solar_sim.py: a clear summer day, a cloudy day with fast swings, a winter day), one
+car plugged in all day in Solar mode: energy from solar, the oracle's maximum (all surplus above the
+car's minimum power, taken instantly), their ratio (goal >= 97 %), grid import while charging in
+Solar mode (goal <= 2 % of the energy charged), starts (goal <= 3), phase switches and profile
+writes. Then an evening car in Cheapest mode (25 kWh between 18:00 and 07:00) against charging at
+once, at the day's prices.
+
+Runs: "pure 1p/3p" drives controllers/ directly with a charger that can switch phases; "pure 3p"
+and "ha 3p" use a fixed three-phase charger, as the smart-charging engine drives chargers today.
+"ha" runs the day inside an in-process Home Assistant with the integration set up, a simulated
+OCPP 1.6 charger on a real WebSocket (obeying SetChargingProfile, driving the same car model) and
+the grid meter as a sensor state updated every 5 s; time is frozen and moved on (bench/solar_ha.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+import sys
+import time
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from solar_sim import (
+    CHARGER_DELAY_S,
+    DAY_S,
+    DAYS,
+    METER_INTERVAL_S,
+    VOLTS,
+    Car,
+    Day,
+    Metrics,
+    oracle_power,
+)
+
+from custom_components.ocpp_central.controllers.modes import (
+    ChargeMode,
+    ConnectorInput,
+    ConnectorSettings,
+    SiteInput,
+    SolarSettings,
+)
+from custom_components.ocpp_central.controllers.price import cost_of, plan_cheapest
+from custom_components.ocpp_central.controllers.solar import SolarController
+
+GRID_INTERVAL_S = 5
+KEY = "CP1/1"
+CHEAP_ARRIVAL_H = 18
+CHEAP_DEPARTURE_H = 31
+CHEAP_ENERGY_WH = 25_000.0
+
+
+@dataclass
+class SimCharger:
+    """A charger that applies written limits after a delay and meters every 10 s."""
+
+    car: Car
+    limit_a: float = 0.0  # paused overnight by the controller
+    phases: int = 3
+    pending: list[tuple[int, float, int]] | None = None
+    meter: tuple[int, float, float] = (0, 0.0, 0.0)  # (second, power W, current A)
+
+    def write(self, second: int, limit_a: float, phases: int) -> None:
+        if self.pending is None:
+            self.pending = []
+        self.pending.append((second + CHARGER_DELAY_S, limit_a, phases))
+
+    def step(self, second: int) -> tuple[float, bool]:
+        """Apply due writes, advance the car one second; (power W, phase switch happened)."""
+        switched = False
+        while self.pending and self.pending[0][0] <= second:
+            _, limit, phases = self.pending.pop(0)
+            if phases != self.phases:
+                switched = self.car.current_a > 0
+                self.car.interrupt()
+                self.phases = phases
+            self.limit_a = limit
+        amps = self.car.step(self.limit_a)
+        power = amps * VOLTS * self.phases
+        self.car.energy_wh += power / 3600
+        if second % METER_INTERVAL_S == 0:
+            self.meter = (second, power, amps)
+        return power, switched
+
+
+def connector_settings(day: Day) -> ConnectorSettings:
+    return ConnectorSettings(
+        min_current_a=day.car_min_a,
+        max_current_a=day.car_max_a,
+        phases=day.phases,
+        can_switch_phases=day.can_switch_phases,
+        current_step_a=day.step_a,
+    )
+
+
+def run_pure(day: Day, settings: SolarSettings) -> Metrics:
+    """One day in Solar mode, second by second, with the controller on every grid reading."""
+    controller = SolarController(settings)
+    charger = SimCharger(Car(min_a=day.car_min_a, max_a=day.car_max_a), phases=day.phases)
+    metrics = Metrics()
+    was_charging = False
+    restart_after_switch = False
+    for second in range(DAY_S):
+        power, switched = charger.step(second)
+        restart_after_switch = restart_after_switch or switched
+        pv, house = day.pv_w[second], day.house_w[second]
+        metrics.account(pv, house, power, oracle_power(pv - house, day))
+        charging = power > 0
+        if charging and not was_charging:
+            if restart_after_switch:
+                metrics.phase_switches += 1
+            else:
+                metrics.starts += 1
+            restart_after_switch = False
+        was_charging = charging
+        if second % GRID_INTERVAL_S:
+            continue
+        now = day.at(second)
+        meter_s, meter_w, meter_a = charger.meter
+        currents = (meter_a,) * charger.phases + (0.0,) * (3 - charger.phases)
+        connector = ConnectorInput(
+            key=KEY,
+            mode=ChargeMode.SOLAR,
+            settings=connector_settings(day),
+            plugged_in=True,
+            session_active=True,
+            power_w=meter_w,
+            current_a=currents,
+            measured_at=day.at(meter_s),
+        )
+        site = SiteInput(now=now, grid_power_w=house + power - pv, grid_measured_at=now)
+        for decision in controller.update(site, [connector]):
+            if decision.send and decision.limit_a is not None:
+                metrics.writes += 1
+                charger.write(second, decision.limit_a, decision.phases)
+    return metrics
+
+
+def cheapest_costs(day: Day) -> tuple[float, float, float, float]:
+    """(cost charging at once, cost with the cheapest plan, kWh at once, kWh with the plan)."""
+    arrival = day.at(CHEAP_ARRIVAL_H * 3600)
+    departure = day.at(CHEAP_DEPARTURE_H * 3600)
+    plan = plan_cheapest(
+        day.prices,
+        now=arrival,
+        departure=departure,
+        energy_wh=CHEAP_ENERGY_WH,
+        max_current_a=day.car_max_a,
+        phases=day.phases,
+    )
+
+    def drive(limit_at: object) -> tuple[float, float]:
+        car = Car(
+            min_a=day.car_min_a, max_a=day.car_max_a, energy_wh=0.0, capacity_wh=CHEAP_ENERGY_WH
+        )
+        log = []
+        for second in range(int((departure - arrival).total_seconds())):
+            moment = arrival + timedelta(seconds=second)
+            offered = limit_at(moment)  # type: ignore[operator]
+            wh = car.step(offered) * VOLTS * day.phases / 3600
+            car.energy_wh += wh
+            log.append((moment, wh))
+        return cost_of(day.prices, log), car.energy_wh
+
+    at_once, at_once_wh = drive(lambda _moment: day.car_max_a)
+    planned, planned_wh = drive(plan.limit_at)
+    return at_once, planned, at_once_wh, planned_wh
+
+
+HEADER = (
+    f"{'day':<24} {'run':<12} {'solar→car':>9} {'oracle':>7} {'ratio':>6} {'import':>13} "
+    f"{'starts':>6} {'ph.sw':>5} {'writes':>6}  wall"
+)
+# (label, phase switching): the core with 1p/3p switching, and a fixed three-phase charger as the
+# smart-charging engine drives it today (it has no numberPhases yet).
+VARIANTS = (("1p/3p", True), ("3p", False))
+
+
+def report(name: str, run: str, metrics: Metrics, wall: float, extra: str = "") -> None:
+    ratio = (
+        f"{metrics.solar_to_car_wh / metrics.oracle_wh:6.1%}" if metrics.oracle_wh > 1 else "   n/a"
+    )
+    share = f"{metrics.import_for_car_wh / metrics.car_wh:4.1%}" if metrics.car_wh > 1 else " n/a"
+    print(
+        f"{name:<24} {run:<12} {metrics.solar_to_car_wh / 1000:7.2f} kWh {metrics.oracle_wh / 1000:5.2f} "
+        f"{ratio} {metrics.import_for_car_wh / 1000:5.2f} ({share}) {metrics.starts:6d} "
+        f"{metrics.phase_switches:5d} {metrics.writes:6d}  {wall:4.1f} s{extra}",
+        flush=True,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--mode", choices=["pure", "ha", "both"], default="both")
+    parser.add_argument("--days", default=",".join(DAYS))
+    args = parser.parse_args()
+    settings = SolarSettings()
+    print("Goals: ratio >= 97 %, import <= 2 % of the energy charged, starts <= 3 per day.")
+    print("kWh; ratio = solar→car / oracle; import = grid energy into the car in Solar mode.\n")
+    print(HEADER)
+    costs = []
+    for key in args.days.split(","):
+        base = DAYS[key]()
+        for label, switching in VARIANTS:
+            day = replace(base, can_switch_phases=switching)
+            if args.mode in ("pure", "both"):
+                started = time.perf_counter()
+                report(
+                    base.name,
+                    f"pure {label}",
+                    run_pure(day, settings),
+                    time.perf_counter() - started,
+                )
+            if args.mode in ("ha", "both") and not switching:
+                from solar_ha import run_ha
+
+                started = time.perf_counter()
+                metrics, counts = run_ha(day)
+                profiles = counts.get("SetChargingProfile", 0)
+                stops = counts.get("RemoteStopTransaction", 0)
+                extra = f"  ({profiles} SetChargingProfile, {stops} RemoteStop)"
+                report(base.name, f"ha {label}", metrics, time.perf_counter() - started, extra)
+        ha_cost = None
+        if args.mode in ("ha", "both"):
+            from solar_ha import run_ha_cheapest
+
+            ha_cost = run_ha_cheapest(base)
+        costs.append((base.name, cheapest_costs(base), ha_cost))
+    print(
+        "\nCheapest mode: 25 kWh between 18:00 and 07:00 at the day's hourly prices, against charging at once"
+    )
+    for name, (at_once, planned, at_once_wh, planned_wh), ha_cost in costs:
+        line = f"{name:<24} at once {at_once:5.2f} ({at_once_wh / 1000:4.1f} kWh)"
+        if args.mode in ("pure", "both"):
+            line += f" | pure plan {planned:5.2f} ({planned_wh / 1000:4.1f} kWh, {1 - planned / at_once:4.0%} saved)"
+        if ha_cost is not None:
+            cost, kwh, counts = ha_cost
+            line += (
+                f" | ha {cost:5.2f} ({kwh:4.1f} kWh, {1 - cost / at_once:4.0%} saved, "
+                f"{counts.get('SetChargingProfile', 0)} SetChargingProfile)"
+            )
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,351 @@
+"""Simulated days for bench/solar_day.py: PV, house load, prices, a charger and a car; the oracle.
+
+Everything is per second and seeded, so every run of a day is the same day.
+
+* PV: a clear-sky bell between sunrise and sunset; the cloudy day multiplies it by a cloud
+  process that swings between sun and cloud every few minutes (10-40 s transitions).
+* House: a base load, a fridge cycling, and appliances (kettle, washing machine, oven,
+  dishwasher) at fixed times; the meter adds a little noise.
+* Car: 3-phase 16 A (11 kW), follows the offered current after a 10 s handshake at +2 A/s, drops
+  at 8 A/s; below 6 A offered it does not charge. A phase switch stops it for the handshake.
+* Charger: applies a new limit 3 s after the write; reports MeterValues every 10 s.
+* Oracle: at every second the most solar power any controller could put into the car, given
+  the car's power range on one or three phases: surplus above the minimum only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+import math
+from pathlib import Path
+import random
+import sys
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from custom_components.ocpp_central.controllers.price import PriceSlot
+
+DAY_S = 86400
+VOLTS = 230.0
+METER_INTERVAL_S = 10
+CHARGER_DELAY_S = 3
+HANDSHAKE_S = 10
+RAMP_UP_A_S = 2.0
+RAMP_DOWN_A_S = 8.0
+
+
+@dataclass
+class Day:
+    """One simulated day: per-second PV and house power, hourly prices over 36 h."""
+
+    name: str
+    date: datetime
+    pv_w: list[float]
+    house_w: list[float]
+    prices: list[PriceSlot]
+    car_min_a: float = 6.0
+    car_max_a: float = 16.0
+    phases: int = 3
+    can_switch_phases: bool = True
+    step_a: float = 0.1
+
+    def at(self, second: int) -> datetime:
+        return self.date + timedelta(seconds=second)
+
+
+def _bell(second: int, sunrise_h: float, sunset_h: float, peak_w: float) -> float:
+    t = second / 3600
+    if not sunrise_h < t < sunset_h:
+        return 0.0
+    x = (t - sunrise_h) / (sunset_h - sunrise_h)
+    return peak_w * math.sin(math.pi * x) ** 1.4
+
+
+def _clouds(rng: random.Random, mean_sun_s: float, mean_cloud_s: float) -> list[float]:
+    """A factor per second: sun (0.95-1.1) and cloud (0.15-0.45) spells with ramped edges."""
+    factors: list[float] = []
+    level = 1.0
+    sunny = True
+    while len(factors) < DAY_S:
+        target = rng.uniform(0.95, 1.1) if sunny else rng.uniform(0.15, 0.45)
+        ramp = rng.randint(10, 40)
+        for i in range(ramp):
+            factors.append(level + (target - level) * (i + 1) / ramp)
+        level = target
+        hold = int(rng.expovariate(1 / (mean_sun_s if sunny else mean_cloud_s))) + 20
+        factors.extend([level] * hold)
+        sunny = not sunny
+    return factors[:DAY_S]
+
+
+def _house(
+    rng: random.Random, base_w: float, events: list[tuple[float, float, float]]
+) -> list[float]:
+    """Base load, a fridge (120 W, 15 min of every 40) and appliance events (start h, minutes, W)."""
+    load = []
+    for second in range(DAY_S):
+        fridge = 120.0 if (second // 60) % 40 < 15 else 0.0
+        load.append(base_w + fridge)
+    for start_h, minutes, watts in events:
+        begin = int(start_h * 3600)
+        for second in range(begin, min(DAY_S, begin + int(minutes * 60))):
+            load[second] += watts
+    # Slow wander of the base load (TVs, computers, pumps).
+    wander = 0.0
+    for second in range(DAY_S):
+        if second % 60 == 0:
+            wander = max(-80.0, min(150.0, wander + rng.uniform(-25, 25)))
+        load[second] += wander
+    return load
+
+
+def _prices(day: datetime, shape: list[float]) -> list[PriceSlot]:
+    """36 hourly slots from midnight, cycling a 24-value shape (per kWh)."""
+    return [
+        PriceSlot(day + timedelta(hours=h), day + timedelta(hours=h + 1), shape[h % 24])
+        for h in range(36)
+    ]
+
+
+SUMMER_PRICES = [
+    0.18,
+    0.16,
+    0.15,
+    0.15,
+    0.16,
+    0.19,
+    0.25,
+    0.32,
+    0.30,
+    0.22,
+    0.14,
+    0.08,
+    0.05,
+    0.04,
+    0.06,
+    0.12,
+    0.22,
+    0.33,
+    0.38,
+    0.36,
+    0.29,
+    0.24,
+    0.21,
+    0.19,
+]
+WINTER_PRICES = [
+    0.21,
+    0.19,
+    0.18,
+    0.18,
+    0.19,
+    0.24,
+    0.34,
+    0.45,
+    0.43,
+    0.36,
+    0.31,
+    0.29,
+    0.28,
+    0.29,
+    0.31,
+    0.36,
+    0.44,
+    0.52,
+    0.55,
+    0.49,
+    0.40,
+    0.33,
+    0.27,
+    0.24,
+]
+APPLIANCES = [
+    (7.25, 4, 2000.0),
+    (10.0, 15, 1900.0),
+    (10.25, 60, 250.0),
+    (12.5, 20, 1200.0),
+    (13.5, 25, 1800.0),
+    (13.9, 50, 150.0),
+    (15.2, 3, 2000.0),
+    (18.0, 45, 2200.0),
+]
+
+
+def clear_day() -> Day:
+    rng = random.Random(1)
+    date = datetime(2026, 6, 21, tzinfo=UTC)
+    pv = [_bell(s, 5.0, 21.5, 6800.0) for s in range(DAY_S)]
+    return Day(
+        "clear summer day", date, pv, _house(rng, 330.0, APPLIANCES), _prices(date, SUMMER_PRICES)
+    )
+
+
+def cloudy_day() -> Day:
+    rng = random.Random(2)
+    date = datetime(2026, 6, 22, tzinfo=UTC)
+    clouds = _clouds(rng, mean_sun_s=240, mean_cloud_s=150)
+    pv = [_bell(s, 5.0, 21.5, 6800.0) * clouds[s] for s in range(DAY_S)]
+    return Day(
+        "cloudy day, fast swings",
+        date,
+        pv,
+        _house(rng, 330.0, APPLIANCES),
+        _prices(date, SUMMER_PRICES),
+    )
+
+
+def winter_day() -> Day:
+    rng = random.Random(3)
+    date = datetime(2026, 12, 15, tzinfo=UTC)
+    haze = _clouds(rng, mean_sun_s=1800, mean_cloud_s=300)
+    pv = [_bell(s, 8.4, 16.1, 3600.0) * (0.6 + 0.4 * haze[s]) for s in range(DAY_S)]
+    events = [(h, m, w) for h, m, w in APPLIANCES] + [(11.0, 30, 900.0), (14.0, 30, 900.0)]
+    return Day("winter day", date, pv, _house(rng, 520.0, events), _prices(date, WINTER_PRICES))
+
+
+DAYS: dict[str, Callable[[], Day]] = {
+    "clear": clear_day,
+    "cloudy": cloudy_day,
+    "winter": winter_day,
+}
+
+
+def oracle_power(surplus_w: float, day: Day) -> float:
+    """The most solar power a car can take from this surplus (its range on 1 or 3 phases)."""
+    ranges = [(day.car_min_a * VOLTS * day.phases, day.car_max_a * VOLTS * day.phases)]
+    if day.can_switch_phases and day.phases > 1:
+        ranges.append((day.car_min_a * VOLTS, day.car_max_a * VOLTS))
+    best = 0.0
+    for low, high in ranges:
+        if surplus_w >= low:
+            best = max(best, min(surplus_w, high))
+    return best
+
+
+@dataclass
+class Car:
+    """Follows what the charger offers, with a handshake and a ramp; minimum 6 A."""
+
+    min_a: float = 6.0
+    max_a: float = 16.0
+    capacity_wh: float = 77_000.0
+    energy_wh: float = 15_000.0
+    current_a: float = 0.0
+    handshake_left: float = 0.0
+
+    def step(self, offered_a: float, dt: float = 1.0) -> float:
+        """Advance dt seconds; return the current drawn per phase."""
+        target = min(offered_a, self.max_a) if offered_a >= self.min_a else 0.0
+        if self.energy_wh >= self.capacity_wh:
+            target = 0.0
+        if target == 0.0:
+            self.current_a = max(0.0, self.current_a - RAMP_DOWN_A_S * dt)
+            self.handshake_left = HANDSHAKE_S
+            return self.current_a
+        if self.current_a == 0.0 and self.handshake_left > 0:
+            self.handshake_left -= dt
+            return 0.0
+        if self.current_a < target:
+            self.current_a = min(target, max(self.current_a, self.min_a * 0.5) + RAMP_UP_A_S * dt)
+        else:
+            self.current_a = max(target, self.current_a - RAMP_DOWN_A_S * dt)
+        return self.current_a
+
+    def interrupt(self) -> None:
+        """Contactor opened (phase switch): stop and shake hands again."""
+        self.current_a = 0.0
+        self.handshake_left = HANDSHAKE_S
+
+
+@dataclass
+class Metrics:
+    """What the bench prints for one day and mode."""
+
+    car_wh: float = 0.0
+    solar_to_car_wh: float = 0.0
+    import_for_car_wh: float = 0.0
+    oracle_wh: float = 0.0
+    starts: int = 0
+    phase_switches: int = 0
+    writes: int = 0
+    cost: float = 0.0
+    energy_log: list[tuple[datetime, float]] = field(default_factory=list)
+
+    def account(self, pv_w: float, house_w: float, car_w: float, oracle_w: float) -> None:
+        """One second: the car's power split into solar and grid (the house takes solar first)."""
+        surplus = max(0.0, pv_w - house_w)
+        solar = min(car_w, surplus)
+        self.car_wh += car_w / 3600
+        self.solar_to_car_wh += solar / 3600
+        self.import_for_car_wh += (car_w - solar) / 3600
+        self.oracle_wh += oracle_w / 3600
+
+
+class OcppSimCharger:
+    """A charger's OCPP side: answers calls, applies charging profiles CHARGER_DELAY_S after them."""
+
+    def __init__(self, car: Car, phases: int) -> None:
+        self.car = car
+        self.phases = phases
+        self.profiles: dict[str, dict[str, Any]] = {}
+        self.pending: list[tuple[datetime, str, dict[str, Any]]] = []
+        self.counts: dict[str, int] = {}
+        self.now = datetime.now(UTC)
+
+    def receive(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        self.counts[action] = self.counts.get(action, 0) + 1
+        if action == "SetChargingProfile":
+            profile = payload["csChargingProfiles"]
+            purpose = profile["chargingProfilePurpose"]
+            self.counts[purpose] = self.counts.get(purpose, 0) + 1
+            self.pending.append((self.now + timedelta(seconds=CHARGER_DELAY_S), purpose, profile))
+            return {"status": "Accepted"}
+        if action == "ClearChargingProfile":
+            self.profiles.clear()
+            return {"status": "Accepted"}
+        if action == "GetConfiguration":
+            keys = {
+                "ChargeProfileMaxStackLevel": "8",
+                "ChargingScheduleAllowedChargingRateUnit": "Current",
+                "ChargingScheduleMaxPeriods": "24",
+                "NumberOfConnectors": "1",
+                "SupportedFeatureProfiles": "Core,SmartCharging,RemoteTrigger",
+            }
+            return {
+                "configurationKey": [
+                    {"key": k, "readonly": True, "value": v} for k, v in keys.items()
+                ],
+                "unknownKey": [],
+            }
+        return {"status": "Accepted"}
+
+    def offered(self, now: datetime) -> float:
+        """Apply profiles that are due; the limit in force (TxProfile over TxDefaultProfile)."""
+        self.now = now
+        while self.pending and self.pending[0][0] <= now:
+            _, purpose, profile = self.pending.pop(0)
+            self.profiles[purpose] = profile
+        for purpose in ("TxProfile", "TxDefaultProfile"):
+            if (profile := self.profiles.get(purpose)) is not None:
+                return _limit_at(profile, now)
+        return 16.0
+
+
+def _limit_at(profile: dict[str, Any], now: datetime) -> float:
+    schedule = profile["chargingSchedule"]
+    start = datetime.fromisoformat(
+        schedule.get("startSchedule", now.isoformat()).replace("Z", "+00:00")
+    )
+    if (valid_to := profile.get("validTo")) and now >= datetime.fromisoformat(
+        valid_to.replace("Z", "+00:00")
+    ):
+        return 0.0
+    elapsed = (now - start).total_seconds()
+    limit = 0.0
+    for period in schedule["chargingSchedulePeriod"]:
+        if period["startPeriod"] <= elapsed:
+            limit = float(period["limit"])
+    return limit

@@ -1,0 +1,156 @@
+"""Shared pieces of the charge-control tests: options, the reason sensor hooked in, readings."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+import contextlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from ocpp.v16 import call
+import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from custom_components.ocpp_central import sensor
+from custom_components.ocpp_central.const import (
+    CONF_AUTHORIZATION,
+    CONF_HEARTBEAT_INTERVAL,
+    CONF_UNKNOWN_CHARGERS,
+)
+from custom_components.ocpp_central.control_config import CONF_GRID_POWER
+from custom_components.ocpp_central.control_sensors import async_setup_control_sensors
+from custom_components.ocpp_central.smart_detect import SmartChargingBase
+from tests.scripted_charger import ScriptedCharger
+
+GRID = "sensor.grid_power"
+SELECT = "select.charger_cp1_charge_mode"
+REASON = "sensor.charger_cp1_control_reason"
+
+BASE_OPTIONS: dict[str, Any] = {
+    CONF_UNKNOWN_CHARGERS: "ask",
+    CONF_HEARTBEAT_INTERVAL: 300,
+    CONF_AUTHORIZATION: "accept_all",
+    CONF_GRID_POWER: GRID,
+}
+
+
+@pytest.fixture
+def hooked() -> Generator[None]:
+    """The reason sensor hooked into the sensor platform (one line in sensor.py), no settling.
+
+    Time is moved on with freezegun, which moves the event loop's clock too: keepalive pings would
+    time out, so the server sends none (and quiet_charger's clients neither).
+    """
+    original = sensor.async_setup_entry
+
+    async def setup(hass: HomeAssistant, entry: Any, add: Any) -> None:
+        await original(hass, entry, add)
+        async_setup_control_sensors(entry, add)
+
+    with (
+        patch.object(sensor, "async_setup_entry", setup),
+        patch.object(SmartChargingBase, "settle_s", 0),
+        patch("custom_components.ocpp_central.server.PING_INTERVAL", None),
+    ):
+        yield
+
+
+@pytest.fixture
+async def quiet_charger(port: int) -> AsyncGenerator[Callable[..., Awaitable[ScriptedCharger]]]:
+    """Connect ScriptedCharger instances that send no keepalive pings."""
+    opened: list[tuple[ClientConnection, asyncio.Task[None]]] = []
+
+    async def _connect(charger_id: str = "CP1") -> ScriptedCharger:
+        ws = await websockets.connect(
+            f"ws://127.0.0.1:{port}/ocpp/{charger_id}",
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+            open_timeout=5,
+            ping_interval=None,
+        )
+        charger = ScriptedCharger(charger_id, ws)
+        task = asyncio.get_running_loop().create_task(_serve(charger))
+        opened.append((ws, task))
+        return charger
+
+    yield _connect
+    for ws, task in opened:
+        await ws.close()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _serve(charger: ScriptedCharger) -> None:
+    with contextlib.suppress(websockets.ConnectionClosed):
+        await charger.start()
+
+
+def grid(hass: HomeAssistant, watts: float | str, unit: str = "W") -> None:
+    """The grid meter's reading (positive: import)."""
+    hass.states.async_set(GRID, str(watts), {"unit_of_measurement": unit, "device_class": "power"})
+
+
+async def advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float, watts: float | None = None
+) -> None:
+    """Let time pass in 5 s steps, with a grid reading at each (a little noise, so it changes)."""
+    steps = max(1, int(seconds // 5))
+    for step in range(steps):
+        freezer.tick(timedelta(seconds=seconds / steps))
+        if watts is not None:
+            grid(hass, watts + (step % 2))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def plug_in(hass: HomeAssistant, cp: ScriptedCharger, *, session: bool = True) -> int | None:
+    """The car is plugged in (and, if asked, a session starts)."""
+    await cp.call(call.StatusNotification(connector_id=1, error_code="NoError", status="Preparing"))
+    tx_id = None
+    if session:
+        answer = await cp.call(
+            call.StartTransaction(
+                connector_id=1,
+                id_tag="TAG-1",
+                meter_start=1000,
+                timestamp=datetime.now(UTC).isoformat(),
+            )
+        )
+        tx_id = int(answer.transaction_id)
+        await cp.call(
+            call.StatusNotification(connector_id=1, error_code="NoError", status="SuspendedEVSE")
+        )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return tx_id
+
+
+async def meter(hass: HomeAssistant, cp: ScriptedCharger, amps: float, tx_id: int | None) -> None:
+    """The charger reports the car drawing this current on three phases."""
+    sampled = [{"value": str(amps * 230 * 3), "measurand": "Power.Active.Import", "unit": "W"}]
+    sampled += [
+        {"value": str(amps), "measurand": "Current.Import", "unit": "A", "phase": f"L{n}"}
+        for n in (1, 2, 3)
+    ]
+    await cp.call(
+        call.MeterValues(
+            connector_id=1,
+            transaction_id=tx_id,
+            meter_value=[{"timestamp": datetime.now(UTC).isoformat(), "sampledValue": sampled}],
+        )
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def limits(cp: ScriptedCharger, purpose: str = "TxDefaultProfile") -> list[float]:
+    """Limits of every SetChargingProfile of a purpose, in order."""
+    return [
+        p["csChargingProfiles"]["chargingSchedule"]["chargingSchedulePeriod"][0]["limit"]
+        for p in cp.received("SetChargingProfile")
+        if p["csChargingProfiles"]["chargingProfilePurpose"] == purpose
+    ]
