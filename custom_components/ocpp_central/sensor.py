@@ -28,6 +28,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .central import OcppCentralConfigEntry
+from .control_sensors import async_setup_control_sensors
 from .coordinator import ChargerCoordinator
 from .entity import (
     ChargerEntityDescription,
@@ -35,7 +36,6 @@ from .entity import (
     OcppEntity,
     add_entities_for_shape,
 )
-from .control_sensors import async_setup_control_sensors
 from .limit_entities import LIMIT_SENSORS, OcppLimitSensor, OcppLimitSensorDescription
 from .model import Charger, Connector, ConnectorStatus, Phase
 
