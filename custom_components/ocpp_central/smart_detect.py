@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 import asyncio
 from collections.abc import Coroutine
 from dataclasses import replace
@@ -41,7 +42,7 @@ SETTLE_S = 1.0
 COMMAND_BOUND_S = RESPONSE_TIMEOUT + 5
 
 
-class SmartChargingBase:
+class SmartChargingBase(ABC):
     """State, persistence, detection and timers; the engine builds on this."""
 
     connect_grace_s = CONNECT_GRACE_S
@@ -262,8 +263,9 @@ class SmartChargingBase:
         for connector_id in list(self._controls):
             await self._quiet_run(connector_id)
 
+    @abstractmethod
     async def _quiet_run(self, connector_id: int) -> None:
-        raise NotImplementedError  # pragma: no cover - the engine's
+        """Bring one connector to its intended limit, recording failures instead of raising."""
 
     @callback
     def async_shutdown(self) -> None:
