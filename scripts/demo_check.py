@@ -16,6 +16,7 @@ import asyncio
 import json
 from pathlib import Path
 import sys
+import time
 from typing import Any
 
 import aiohttp
@@ -63,7 +64,7 @@ async def _long_lived_token(session: aiohttp.ClientSession, url: str, access: st
             {
                 "id": 1,
                 "type": "auth/long_lived_access_token",
-                "client_name": CLIENT_NAME,
+                "client_name": f"{CLIENT_NAME} {time.time():.0f}",
                 "lifespan": 30,
             }
         )
