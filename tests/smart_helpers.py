@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
 from ocpp.v16 import call
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.smart_charging import SmartCharging
+from custom_components.ocpp_central.smart_detect import SmartChargingBase
 from tests.scripted_charger import Script, ScriptedCharger
 
 ConnectScripted = Callable[..., Awaitable[ScriptedCharger]]
@@ -127,3 +130,13 @@ def assert_profile(
     else:
         assert "startSchedule" not in schedule
     return schedule
+
+
+@pytest.fixture(autouse=True)
+def fast() -> Generator[None]:
+    """No settling delay; commands give up quickly (autouse where imported)."""
+    with (
+        patch.object(SmartChargingBase, "settle_s", 0),
+        patch("custom_components.ocpp_central.protocol.v16_commands.RESPONSE_TIMEOUT", 0.3),
+    ):
+        yield

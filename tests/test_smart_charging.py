@@ -3,9 +3,7 @@ verification, against a scripted 1.6 charge point (exact payloads)."""
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from datetime import UTC, datetime, timedelta
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -19,7 +17,6 @@ from custom_components.ocpp_central.commands import (
     RateUnit,
 )
 from custom_components.ocpp_central.quirks import PauseMethod
-from custom_components.ocpp_central.smart_detect import SmartChargingBase
 from custom_components.ocpp_central.smart_limits import LimitReason
 from tests.scripted_charger import CALLERROR
 
@@ -30,19 +27,10 @@ from .smart_helpers import (
     booted,
     configuration,
     engine,
+    fast,  # noqa: F401 - autouse fixture: no settling delay, short command timeout
     profiles,
     start_transaction,
 )
-
-
-@pytest.fixture(autouse=True)
-def fast() -> Generator[None]:
-    """No settling delay; commands give up quickly."""
-    with (
-        patch.object(SmartChargingBase, "settle_s", 0),
-        patch("custom_components.ocpp_central.protocol.v16_commands.RESPONSE_TIMEOUT", 0.3),
-    ):
-        yield
 
 
 async def test_detection_and_first_limit(

@@ -3,7 +3,6 @@ travelled paths, and phase counting for watts."""
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from typing import Any
 from unittest.mock import patch
 
@@ -18,7 +17,6 @@ from custom_components.ocpp_central.commands import (
     RateUnit,
 )
 from custom_components.ocpp_central.const import DOMAIN
-from custom_components.ocpp_central.smart_detect import SmartChargingBase
 from custom_components.ocpp_central.smart_limits import LimitReason
 from tests.scripted_charger import CALLERROR, NO_ANSWER
 
@@ -29,19 +27,11 @@ from .smart_helpers import (
     booted,
     configuration,
     engine,
+    fast,  # noqa: F401 - autouse fixture: no settling delay, short command timeout
     profiles,
     rules,
     start_transaction,
 )
-
-
-@pytest.fixture(autouse=True)
-def fast() -> Generator[None]:
-    with (
-        patch.object(SmartChargingBase, "settle_s", 0),
-        patch("custom_components.ocpp_central.protocol.v16_commands.RESPONSE_TIMEOUT", 0.3),
-    ):
-        yield
 
 
 def set_options(hass: HomeAssistant, entry: MockConfigEntry, **options: object) -> None:

@@ -3,9 +3,6 @@ what a charger supports, against a scripted 1.6 charge point (exact payloads).""
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from unittest.mock import patch
-
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -16,7 +13,6 @@ from custom_components.ocpp_central.commands import (
     ProfileKind,
     RateUnit,
 )
-from custom_components.ocpp_central.smart_detect import SmartChargingBase
 from custom_components.ocpp_central.smart_limits import LimitReason
 from tests.scripted_charger import CALLERROR, NO_ANSWER
 
@@ -27,20 +23,11 @@ from .smart_helpers import (
     booted,
     configuration,
     engine,
+    fast,  # noqa: F401 - autouse fixture: no settling delay, short command timeout
     profiles,
     rules,
     start_transaction,
 )
-
-
-@pytest.fixture(autouse=True)
-def fast() -> Generator[None]:
-    """No settling delay; commands give up quickly."""
-    with (
-        patch.object(SmartChargingBase, "settle_s", 0),
-        patch("custom_components.ocpp_central.protocol.v16_commands.RESPONSE_TIMEOUT", 0.3),
-    ):
-        yield
 
 
 async def test_refused_txprofile_is_dropped(

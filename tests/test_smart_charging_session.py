@@ -3,7 +3,6 @@ reconnect or restart, against a scripted 1.6 charge point (exact payloads)."""
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -24,20 +23,11 @@ from .smart_helpers import (
     assert_profile,
     booted,
     engine,
+    fast,  # noqa: F401 - autouse fixture: no settling delay, short command timeout
     profiles,
     rules,
     start_transaction,
 )
-
-
-@pytest.fixture(autouse=True)
-def fast() -> Generator[None]:
-    """No settling delay; commands give up quickly."""
-    with (
-        patch.object(SmartChargingBase, "settle_s", 0),
-        patch("custom_components.ocpp_central.protocol.v16_commands.RESPONSE_TIMEOUT", 0.3),
-    ):
-        yield
 
 
 def set_options(hass: HomeAssistant, entry: MockConfigEntry, **options: object) -> None:
