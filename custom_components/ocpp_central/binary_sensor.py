@@ -12,7 +12,7 @@ from homeassistant.components.binary_sensor import (
 )
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory, Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .central import OcppCentralConfigEntry
@@ -21,7 +21,7 @@ from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
     OcppEntity,
-    add_entities_for_shape,
+    async_add_shape_entities,
 )
 from .limit_entities import (
     LIMIT_BINARY_SENSORS,
@@ -81,19 +81,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add binary sensors for every charger and connector as they appear."""
-
-    @callback
-    def add(coordinator: ChargerCoordinator) -> None:
-        if entities := add_entities_for_shape(
-            coordinator,
-            Platform.BINARY_SENSOR,
-            CHARGER_BINARY_SENSORS,
-            (*CONNECTOR_BINARY_SENSORS, *LIMIT_BINARY_SENSORS),
-            _make,
-        ):
-            async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
-
-    entry.runtime_data.async_register_entity_factory(add)
+    async_add_shape_entities(
+        entry,
+        async_add_entities,
+        Platform.BINARY_SENSOR,
+        charger=CHARGER_BINARY_SENSORS,
+        connector=(*CONNECTOR_BINARY_SENSORS, *LIMIT_BINARY_SENSORS),
+        make=_make,
+    )
 
 
 class OcppBinarySensor(OcppEntity, BinarySensorEntity):

@@ -9,7 +9,7 @@ from typing import override
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.components.button.const import ButtonDeviceClass
 from homeassistant.const import EntityCategory, Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .central import OcppCentralConfigEntry
@@ -18,7 +18,7 @@ from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
     OcppEntity,
-    add_entities_for_shape,
+    async_add_shape_entities,
 )
 from .helpers import async_send, command_action
 
@@ -109,15 +109,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the buttons of every charger, and of connectors as they appear."""
-
-    @callback
-    def add(coordinator: ChargerCoordinator) -> None:
-        if entities := add_entities_for_shape(
-            coordinator, Platform.BUTTON, CHARGER_BUTTONS, CONNECTOR_BUTTONS, OcppButton
-        ):
-            async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
-
-    entry.runtime_data.async_register_entity_factory(add)
+    async_add_shape_entities(
+        entry,
+        async_add_entities,
+        Platform.BUTTON,
+        charger=CHARGER_BUTTONS,
+        connector=CONNECTOR_BUTTONS,
+        make=OcppButton,
+    )
 
 
 class OcppButton(OcppEntity, ButtonEntity):

@@ -20,8 +20,7 @@ from homeassistant.util import dt as dt_util
 
 from .controller import SiteController, connector_key
 from .controllers.modes import Reason
-from .coordinator import ChargerCoordinator
-from .entity import ConnectorEntityDescription, OcppEntity, add_entities_for_shape
+from .entity import ConnectorEntityDescription, OcppEntity, async_add_shape_entities
 
 if TYPE_CHECKING:
     from .central import OcppCentralConfigEntry
@@ -50,15 +49,13 @@ def async_setup_control_sensors(
     entry: OcppCentralConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the reason sensors of every connector, now and as connectors appear."""
-
-    @callback
-    def add(coordinator: ChargerCoordinator) -> None:
-        if entities := add_entities_for_shape(
-            coordinator, Platform.SENSOR, (), CONTROL_SENSORS, ControlReasonSensor
-        ):
-            async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
-
-    entry.runtime_data.async_register_entity_factory(add)
+    async_add_shape_entities(
+        entry,
+        async_add_entities,
+        Platform.SENSOR,
+        connector=CONTROL_SENSORS,
+        make=ControlReasonSensor,
+    )
 
 
 class ControlReasonSensor(OcppEntity, SensorEntity):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -24,6 +24,11 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import DOMAIN
 from .coordinator import ChargerCoordinator
 from .model import Charger, Connector
+
+if TYPE_CHECKING:
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .central import OcppCentralConfigEntry
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,6 +127,26 @@ class OcppEntity(CoordinatorEntity[ChargerCoordinator]):
         """Remember what was written first."""
         await super().async_added_to_hass()
         self._written = self._shown()
+
+
+@callback
+def async_add_shape_entities(
+    entry: OcppCentralConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    platform: str,
+    *,
+    charger: tuple[ChargerEntityDescription, ...] = (),
+    connector: tuple[ConnectorEntityDescription, ...] = (),
+    make: Callable[[ChargerCoordinator, Any, int | None], OcppEntity],
+) -> None:
+    """Add a platform's entities for every charger now, and as connectors and measurands appear."""
+
+    @callback
+    def add(coordinator: ChargerCoordinator) -> None:
+        if entities := add_entities_for_shape(coordinator, platform, charger, connector, make):
+            async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
+
+    entry.runtime_data.async_register_entity_factory(add)
 
 
 def add_entities_for_shape(

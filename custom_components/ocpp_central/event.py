@@ -16,8 +16,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .central import OcppCentralConfigEntry
-from .coordinator import ChargerCoordinator
-from .entity import ChargerEntityDescription, OcppEntity, add_entities_for_shape
+from .entity import ChargerEntityDescription, OcppEntity, async_add_shape_entities
 from .events import ChargerEvent, ChargerEventType
 
 PARALLEL_UPDATES = 0
@@ -53,15 +52,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the event entities of every charger."""
-
-    @callback
-    def add(coordinator: ChargerCoordinator) -> None:
-        if entities := add_entities_for_shape(
-            coordinator, Platform.EVENT, CHARGER_EVENTS, (), OcppTagEvent
-        ):
-            async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
-
-    entry.runtime_data.async_register_entity_factory(add)
+    async_add_shape_entities(
+        entry, async_add_entities, Platform.EVENT, charger=CHARGER_EVENTS, make=OcppTagEvent
+    )
 
 
 class OcppTagEvent(OcppEntity, EventEntity):

@@ -22,7 +22,7 @@ from homeassistant.components.number import (
     RestoreNumber,
 )
 from homeassistant.const import EntityCategory, Platform, UnitOfElectricCurrent
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .central import OcppCentralConfigEntry
@@ -32,7 +32,7 @@ from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
     OcppEntity,
-    add_entities_for_shape,
+    async_add_shape_entities,
 )
 from .helpers import command_action
 
@@ -110,15 +110,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the numbers of every charger, and of connectors as they appear."""
-
-    @callback
-    def add(coordinator: ChargerCoordinator) -> None:
-        if entities := add_entities_for_shape(
-            coordinator, Platform.NUMBER, CHARGER_NUMBERS, CONNECTOR_NUMBERS, OcppNumber
-        ):
-            async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
-
-    entry.runtime_data.async_register_entity_factory(add)
+    async_add_shape_entities(
+        entry,
+        async_add_entities,
+        Platform.NUMBER,
+        charger=CHARGER_NUMBERS,
+        connector=CONNECTOR_NUMBERS,
+        make=OcppNumber,
+    )
 
 
 class OcppNumber(OcppEntity, RestoreNumber):

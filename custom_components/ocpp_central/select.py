@@ -12,15 +12,14 @@ from typing import Any, override
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from .central import OcppCentralConfigEntry
 from .controller import SiteController, connector_key
 from .controllers.modes import ChargeMode
-from .coordinator import ChargerCoordinator
-from .entity import ConnectorEntityDescription, OcppEntity, add_entities_for_shape
+from .entity import ConnectorEntityDescription, OcppEntity, async_add_shape_entities
 
 PARALLEL_UPDATES = 0
 
@@ -43,15 +42,13 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a charge-mode select for every connector, as connectors appear."""
-
-    @callback
-    def add(coordinator: ChargerCoordinator) -> None:
-        if entities := add_entities_for_shape(
-            coordinator, Platform.SELECT, (), (CHARGE_MODE,), OcppChargeModeSelect
-        ):
-            async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
-
-    entry.runtime_data.async_register_entity_factory(add)
+    async_add_shape_entities(
+        entry,
+        async_add_entities,
+        Platform.SELECT,
+        connector=(CHARGE_MODE,),
+        make=OcppChargeModeSelect,
+    )
 
 
 class OcppChargeModeSelect(OcppEntity, SelectEntity, RestoreEntity):

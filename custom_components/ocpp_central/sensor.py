@@ -24,7 +24,7 @@ from homeassistant.const import (
     UnitOfPower,
     UnitOfTemperature,
 )
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .central import OcppCentralConfigEntry
@@ -34,7 +34,7 @@ from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
     OcppEntity,
-    add_entities_for_shape,
+    async_add_shape_entities,
 )
 from .limit_entities import LIMIT_SENSORS, OcppLimitSensor, OcppLimitSensorDescription
 from .model import Charger, Connector, ConnectorStatus, Phase
@@ -309,19 +309,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add sensors for every charger, and for connectors and measurands as they appear."""
-
-    @callback
-    def add(coordinator: ChargerCoordinator) -> None:
-        if entities := add_entities_for_shape(
-            coordinator,
-            Platform.SENSOR,
-            CHARGER_SENSORS,
-            (*CONNECTOR_SENSORS, *LIMIT_SENSORS),
-            _make,
-        ):
-            async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
-
-    entry.runtime_data.async_register_entity_factory(add)
+    async_add_shape_entities(
+        entry,
+        async_add_entities,
+        Platform.SENSOR,
+        charger=CHARGER_SENSORS,
+        connector=(*CONNECTOR_SENSORS, *LIMIT_SENSORS),
+        make=_make,
+    )
     async_setup_control_sensors(entry, async_add_entities)
 
 

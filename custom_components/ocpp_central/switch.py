@@ -15,7 +15,7 @@ from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory, Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .central import OcppCentralConfigEntry
@@ -24,7 +24,7 @@ from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
     OcppEntity,
-    add_entities_for_shape,
+    async_add_shape_entities,
 )
 from .helpers import async_send, command_action
 from .model import Charger, ConnectorStatus
@@ -113,15 +113,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the switches of every charger, and of connectors as they appear."""
-
-    @callback
-    def add(coordinator: ChargerCoordinator) -> None:
-        if entities := add_entities_for_shape(
-            coordinator, Platform.SWITCH, CHARGER_SWITCHES, CONNECTOR_SWITCHES, OcppSwitch
-        ):
-            async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
-
-    entry.runtime_data.async_register_entity_factory(add)
+    async_add_shape_entities(
+        entry,
+        async_add_entities,
+        Platform.SWITCH,
+        charger=CHARGER_SWITCHES,
+        connector=CONNECTOR_SWITCHES,
+        make=OcppSwitch,
+    )
 
 
 class OcppSwitch(OcppEntity, SwitchEntity):
