@@ -96,7 +96,9 @@ def test_start_session_only_when_none_runs() -> None:
 
 
 def test_start_budget_per_day() -> None:
-    settings = SolarSettings(min_on_s=0, min_off_s=0, starts_per_day=2, final_stop_delay_s=180)
+    settings = SolarSettings(
+        min_on_s=0, min_off_s=0, starts_per_day=2, final_stop_delay_s=180, cloud_start_share=None
+    )
     site = Site(settings, cars=[car()])
     for _ in range(4):
         site.run(300, MIN_3P + 1000)

@@ -35,6 +35,7 @@ class Reason(StrEnum):
     SOLAR = "solar"
     MIN_SOLAR = "min_solar"
     WAITING_FOR_SURPLUS = "waiting_for_surplus"
+    CLOUDY = "cloudy"
     NO_SURPLUS = "no_surplus"
     STOPPING = "stopping"
     MIN_ON_TIME = "min_on_time"
@@ -69,6 +70,11 @@ class SolarSettings:
     # Stop after importing more than this at minimum current for disable_delay_s.
     disable_threshold_w: float = 0.0
     disable_delay_s: float = 180.0
+    # Cloud guard: no start while, over the last cloud_window_s, a car charging at least at its
+    # minimum would have drawn more than cloud_start_share of its energy from the grid (the
+    # surplus dips below the minimum too often: a dull spell, not a passing cloud). None: off.
+    cloud_window_s: float = 600.0
+    cloud_start_share: float | None = 0.3
     # Operating point: keep this much exported (positive) or allow this much import (negative).
     residual_power_w: float = 0.0
     # Main fuse per phase; None: not limited.

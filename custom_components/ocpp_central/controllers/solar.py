@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .allocation import Load, allocate
+from .clouds import SurplusHistory
 from .guards import ConnectorState, Plan, apply_fuse, elapsed, floor_a, settling, write
 from .modes import (
     CONTROLLED_MODES,
@@ -38,6 +39,7 @@ class SolarController:
 
     settings: SolarSettings = field(default_factory=SolarSettings)
     states: dict[str, ConnectorState] = field(default_factory=dict)
+    history: SurplusHistory = field(default_factory=SurplusHistory)
 
     def reset(self, key: str) -> None:
         """Forget what was written to a connector (a write failed, the charger reconnected)."""
@@ -50,6 +52,9 @@ class SolarController:
         for gone in set(self.states) - {c.key for c in connectors}:
             del self.states[gone]
         available, battery_first = self._available_w(site, connectors)
+        if available is not None:
+            self.history.window_s = self.settings.cloud_window_s
+            self.history.add(now, available)
         plans: dict[str, Plan] = {}
         loads: list[Load] = []
         for connector in connectors:
@@ -278,6 +283,8 @@ class SolarController:
             return Plan(0.0, state.phases, Explanation(Reason.MIN_OFF_TIME, timer_s=timer))
         if state.starts_today >= s.starts_per_day:
             return Plan(0.0, state.phases, Explanation(Reason.START_BUDGET))
+        if self._cloudy(connector, now):
+            return Plan(0.0, state.phases, Explanation(Reason.CLOUDY))
         phases = state.phases
         if settings.can_switch_phases:
             three = settings.min_current_a * self._volts(connector) * settings.phases
@@ -352,6 +359,25 @@ class SolarController:
             Explanation(Reason.PHASE_SWITCH, detail=str(wanted)),
             urgent=True,
         )
+
+    def _cloudy(self, connector: ConnectorInput, now: datetime) -> bool:
+        """Whether the last minutes' surplus would have made this car import too much to start.
+
+        Each start is one of few a day: one spent on a sunny gap in a dull spell is lost for the
+        clear afternoon. A passing cloud while charging is ridden through (the stop delay).
+        """
+        share = self.settings.cloud_start_share
+        if share is None:
+            return False
+        settings = connector.settings
+        volts = self._volts(connector)
+        lowest = 1 if settings.can_switch_phases else settings.phases
+        recent = self.history.import_share(
+            now,
+            settings.min_current_a * volts * lowest,
+            settings.max_current_a * volts * settings.phases,
+        )
+        return recent is not None and recent > share
 
     @staticmethod
     def _switch_on(state: ConnectorState, now: datetime, *, count: bool) -> bool:

@@ -1,0 +1,55 @@
+"""Tell a passing cloud from a dull spell: the surplus of the last minutes, and what it would cost.
+
+A start or a ride through a cloud is worth it when, over the recent window, a car charging at
+least at its minimum would have taken little from the grid. The history keeps 10 s means of the
+surplus available to the cars; `import_share` replays them for one car's power range.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+
+BUCKET_S = 10.0
+
+
+@dataclass(slots=True)
+class _Bucket:
+    start: datetime
+    total_w: float = 0.0
+    count: int = 0
+
+
+@dataclass(slots=True)
+class SurplusHistory:
+    """10 s means of the available surplus over the last window_s seconds."""
+
+    window_s: float = 900.0
+    _buckets: deque[_Bucket] = field(default_factory=deque)
+
+    def add(self, now: datetime, available_w: float) -> None:
+        """Record one reading of the surplus available to the cars."""
+        buckets = self._buckets
+        if not buckets or (now - buckets[-1].start).total_seconds() >= BUCKET_S:
+            buckets.append(_Bucket(now))
+        buckets[-1].total_w += available_w
+        buckets[-1].count += 1
+        while (now - buckets[0].start).total_seconds() > self.window_s:
+            buckets.popleft()
+
+    def import_share(self, now: datetime, min_w: float, max_w: float) -> float | None:
+        """Share of grid energy a car charging between min_w and max_w would have drawn.
+
+        None while the history covers less than half the window (just started, or a gap).
+        """
+        buckets = self._buckets
+        if not buckets or (now - buckets[0].start).total_seconds() < self.window_s / 2:
+            return None
+        drawn = imported = 0.0
+        for bucket in buckets:
+            surplus = bucket.total_w / bucket.count
+            power = min(max(surplus, min_w), max_w)
+            drawn += power
+            imported += power - min(power, max(surplus, 0.0))
+        return imported / drawn if drawn else None
