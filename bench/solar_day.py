@@ -12,8 +12,8 @@ Solar mode (goal <= 2 % of the energy charged), starts (goal <= 3), phase switch
 writes. Then an evening car in Cheapest mode (25 kWh between 18:00 and 07:00) against charging at
 once, at the day's prices.
 
-Runs: "pure 1p/3p" drives controllers/ directly with a charger that can switch phases; "pure 3p"
-and "ha 3p" use a fixed three-phase charger, as the smart-charging engine drives chargers today.
+Runs: "pure" drives controllers/ directly; "ha" the real integration. Each with a charger that can
+switch between one and three phases (OCPP numberPhases) and with a fixed three-phase charger.
 "ha" runs the day inside an in-process Home Assistant with the integration set up, a simulated
 OCPP 1.6 charger on a real WebSocket (obeying SetChargingProfile, driving the same car model) and
 the grid meter as a sensor state updated every 5 s; time is frozen and moved on (bench/solar_ha.py).
@@ -31,6 +31,7 @@ import time
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from solar_oracle import OracleResult, budget_oracle
 from solar_sim import (
     CHARGER_DELAY_S,
     DAY_S,
@@ -178,22 +179,27 @@ def cheapest_costs(day: Day) -> tuple[float, float, float, float]:
 
 
 HEADER = (
-    f"{'day':<24} {'run':<12} {'solar→car':>9} {'oracle':>7} {'ratio':>6} {'import':>13} "
-    f"{'starts':>6} {'ph.sw':>5} {'writes':>6}  wall"
+    f"{'day':<24} {'run':<12} {'solar→car':>9} {'oracle':>6} {'ratio':>6} {'budget':>6} {'ratio':>6} "
+    f"{'import':>13} {'starts':>6} {'ph.sw':>5} {'writes':>6}  wall"
 )
-# (label, phase switching): the core with 1p/3p switching, and a fixed three-phase charger as the
-# smart-charging engine drives it today (it has no numberPhases yet).
+# (label, phase switching): a charger that can switch between one and three phases, and a fixed
+# three-phase one.
 VARIANTS = (("1p/3p", True), ("3p", False))
 
 
-def report(name: str, run: str, metrics: Metrics, wall: float, extra: str = "") -> None:
-    ratio = (
-        f"{metrics.solar_to_car_wh / metrics.oracle_wh:6.1%}" if metrics.oracle_wh > 1 else "   n/a"
-    )
+def _ratio(part: float, whole: float) -> str:
+    return f"{part / whole:6.1%}" if whole > 1 else "   n/a"
+
+
+def report(
+    name: str, run: str, metrics: Metrics, budget: OracleResult, wall: float, extra: str = ""
+) -> None:
     share = f"{metrics.import_for_car_wh / metrics.car_wh:4.1%}" if metrics.car_wh > 1 else " n/a"
     print(
-        f"{name:<24} {run:<12} {metrics.solar_to_car_wh / 1000:7.2f} kWh {metrics.oracle_wh / 1000:5.2f} "
-        f"{ratio} {metrics.import_for_car_wh / 1000:5.2f} ({share}) {metrics.starts:6d} "
+        f"{name:<24} {run:<12} {metrics.solar_to_car_wh / 1000:5.2f} kWh {metrics.oracle_wh / 1000:6.2f} "
+        f"{_ratio(metrics.solar_to_car_wh, metrics.oracle_wh)} {budget.solar_wh / 1000:6.2f} "
+        f"{_ratio(metrics.solar_to_car_wh, budget.solar_wh)} "
+        f"{metrics.import_for_car_wh / 1000:5.2f} ({share}) {metrics.starts:6d} "
         f"{metrics.phase_switches:5d} {metrics.writes:6d}  {wall:4.1f} s{extra}",
         flush=True,
     )
@@ -208,22 +214,23 @@ def main() -> int:
     args = parser.parse_args()
     settings = SolarSettings()
     print("Goals: ratio >= 97 %, import <= 2 % of the energy charged, starts <= 3 per day.")
-    print("kWh; ratio = solar→car / oracle; import = grid energy into the car in Solar mode.\n")
+    print(
+        "kWh. oracle: all surplus above the car's minimum power, every second, starts not counted.\n"
+        "budget: the most solar a controller knowing the whole day could charge with <= 3 starts\n"
+        "and <= 2 % import (bench/solar_oracle.py). import: grid energy into the car in Solar mode.\n"
+    )
     print(HEADER)
     costs = []
     for key in args.days.split(","):
         base = DAYS[key]()
         for label, switching in VARIANTS:
             day = replace(base, can_switch_phases=switching)
+            budget = budget_oracle(day, starts=settings.starts_per_day)
             if args.mode in ("pure", "both"):
                 started = time.perf_counter()
-                report(
-                    base.name,
-                    f"pure {label}",
-                    run_pure(day, settings),
-                    time.perf_counter() - started,
-                )
-            if args.mode in ("ha", "both") and not switching:
+                metrics = run_pure(day, settings)
+                report(base.name, f"pure {label}", metrics, budget, time.perf_counter() - started)
+            if args.mode in ("ha", "both"):
                 from solar_ha import run_ha
 
                 started = time.perf_counter()
@@ -231,7 +238,8 @@ def main() -> int:
                 profiles = counts.get("SetChargingProfile", 0)
                 stops = counts.get("RemoteStopTransaction", 0)
                 extra = f"  ({profiles} SetChargingProfile, {stops} RemoteStop)"
-                report(base.name, f"ha {label}", metrics, time.perf_counter() - started, extra)
+                wall = time.perf_counter() - started
+                report(base.name, f"ha {label}", metrics, budget, wall, extra)
         ha_cost = None
         if args.mode in ("ha", "both"):
             from solar_ha import run_ha_cheapest

@@ -104,7 +104,8 @@ class _Site:
         self.hass, self.freezer, self.port, self.day = hass, freezer, port, day
         self.options = options
         self.car = Car(min_a=day.car_min_a, max_a=day.car_max_a)
-        self.charger = OcppSimCharger(self.car, day.phases)
+        self.charger = OcppSimCharger(self.car, day.phases, day.can_switch_phases)
+        self.phase_switches = 0
         self.energy_wh = 0.0
         self.status = ""
         self.tx_id: int | None = None
@@ -199,9 +200,13 @@ class _Site:
         from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
         self.freezer.move_to(now)
-        offered = self.charger.offered(now)
+        before = self.charger.phases
+        offered, phases = self.charger.offered(now)
+        if phases != before and self.car.current_a > 0:
+            # The contactor opens to switch: the car stops and shakes hands again.
+            self.car.interrupt()
+            self.phase_switches += 1
         amps = self.car.step(offered)
-        phases = self.day.phases
         power = amps * VOLTS * phases
         self.energy_wh += power / 3600
         self.car.energy_wh += power / 3600
@@ -286,14 +291,19 @@ async def test_solar_day_in_home_assistant(
     await site.start(day.date, "solar", 15_000.0)
     metrics = Metrics()
     was_charging = False
+    counted_switches = 0
     first, last = (int(x) for x in os.environ.get("SOLAR_HA_SPAN", f"0,{DAY_S}").split(","))
     for second in range(first, last):
         pv, house = day.pv_w[second], day.house_w[second]
         power = await site.second(day.at(second), house - pv)
         metrics.account(pv, house, power, oracle_power(pv - house, day))
-        if power > 0 and not was_charging:
+        switches = site.phase_switches
+        if power > 0 and not was_charging and switches == counted_switches:
             metrics.starts += 1
+        if power > 0:
+            counted_switches = switches
         was_charging = power > 0
+    metrics.phase_switches = site.phase_switches
     metrics.writes = site.charger.counts.get("TxDefaultProfile", 0)
     await site.stop()
     data = asdict(metrics)

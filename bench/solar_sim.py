@@ -287,9 +287,10 @@ class Metrics:
 class OcppSimCharger:
     """A charger's OCPP side: answers calls, applies charging profiles CHARGER_DELAY_S after them."""
 
-    def __init__(self, car: Car, phases: int) -> None:
+    def __init__(self, car: Car, phases: int, switchable: bool = False) -> None:
         self.car = car
         self.phases = phases
+        self.switchable = switchable
         self.profiles: dict[str, dict[str, Any]] = {}
         self.pending: list[tuple[datetime, str, dict[str, Any]]] = []
         self.counts: dict[str, int] = {}
@@ -313,6 +314,7 @@ class OcppSimCharger:
                 "ChargingScheduleMaxPeriods": "24",
                 "NumberOfConnectors": "1",
                 "SupportedFeatureProfiles": "Core,SmartCharging,RemoteTrigger",
+                "ConnectorSwitch3to1PhaseSupported": "true" if self.switchable else "false",
             }
             return {
                 "configurationKey": [
@@ -322,19 +324,23 @@ class OcppSimCharger:
             }
         return {"status": "Accepted"}
 
-    def offered(self, now: datetime) -> float:
-        """Apply profiles that are due; the limit in force (TxProfile over TxDefaultProfile)."""
+    def offered(self, now: datetime) -> tuple[float, int]:
+        """Apply profiles that are due; the limit in force (TxProfile over TxDefaultProfile)
+        and the phases it asks for (numberPhases on a charger that can switch)."""
         self.now = now
         while self.pending and self.pending[0][0] <= now:
             _, purpose, profile = self.pending.pop(0)
             self.profiles[purpose] = profile
         for purpose in ("TxProfile", "TxDefaultProfile"):
             if (profile := self.profiles.get(purpose)) is not None:
-                return _limit_at(profile, now)
-        return 16.0
+                limit, phases = _period_at(profile, now)
+                if self.switchable and phases:
+                    self.phases = phases
+                return limit, self.phases
+        return 16.0, self.phases
 
 
-def _limit_at(profile: dict[str, Any], now: datetime) -> float:
+def _period_at(profile: dict[str, Any], now: datetime) -> tuple[float, int | None]:
     schedule = profile["chargingSchedule"]
     start = datetime.fromisoformat(
         schedule.get("startSchedule", now.isoformat()).replace("Z", "+00:00")
@@ -342,10 +348,10 @@ def _limit_at(profile: dict[str, Any], now: datetime) -> float:
     if (valid_to := profile.get("validTo")) and now >= datetime.fromisoformat(
         valid_to.replace("Z", "+00:00")
     ):
-        return 0.0
+        return 0.0, None
     elapsed = (now - start).total_seconds()
-    limit = 0.0
+    limit, phases = 0.0, None
     for period in schedule["chargingSchedulePeriod"]:
         if period["startPeriod"] <= elapsed:
-            limit = float(period["limit"])
-    return limit
+            limit, phases = float(period["limit"]), period.get("numberPhases")
+    return limit, phases
