@@ -8,19 +8,17 @@ from custom_components.ocpp_central.commands import (
     ProfileKind,
     RateUnit,
 )
+from custom_components.ocpp_central.quirk_ladder import Shape, ladder, learned_from
 from custom_components.ocpp_central.quirks import (
     DEFAULT_MAX_PERIODS,
     DetectedQuirks,
     KindChoice,
     PauseMethod,
     QuirkOverrides,
-    Shape,
     TxProfileChoice,
     UnitChoice,
     apply_reported,
     effective_quirks,
-    ladder,
-    learned_from,
     quirk_sources,
     reported_values,
 )

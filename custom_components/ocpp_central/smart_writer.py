@@ -27,7 +27,8 @@ from .commands import (
     SchedulePeriod,
 )
 from .model import Transaction
-from .quirks import PAUSE_LADDER, PauseMethod, Quirks, Shape, effective_quirks, ladder, learned_from
+from .quirk_ladder import Shape, ladder, learned_from
+from .quirks import PAUSE_LADDER, PauseMethod, Quirks, effective_quirks
 from .smart_detect import SmartChargingBase
 from .smart_limits import START_BACKDATE, VOLTAGE, Control, Plan, in_unit
 
