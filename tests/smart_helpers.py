@@ -27,6 +27,7 @@ CONFIG_KEYS = [
     "SupportedFeatureProfiles",
     "NumberOfConnectors",
     "GetConfigurationMaxKeys",
+    "ConnectorSwitch3to1PhaseSupported",
 ]
 
 

@@ -185,6 +185,7 @@ async def test_configuration_by_alias_and_address(link: Link) -> None:
         "ChargingScheduleAllowedChargingRateUnit": "Current,Power",
         "ChargingScheduleMaxPeriods": "24",
         "GetConfigurationMaxKeys": "20",
+        "ConnectorSwitch3to1PhaseSupported": "false",
     }
 
 

@@ -229,9 +229,8 @@ CALL_ERROR = "NotSupported: scripted error"
 TIMEOUT = "no answer within 0.2 s"
 # fmt: off
 CASES: dict[str, tuple[list[str], dict[str, tuple[str, str, str]]]] = {
-    # The engine names a refusal by the 1.6 action on both versions.
     "start": (["start"], {
-        REFUSED: ("command_rejected", "RemoteStartTransaction", "Rejected"),
+        REFUSED: ("command_rejected", "start", "Rejected"),
         CALLERROR: ("charger_call_error", "start", CALL_ERROR),
         NO_ANSWER: ("charger_timeout", "start", TIMEOUT)}),
     "pause": (["SetChargingProfile", "ChangeAvailability", "stop"], {
@@ -247,7 +246,7 @@ CASES: dict[str, tuple[list[str], dict[str, tuple[str, str, str]]]] = {
         CALLERROR: ("charger_call_error", "ChangeAvailability", CALL_ERROR),
         NO_ANSWER: ("charger_timeout", "ChangeAvailability", TIMEOUT)}),
     "stop": (["stop"], {
-        REFUSED: ("command_rejected", "RemoteStopTransaction", "Rejected"),
+        REFUSED: ("command_rejected", "stop", "Rejected"),
         CALLERROR: ("charger_call_error", "stop", CALL_ERROR),
         NO_ANSWER: ("charger_timeout", "stop", TIMEOUT)}),
 }
@@ -264,8 +263,9 @@ async def test_refusals_are_the_same_error(
 ) -> None:
     """A refused, failed or unanswered control: the same translated error on both versions.
 
-    Only the action named for a CALLERROR or a timeout differs: it is the OCPP action the charger
-    did not answer, RemoteStartTransaction on 1.6 and RequestStartTransaction on 2.0.1.
+    Only the action named differs where the versions call it differently: it is the OCPP action
+    the charger refused or did not answer, RemoteStartTransaction on 1.6 and
+    RequestStartTransaction on 2.0.1.
     """
     refusing, outcomes = CASES[name]
     for action in refusing:

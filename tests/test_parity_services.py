@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.services import SERVICES
 from tests.conftest import charger_subentry, id_tag_subentry, wait_for
-from tests.drivers import booted_driver, profile_for, profile_meaning
+from tests.drivers import booted_driver, profile_for, profile_meaning, run_session
 from tests.scripted_charger import CALLERROR, NO_ANSWER
 
 type Connect = Callable[..., Awaitable[Any]]
@@ -226,8 +226,8 @@ async def test_direct_service_failures(
 ) -> None:
     """Refused, CALLERROR or silence: the same translated error on both versions.
 
-    A refusal names the service's action by its 1.6 name on both versions; a CALLERROR or a
-    timeout names the OCPP action the charger actually failed (SetVariables on 2.0.1, say).
+    Each names the OCPP action the charger refused or failed, in its version's words (SetVariables
+    on 2.0.1 where 1.6 says ChangeConfiguration, say).
     """
     action16, action = sent["1.6"][0], sent[cp.version][0]
     if way == "refused":
@@ -235,7 +235,7 @@ async def test_direct_service_failures(
         if (answer16 if cp.version == "1.6" else answer201) is None:
             pytest.skip(f"{action16} has no refusal in 1.6")
         cp.script.answers[action] = answer16 if cp.version == "1.6" else answer201
-        expected = ("command_rejected", action16, detail)
+        expected = ("command_rejected", action, detail)
     else:
         cp.script.answers[action] = CALLERROR if way == "callerror" else NO_ANSWER
         expected = {
@@ -249,6 +249,61 @@ async def test_direct_service_failures(
     placeholders = error.translation_placeholders
     assert (error.translation_key, placeholders["action"], placeholders["detail"]) == expected
     assert placeholders["charger"] == "Charger CP1"
+
+
+# Services whose OCPP action 2.0.1 renamed: (service, data, the action per version, 2.0.1 refusal).
+RENAMED: list[tuple[str, dict[str, Any], dict[str, str], Any]] = [
+    ("start_charging", {},
+     {"1.6": "RemoteStartTransaction", "2.0.1": "RequestStartTransaction"}, "Rejected"),
+    ("stop_charging", {},
+     {"1.6": "RemoteStopTransaction", "2.0.1": "RequestStopTransaction"}, "Rejected"),
+    ("set_configuration", {"key": "HeartbeatInterval", "value": 60},
+     {"1.6": "ChangeConfiguration", "2.0.1": "SetVariables"}, REFUSALS["ChangeConfiguration"][1]),
+]  # fmt: skip
+
+
+@VERSIONS
+@pytest.mark.parametrize(
+    ("service", "data", "actions", "refusal201"), RENAMED, ids=[r[0] for r in RENAMED]
+)
+async def test_refusal_names_the_version_action(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    cp: Any,
+    service: str,
+    data: dict[str, Any],
+    actions: dict[str, str],
+    refusal201: Any,
+) -> None:
+    """A refusal names the action the charger was sent, in its version's words, message and all."""
+    action = actions[cp.version]
+    if service == "stop_charging":
+        await run_session(hass, cp)
+    cp.script.answers[action] = "Rejected" if cp.version == "1.6" else refusal201
+    with pytest.raises(HomeAssistantError) as excinfo:
+        await act(hass, central, service, data)
+    assert [c.action for c in cp.calls] == [action]
+    error = excinfo.value
+    assert error.translation_key == "command_rejected"
+    assert error.translation_placeholders == {
+        "charger": "Charger CP1",
+        "action": action,
+        "detail": "Rejected",
+    }
+    assert str(error) == f"Charger CP1 refused {action}: Rejected"
+
+
+@VERSIONS
+async def test_stop_without_session_names_the_version_action(
+    hass: HomeAssistant, central: MockConfigEntry, cp: Any
+) -> None:
+    """No session to stop: nothing is sent, and the error names the version's stop action."""
+    action = {"1.6": "RemoteStopTransaction", "2.0.1": "RequestStopTransaction"}[cp.version]
+    with pytest.raises(ServiceValidationError) as excinfo:
+        await act(hass, central, "stop_charging", {})
+    assert cp.calls == []
+    assert excinfo.value.translation_key == "no_transaction"
+    assert str(excinfo.value) == f"Charger CP1 has no session running, so {action} was not sent"
 
 
 @VERSIONS
@@ -347,7 +402,10 @@ async def test_set_charging_schedule(
 async def test_offline_is_the_same_error(
     hass: HomeAssistant, central: MockConfigEntry, cp: Any
 ) -> None:
-    """The charger went away: every direct service says charger_offline, naming its action."""
+    """The charger went away: every direct service says charger_offline, naming its action.
+
+    The action is named as the charger's version (the one it last spoke) calls it.
+    """
     await cp._connection.close()
     await wait_for(lambda: "CP1" not in central.runtime_data.sessions)
     for service, data, sent, _ in DIRECT:
@@ -356,7 +414,7 @@ async def test_offline_is_the_same_error(
         assert excinfo.value.translation_key == "charger_offline"
         assert excinfo.value.translation_placeholders == {
             "charger": "Charger CP1",
-            "action": sent["1.6"][0],
+            "action": sent[cp.version][0],
             "detail": "not connected",
         }
 
@@ -365,8 +423,9 @@ async def test_offline_is_the_same_error(
 async def test_read_only_key(hass: HomeAssistant, central: MockConfigEntry, cp: Any) -> None:
     """A read-only key reads the same and cannot be written on either version.
 
-    Only its flag differs: a 2.0.1 GetVariables answer carries no mutability, so the adapter
-    cannot tell a read-only variable from a writable one and reports readonly False.
+    Only its flag differs at first: a 2.0.1 GetVariables answer carries no mutability, so the
+    adapter cannot tell a read-only variable from a writable one and reports readonly False, until
+    a base report (the whole configuration) told it the variable's mutability.
     """
     key = "ChargeProfileMaxStackLevel"  # 2.0.1: SmartChargingCtrlr/ProfileStackLevel
     if cp.version == "1.6":
@@ -384,6 +443,26 @@ async def test_read_only_key(hass: HomeAssistant, central: MockConfigEntry, cp: 
         await act(hass, central, "set_configuration", {"key": key, "value": "4"})
     assert excinfo.value.translation_key == "command_rejected"
     assert excinfo.value.translation_placeholders["detail"] == "Rejected"
+
+    # The whole configuration: 2.0.1 reports each variable's mutability (NotifyReport pages).
+    everything = await act(hass, central, "get_configuration", {})
+    if cp.version == "2.0.1":
+        reported = {entry["key"]: entry["readonly"] for entry in everything["configuration"]}
+        assert reported["SmartChargingCtrlr/ProfileStackLevel"] is True
+        assert reported["OCPPCommCtrlr/HeartbeatInterval"] is False
+    else:
+        cp.script.answers["GetConfiguration"]["configurationKey"].append(
+            {"key": "HeartbeatInterval", "readonly": False, "value": "300"}
+        )
+    response = await act(hass, central, "get_configuration", {"keys": [key, "HeartbeatInterval"]})
+    # Now known on both versions; a writable key stays writable.
+    assert response == {
+        "configuration": [
+            {"key": key, "value": "8", "readonly": True},
+            {"key": "HeartbeatInterval", "value": "300", "readonly": False},
+        ],
+        "unknown_keys": [],
+    }
 
 
 @VERSIONS

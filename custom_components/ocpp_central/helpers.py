@@ -4,6 +4,8 @@ A command fails in one of five ways, each a `CommandError` subclass with its own
 (commands.py): the charger is offline, it did not answer in time, it answered with a CALLERROR, it
 refused (Rejected, NotSupported, UnlockFailed, ...) or something else went wrong. The message names
 the charger, the OCPP action and the charger's own answer (placeholders charger, action, detail).
+Commands are named by their 1.6 action inside the integration; the message names the action the
+charger's own OCPP version was sent (RequestStartTransaction for a 2.0.1 charger, say).
 """
 
 from __future__ import annotations
@@ -24,28 +26,37 @@ from .commands import (
 from .const import DOMAIN
 from .coordinator import ChargerCoordinator
 from .entity import OcppEntity
+from .protocol import action_name
 
 
-def translated_error(error: CommandError, charger: str) -> HomeAssistantError:
-    """Return the translated error for a failed command; charger is the name shown to the user."""
+def charger_action(coordinator: ChargerCoordinator, action: str) -> str:
+    """Return a command's action (its 1.6 name) as the charger's OCPP version calls it.
+
+    The version is the one the charger speaks, or last spoke when it is offline (1.6 when never seen).
+    """
+    return action_name(coordinator.charger.protocol, action)
+
+
+def translated_error(error: CommandError, coordinator: ChargerCoordinator) -> HomeAssistantError:
+    """Return the translated error for a failed command of this charger, named as the user sees it."""
     return HomeAssistantError(
         translation_domain=DOMAIN,
         translation_key=error.translation_key,
         translation_placeholders={
-            "charger": charger,
-            "action": error.action,
+            "charger": coordinator.config.name,
+            "action": charger_action(coordinator, error.action),
             "detail": error.detail,
         },
     )
 
 
 @contextmanager
-def command_errors(charger: str) -> Iterator[None]:
+def command_errors(coordinator: ChargerCoordinator) -> Iterator[None]:
     """Turn a CommandError raised inside the block into a translated HomeAssistantError."""
     try:
         yield
     except CommandError as error:
-        raise translated_error(error, charger) from error
+        raise translated_error(error, coordinator) from error
 
 
 def ensure_accepted(result: CommandResult, charger_id: str, action: str) -> CommandResult:
@@ -80,7 +91,7 @@ def command_action[EntityT: OcppEntity, **P](
     """Decorate an entity action: CommandError becomes a translated error; success refreshes entities."""
 
     async def handler(self: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> None:
-        with command_errors(self.coordinator.config.name):
+        with command_errors(self.coordinator):
             await func(self, *args, **kwargs)
         self.coordinator.async_update_listeners()
 

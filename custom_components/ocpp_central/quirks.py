@@ -126,6 +126,8 @@ class DetectedQuirks:
     number_of_connectors: int | None = None
     max_keys: int | None = None
     one_key_per_call: bool | None = None
+    # ConnectorSwitch3to1PhaseSupported (2.0.1: SmartChargingCtrlr.Phases3to1).
+    phase_switching: bool | None = None
     # Learned: the shape a refused profile was finally accepted in, or what a refusal ruled out.
     stack_level_zero: bool | None = None
     profile_kind: ProfileKind | None = None
@@ -185,6 +187,7 @@ _STORED: dict[str, Callable[[Any], Any]] = {
     "number_of_connectors": _stored(int),
     "max_keys": _stored(int),
     "one_key_per_call": _stored(bool),
+    "phase_switching": _stored(bool),
     "stack_level_zero": _stored(bool),
     "profile_kind": ProfileKind,
     "rate_unit": RateUnit,
@@ -204,6 +207,8 @@ class Quirks:
     pause_method: PauseMethod
     whole_amps: bool
     max_periods: int
+    # Whether profiles carry numberPhases (1p/3p switching); None: the charger did not say.
+    phase_switching: bool | None
     # Which of the above the homeowner pinned: the ladder leaves those alone.
     pinned: frozenset[str]
 
@@ -255,6 +260,7 @@ def effective_quirks(detected: DetectedQuirks, overrides: QuirkOverrides) -> Qui
         pause_method=pause,
         whole_amps=overrides.whole_amps,
         max_periods=max(1, detected.max_periods or DEFAULT_MAX_PERIODS),
+        phase_switching=detected.phase_switching,
         pinned=frozenset(pinned),
     )
 
@@ -264,6 +270,12 @@ def _reported_unit(units: tuple[str, ...] | None) -> RateUnit:
     if units and not any(unit in {"Current", "A"} for unit in units):
         return RateUnit.WATT
     return RateUnit.AMPERE
+
+
+# The DetectedQuirks fields the ladder and refusals fill in (the others are reported).
+_LEARNED = frozenset(
+    {"stack_level_zero", "profile_kind", "rate_unit", "tx_profile", "pause_method"}
+)
 
 
 def quirk_sources(detected: DetectedQuirks, overrides: QuirkOverrides) -> dict[str, str]:
@@ -278,11 +290,12 @@ def quirk_sources(detected: DetectedQuirks, overrides: QuirkOverrides) -> dict[s
         ("pause_method", detected.feature_profiles is not None),
         ("whole_amps", False),
         ("max_periods", detected.max_periods is not None),
+        ("phase_switching", detected.phase_switching is not None),
     ):
         learned_field = "stack_level_zero" if name == "stack_level" else name
         if getattr(overrides, learned_field, None) != getattr(defaults, learned_field, None):
             sources[name] = "configured"
-        elif getattr(detected, learned_field, None) is not None:
+        elif learned_field in _LEARNED and getattr(detected, learned_field) is not None:
             sources[name] = "learned"
         else:
             sources[name] = "reported" if reported else "default"
@@ -303,6 +316,10 @@ def _list(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
+def _bool(value: str) -> bool | None:
+    return {"true": True, "false": False}.get(value.strip().lower())
+
+
 # Configuration key → (DetectedQuirks field, parser). The whole of detection, as data.
 DETECTION_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "ChargeProfileMaxStackLevel": ("max_stack_level", _int),
@@ -311,6 +328,7 @@ DETECTION_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SupportedFeatureProfiles": ("feature_profiles", _list),
     "NumberOfConnectors": ("number_of_connectors", _int),
     "GetConfigurationMaxKeys": ("max_keys", _int),
+    "ConnectorSwitch3to1PhaseSupported": ("phase_switching", _bool),
 }
 
 

@@ -26,7 +26,7 @@ from .commands import (
     CommandResult,
 )
 from .const import DOMAIN
-from .helpers import charger_session, translated_error
+from .helpers import charger_action, charger_session, translated_error
 
 if TYPE_CHECKING:
     from .central import CentralSystem
@@ -61,6 +61,10 @@ class ChargerTarget:
     def name(self) -> str:
         """The charger's name as the homeowner sees it."""
         return self.coordinator.config.name
+
+    def action(self, action: str) -> str:
+        """Return a command's action (its 1.6 name) as the charger's OCPP version calls it."""
+        return charger_action(self.coordinator, action)
 
     def session(self, action: str) -> ChargerCommands:
         """Return the charger's live session (ChargerOfflineError when it is not connected)."""
@@ -145,11 +149,11 @@ def service_errors(target: ChargerTarget) -> Iterator[None]:
         raise validation_error(
             error.translation_key,
             charger=target.name,
-            action=error.action,
+            action=target.action(error.action),
             detail=error.detail,
         ) from error
     except CommandError as error:
-        raise translated_error(error, target.name) from error
+        raise translated_error(error, target.coordinator) from error
     except ValueError as error:
         # Input the charger's protocol cannot carry (an id tag too long for OCPP 1.6, say).
         raise validation_error("invalid_input", charger=target.name, error=str(error)) from error

@@ -66,7 +66,10 @@ async def _stop(target: ChargerTarget, call: ServiceCall) -> ServiceResponse:
     connector = target.coordinator.charger.connectors.get(connector_id)
     if connector is None or connector.transaction is None:
         raise validation_error(
-            "no_transaction", charger=target.name, action="RemoteStopTransaction", detail=""
+            "no_transaction",
+            charger=target.name,
+            action=target.action("RemoteStopTransaction"),
+            detail="",
         )
     result = await target.coordinator.smart.async_stop(connector_id)
     return _engine_answer(result, target, "RemoteStopTransaction")

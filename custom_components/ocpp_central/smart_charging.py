@@ -4,12 +4,14 @@ Every request becomes an intent per connector (persisted); `_reconcile` brings t
 with it: a TxDefaultProfile (and a TxProfile bound to a running transaction) for limits and schedules,
 the pause ladder (0 A → ChangeAvailability → RemoteStop) for pauses. Unchanged limits are not sent
 again; a changed one waits for the minimum write interval unless the caller says it is urgent (a
-user's pause or resume), and the latest value always goes out when the interval ends.
+user's pause or resume) or the phases change, and the latest value always goes out when the
+interval ends.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime, timedelta
 import math
 from typing import TYPE_CHECKING
@@ -39,6 +41,7 @@ from .smart_limits import (
     in_unit,
     round_down,
     target_amps,
+    valid_phases,
 )
 from .smart_writer import ZERO, SmartChargingWriter
 
@@ -83,6 +86,7 @@ class SmartCharging(SmartChargingWriter):
             reason=ctl.reason,
             detail=ctl.detail,
             pending_until=ctl.due,
+            phases=intent.phases,
         )
 
     async def async_set_current_limit(
@@ -92,14 +96,23 @@ class SmartCharging(SmartChargingWriter):
         unit: RateUnit = RateUnit.AMPERE,
         duration_s: int | None = None,
         immediate: bool = False,
+        *,
+        phases: int | None = None,
     ) -> CommandResult:
-        """Limit a connector (A, or W); 0 or below the minimum current pauses it."""
+        """Limit a connector (A, or W); 0 or below the minimum current pauses it.
+
+        phases (1 or 3) goes out as numberPhases on chargers that switch phases (see
+        can_switch_phases), and at once when it changes; watts convert with it everywhere.
+        None leaves the phases to the charger.
+        """
         if not math.isfinite(limit) or limit < 0 or (duration_s is not None and duration_s <= 0):
             raise ValueError(f"Invalid limit {limit} {unit} for {duration_s} s")
+        phases = valid_phases(phases)
         async with self._lock:
             intent = self._control(connector_id).intent
             intent.requested = float(limit)
             intent.unit = RateUnit(unit)
+            intent.phases = phases
             intent.expires_at = (
                 dt_util.utcnow() + timedelta(seconds=duration_s) if duration_s else None
             )
@@ -125,6 +138,7 @@ class SmartCharging(SmartChargingWriter):
         async with self._lock:
             intent = self._control(connector_id).intent
             intent.requested, intent.unit, intent.expires_at = None, RateUnit(unit), None
+            intent.phases = None  # A schedule leaves the phases to the charger.
             intent.schedule = tuple((dt_util.as_utc(at), float(limit)) for at, limit in ordered)
             intent.schedule_valid_to = dt_util.as_utc(end)
             self._arm_expiry(connector_id)
@@ -234,7 +248,9 @@ class SmartCharging(SmartChargingWriter):
             return
         commands = self._commands()
         if halting:
+            # A pause keeps the phases: no contactor switching while nothing flows.
             zero = plan if plan is not None and plan.halts else ZERO
+            zero = replace(zero, phases=self._number_phases(connector_id))
             waiting = await self._halt(connector_id, ctl, commands, zero, immediate)
         else:
             await self._release(connector_id, ctl, commands)
@@ -254,6 +270,7 @@ class SmartCharging(SmartChargingWriter):
         intent, config, quirks = ctl.intent, self.config, self.quirks
         now = dt_util.utcnow()
         phases = self._phases(connector_id)
+        number_phases = self._number_phases(connector_id)
 
         def amps(value: float) -> tuple[float, LimitReason]:
             return target_amps(
@@ -274,10 +291,11 @@ class SmartCharging(SmartChargingWriter):
             periods = tuple(
                 (int((at - start).total_seconds()), amps(limit)[0]) for at, limit in kept
             )
-            return Plan(periods, start=start, valid_to=valid_to), LimitReason.SCHEDULE
+            plan = Plan(periods, start=start, valid_to=valid_to, phases=number_phases)
+            return plan, LimitReason.SCHEDULE
         if intent.requested is not None and (intent.expires_at is None or intent.expires_at > now):
             value, reason = amps(intent.requested)
-            return Plan(((0, value),), valid_to=intent.expires_at), reason
+            return Plan(((0, value),), valid_to=intent.expires_at, phases=number_phases), reason
         return None, LimitReason.NO_LIMIT
 
     # --- events and timers ---------------------------------------------------------------

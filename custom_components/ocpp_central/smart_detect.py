@@ -130,6 +130,7 @@ class SmartChargingBase(ABC):
                 "pause_method": quirks.pause_method.value,
                 "whole_amps": quirks.whole_amps,
                 "max_periods": quirks.max_periods,
+                "phase_switching": quirks.phase_switching,
             },
             "quirk_sources": quirk_sources(self.detected, self.config.overrides),
         }
@@ -223,7 +224,7 @@ class SmartChargingBase(ABC):
         def _expired(_now: datetime) -> None:
             self._expiry.pop(connector_id, None)
             ctl = self._control(connector_id)
-            ctl.intent.requested = ctl.intent.expires_at = None
+            ctl.intent.requested = ctl.intent.expires_at = ctl.intent.phases = None
             ctl.intent.schedule = ctl.intent.schedule_valid_to = None
             self._forget_limit(ctl, keep_intent=True)
             ctl.reason = LimitReason.PAUSED if ctl.intent.paused else LimitReason.NO_LIMIT
@@ -236,7 +237,7 @@ class SmartChargingBase(ABC):
         """Our profiles are gone from the charger (cleared or expired)."""
         if not keep_intent:
             intent = ctl.intent
-            intent.requested = intent.expires_at = None
+            intent.requested = intent.expires_at = intent.phases = None
             intent.schedule = intent.schedule_valid_to = None
             if intent.held is None:
                 intent.paused = False

@@ -16,6 +16,8 @@ VOLTAGE = 230.0
 # The start of an Absolute limit lies this far back, so a charger whose clock runs a little ahead of
 # ours does not see a profile that has not begun yet.
 START_BACKDATE = timedelta(minutes=1)
+# What 1p/3p switching may ask for (numberPhases).
+PHASE_CHOICES = (1, 3)
 
 
 class LimitReason(StrEnum):
@@ -40,6 +42,7 @@ class LimitState:
     requested is what was asked, in `unit`; applied is what the charger last accepted, in
     `applied_unit` (the limit of the period in force for a schedule); verified compares it with the
     charger's Current.Offered (Power.Offered for watts): None until a reading arrives after the write.
+    phases is what was asked (1 or 3), None when left to the charger.
     """
 
     requested: float | None
@@ -52,6 +55,7 @@ class LimitState:
     reason: LimitReason
     detail: str | None = None
     pending_until: datetime | None = None
+    phases: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (service responses)."""
@@ -66,6 +70,7 @@ class LimitState:
             "reason": self.reason.value,
             "detail": self.detail,
             "pending_until": _iso(self.pending_until),
+            "phases": self.phases,
         }
 
 
@@ -83,6 +88,8 @@ class Intent:
     held: PauseMethod | None = None
     # One of our profiles sits on the charger (so "no limit" must clear it).
     installed: bool = False
+    # Phases to charge on (1 or 3, numberPhases), None: the charger decides.
+    phases: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready for the store."""
@@ -97,6 +104,7 @@ class Intent:
             "paused": self.paused,
             "held": self.held.value if self.held else None,
             "installed": self.installed,
+            "phases": self.phases,
         }
 
     @classmethod
@@ -115,7 +123,15 @@ class Intent:
             paused=bool(data.get("paused", False)),
             held=PauseMethod(data["held"]) if data.get("held") else None,
             installed=bool(data.get("installed", False)),
+            phases=valid_phases(data.get("phases")),
         )
+
+
+def valid_phases(value: Any) -> int | None:
+    """Return 1 or 3 (or None); ValueError for anything else."""
+    if value is None or (type(value) is int and value in PHASE_CHOICES):
+        return value
+    raise ValueError(f"Invalid number of phases {value!r}: 1 or 3")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -131,13 +147,15 @@ class Plan:
     """Limits in amps to put on the charger as one profile.
 
     start None anchors a single limit one minute back (Absolute) or at the charger's own start
-    (Relative); schedules carry their start and only go out as Absolute profiles.
+    (Relative); schedules carry their start and only go out as Absolute profiles. phases is the
+    numberPhases of every period (None: not sent).
     """
 
     periods: tuple[tuple[int, float], ...]
     start: datetime | None = None
     duration_s: int | None = None
     valid_to: datetime | None = None
+    phases: int | None = None
 
     @property
     def is_schedule(self) -> bool:
@@ -162,7 +180,7 @@ class Plan:
 
     def key(self, tx_id: int | str | None) -> tuple[Any, ...]:
         """Return what makes two writes the same (an unchanged limit is not sent again)."""
-        return (self.periods, self.start, self.duration_s, self.valid_to, tx_id)
+        return (self.periods, self.start, self.duration_s, self.valid_to, self.phases, tx_id)
 
 
 @dataclass(slots=True)

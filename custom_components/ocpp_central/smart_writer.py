@@ -61,7 +61,12 @@ class SmartChargingWriter(SmartChargingBase):
         plan: Plan,
         immediate: bool,
     ) -> bool:
-        """Write the plan as TxDefaultProfile (and TxProfile); True while a write waits."""
+        """Write the plan as TxDefaultProfile (and TxProfile); True while a write waits.
+
+        A change of phases goes out at once: the caller rate-limits its contactor switching.
+        """
+        applied_phases = ctl.applied.phases if ctl.applied is not None else None
+        immediate = immediate or plan.phases != applied_phases
         tx = self._transaction(connector_id)
         targets: list[tuple[ProfilePurpose, int | str | None]] = [(ProfilePurpose.TX_DEFAULT, None)]
         if tx is not None and self.quirks.tx_profile:
@@ -152,7 +157,7 @@ class SmartChargingWriter(SmartChargingBase):
             kind=shape.kind,
             rate_unit=shape.unit,
             periods=tuple(
-                SchedulePeriod(start_s, in_unit(amps, shape.unit, phases))
+                SchedulePeriod(start_s, in_unit(amps, shape.unit, phases), plan.phases)
                 for start_s, amps in plan.periods
             ),
             start=start if absolute else None,
@@ -261,8 +266,23 @@ class SmartChargingWriter(SmartChargingBase):
         connector = self._charger.connectors.get(connector_id)
         return connector.transaction if connector is not None else None
 
+    @property
+    def can_switch_phases(self) -> bool:
+        """Whether limits with phases switch the charger between 1 and 3 phases."""
+        return self.quirks.phase_switching is True
+
+    def _number_phases(self, connector_id: int) -> int | None:
+        """Return the numberPhases to send: the requested phases, if the charger switches phases."""
+        ctl = self._controls.get(connector_id)
+        if ctl is None or not self.can_switch_phases:
+            return None
+        return ctl.intent.phases
+
     def _phases(self, connector_id: int) -> int:
-        """Phases the car draws on (counted while charging), else three (OCPP's default)."""
+        """Phases for A ↔ W: as requested, else as the car draws (while charging), else three."""
+        ctl = self._controls.get(connector_id)
+        if ctl is not None and ctl.intent.phases is not None:
+            return ctl.intent.phases
         connector = self._charger.connectors.get(connector_id)
         if connector is not None and connector.charging:
             drawing = sum(1 for amps in connector.current_a.values() if amps > 1.0)

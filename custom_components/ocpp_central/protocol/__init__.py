@@ -20,3 +20,12 @@ VERSION_PINS: dict[str, str] = {"1.6": OCPP16, "2.0.1": OCPP201, "2.1": OCPP21}
 def adapter_class(subprotocol: str | None) -> type[ProtocolAdapter]:
     """Return the adapter for a negotiated subprotocol; none at all (no offer) means 1.6."""
     return _ADAPTERS.get((subprotocol or OCPP16).lower(), Ocpp16Adapter)
+
+
+def action_name(protocol: str | None, action: str) -> str:
+    """Name a command, known by its 1.6 action, as a charger speaking this subprotocol is sent it.
+
+    RemoteStartTransaction is RequestStartTransaction for a 2.0.1 charger, say; names of no 1.6
+    command (the engine's own words, 2.0.1-only actions) are returned as they are.
+    """
+    return adapter_class(protocol).ACTION_NAMES.get(action, action)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import functools
 import inspect
 import json
 import logging
-from typing import Any, Protocol, cast
+from typing import Any, ClassVar, Protocol, cast
 
 from ocpp.charge_point import (
     ChargePoint,
@@ -118,6 +118,10 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
     be read, one CALLERROR; the session carries on. A bug in one of our handlers is logged with its
     traceback and answered with InternalError.
     """
+
+    # Version-neutral commands are named by their 1.6 action (errors, logs); the actions this
+    # version calls otherwise, by that name. See protocol.action_name.
+    ACTION_NAMES: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, charger: Charger, connection: ServerConnection, host: ChargerHost) -> None:
         """Bind an OCPP session on this connection to the charger's model."""
