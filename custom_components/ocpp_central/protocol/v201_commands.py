@@ -12,8 +12,9 @@ Never await these from inside an @on handler: the answer would queue behind the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ocpp.v201 import call
 from ocpp.v201.enums import MessageTriggerEnumType
@@ -42,6 +43,14 @@ _ABSOLUTE_START_MARGIN = timedelta(minutes=1)
 _TRIGGER = {"DiagnosticsStatusNotification": "LogStatusNotification"}
 # The token type of an id tag the charger never showed us: an id of the central system's own.
 _CENTRAL = "Central"
+# Commands named by their 1.6 action → the 2.0.1 action they are sent as (for error messages).
+ACTION_NAMES_201: Mapping[str, str] = {
+    "RemoteStartTransaction": "RequestStartTransaction",
+    "RemoteStopTransaction": "RequestStopTransaction",
+    "GetConfiguration": "GetVariables",
+    "ChangeConfiguration": "SetVariables",
+    "GetDiagnostics": "GetLog",
+}
 
 
 def charging_profile_201(
@@ -98,6 +107,8 @@ _PROFILE_CONTROLLERS = {
 
 class Ocpp201Commands(Ocpp201Reports):
     """Mixin for the 2.0.1 (and 2.1) adapter: every `ChargerCommands` method, and 2.0.1 extras."""
+
+    ACTION_NAMES: ClassVar[Mapping[str, str]] = ACTION_NAMES_201
 
     if TYPE_CHECKING:
 
@@ -224,6 +235,12 @@ class Ocpp201Commands(Ocpp201Reports):
 
     # --- configuration (device model) and maintenance ----------------------------
 
+    async def get_base_report(self, report_base: str = "FullInventory") -> ConfigurationReport:
+        """Every variable of a base report; their mutability is remembered for GetVariables."""
+        report = await super().get_base_report(report_base)
+        self.ledger.read_only.update((entry.key, entry.readonly) for entry in report.entries)
+        return report
+
     async def get_configuration(self, keys: list[str] | None = None) -> ConfigurationReport:
         """Read variables by key (see v201_variables); all configuration variables when None."""
         if not keys:
@@ -253,7 +270,12 @@ class Ocpp201Commands(Ocpp201Reports):
         return ConfigurationReport(entries=tuple(entries), unknown_keys=tuple(unknown))
 
     async def _get_variables(self, keys: list[str]) -> ConfigurationReport:
-        """Read the variables these keys address."""
+        """Read the variables these keys address.
+
+        A GetVariables answer does not tell whether a variable is read-only: readonly is what the
+        charger's last base report said (its variableAttribute mutability, see get_base_report),
+        and False when no report told (not known; writing it may still be rejected).
+        """
         wanted: dict[str, list[str]] = {}
         requests: list[dict[str, Any]] = []
         unknown: list[str] = []
@@ -271,14 +293,17 @@ class Ocpp201Commands(Ocpp201Reports):
                 found = VariableAddress.from_message(
                     result.get("component"), result.get("variable")
                 )
-                for key in wanted.pop(found.key, []) if found else []:
+                if found is None:
+                    continue
+                read_only = self.ledger.read_only.get(found.key, False)
+                for key in wanted.pop(found.key, []):
                     if result.get("attribute_status") != "Accepted":
                         unknown.append(key)
                         continue
                     value = result.get("attribute_value")
                     if isinstance(value, str) and key in ALIAS_VALUES:
                         value = ALIAS_VALUES[key](value)
-                    entries.append(ConfigurationEntry(key, value, readonly=False))
+                    entries.append(ConfigurationEntry(key, value, readonly=read_only))
         unknown.extend(key for keys_left in wanted.values() for key in keys_left)
         return ConfigurationReport(entries=tuple(entries), unknown_keys=tuple(unknown))
 

@@ -2,7 +2,8 @@
 
 Chargers resend unconfirmed TransactionEvents after a reconnect, so what was already applied is
 remembered per charger, not per session: seqNos per transaction, ended transactions, the EVSE
-statuses, the remote starts we asked for and the token types the charger showed us. All bounded.
+statuses, the remote starts we asked for and the token types the charger showed us. All bounded
+(the variables' mutability by the station's device model).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class Ledger:
     ended: dict[str, None] = field(default_factory=dict)
     remote_starts: dict[int, str] = field(default_factory=dict)
     token_types: dict[str, str] = field(default_factory=dict)
+    # Configuration key → read-only, as the last base report (NotifyReport mutability) told.
+    read_only: dict[str, bool] = field(default_factory=dict)
 
     def evse(self, evse_id: int) -> EvseState:
         """Return an EVSE's state, creating it on first mention."""
