@@ -216,10 +216,27 @@ def departure(hass: HomeAssistant, options: Mapping[str, Any], now: datetime) ->
     return None
 
 
+def connector_departure(
+    hass: HomeAssistant, options: Mapping[str, Any], now: datetime, own: time | None
+) -> datetime | None:
+    """When a connector's car leaves: the next occurrence of its own time of day, else the site's."""
+    if own is not None:
+        return _next_time_of_day(own, now)
+    return departure(hass, options, now)
+
+
 def energy_needed_wh(
-    options: Mapping[str, Any], soc_percent: float | None, session_wh: float | None
+    options: Mapping[str, Any],
+    soc_percent: float | None,
+    session_wh: float | None,
+    own_target_kwh: float | None = None,
 ) -> float | None:
-    """Energy still to charge: to the target SoC (with the car's capacity), else to the target kWh."""
+    """Energy still to charge: to the connector's own target, else the site's target SoC or kWh.
+
+    The site's target SoC needs the car's capacity and SoC; the site's target kWh is the fallback.
+    """
+    if own_target_kwh:
+        return max(0.0, own_target_kwh * 1000 - (session_wh or 0.0))
     target_soc = options.get(CONF_TARGET_SOC)
     capacity = options.get(CONF_CAR_CAPACITY)
     if target_soc is not None and capacity and soc_percent is not None:

@@ -2,7 +2,8 @@
 
 The plan covers the energy still needed (target kWh, or target SoC with the car's capacity) before
 departure, less the solar energy a PV forecast promises, in the cheapest slots of the price
-entity's forecast. It goes to the charger as one multi-period profile (valid until departure), so
+entity's forecast; a connector's own departure time and target energy (its entities), where set,
+replace the site-wide ones. It goes to the charger as one multi-period profile (valid until departure), so
 the charger follows it while Home Assistant is down, and is recomputed when prices, departure,
 target or forecast change, and at least every PLAN_INTERVAL_S.
 """
@@ -24,7 +25,13 @@ from .control_config import (
     CONF_PV_FORECAST,
     PLAN_INTERVAL_S,
 )
-from .control_inputs import departure, energy_needed_wh, number_of, price_slots, pv_forecast
+from .control_inputs import (
+    connector_departure,
+    energy_needed_wh,
+    number_of,
+    price_slots,
+    pv_forecast,
+)
 from .controllers.modes import Explanation, Reason
 from .controllers.price import PricePlan, expected_solar_wh, plan_cheapest
 
@@ -45,6 +52,8 @@ class _Pushed:
     at: datetime
     sent: tuple[tuple[datetime, float], ...] | None = None
     started_for: datetime | None = None
+    # An input changed: recompute on the next pass.
+    stale: bool = False
 
 
 class CheapestPlanner:
@@ -54,7 +63,6 @@ class CheapestPlanner:
         """Plan for the connectors of one site controller."""
         self.control = control
         self._plans: dict[str, _Pushed] = {}
-        self._stale = False
 
     def watched(self) -> list[str]:
         """Entities whose change calls for a new plan (the price entity is watched as an input)."""
@@ -65,9 +73,11 @@ class CheapestPlanner:
             entities.append(self.control.sources.price)
         return entities
 
-    def invalidate(self) -> None:
-        """Recompute every plan on the next pass."""
-        self._stale = True
+    def invalidate(self, key: str | None = None) -> None:
+        """Recompute a connector's plan (None: every plan) on the next pass."""
+        for plan_key, pushed in self._plans.items():
+            if key is None or plan_key == key:
+                pushed.stale = True
 
     def forget(self, key: str) -> None:
         """Drop a connector's plan (it left Cheapest mode, or its car left)."""
@@ -89,16 +99,16 @@ class CheapestPlanner:
         pushed = self._plans.get(key)
         due = (
             pushed is None
-            or self._stale
+            or pushed.stale
             or (now - pushed.at).total_seconds() >= PLAN_INTERVAL_S
             or now >= pushed.plan.valid_to
         )
         if due:
-            fresh = self._make(coordinator, connector_id, now)
+            fresh = self._make(key, coordinator, connector_id, now)
             if isinstance(fresh, Explanation):
                 return fresh
             if pushed is not None and _same_future(pushed.plan, fresh, now):
-                pushed.at = now
+                pushed.at, pushed.stale = now, False
             else:
                 pushed = self._plans[key] = _Pushed(
                     fresh,
@@ -106,7 +116,6 @@ class CheapestPlanner:
                     pushed.sent if pushed else None,
                     pushed.started_for if pushed else None,
                 )
-        self._stale = False
         assert pushed is not None
         plan = pushed.plan
         periods = tuple(plan.periods)
@@ -125,10 +134,11 @@ class CheapestPlanner:
         return Explanation(Reason.PLAN_WAITING, None if plan.complete else "incomplete", timer)
 
     def _make(
-        self, coordinator: ChargerCoordinator, connector_id: int, now: datetime
+        self, key: str, coordinator: ChargerCoordinator, connector_id: int, now: datetime
     ) -> PricePlan | Explanation:
         control = self.control
         options = control.entry.options
+        own = control.preferences(key)
         hass = control.hass
         slots = [slot for slot in price_slots(hass, control.sources.price) if slot.end > now]
         if not slots:
@@ -136,9 +146,14 @@ class CheapestPlanner:
         connector = coordinator.charger.connector(connector_id)
         soc, _ = number_of(hass, options.get(CONF_CAR_SOC))
         needed = energy_needed_wh(
-            options, soc if soc is not None else connector.soc_percent, connector.session_energy_wh
+            options,
+            soc if soc is not None else connector.soc_percent,
+            connector.session_energy_wh,
+            own.target_energy_kwh,
         )
-        leaving = departure(hass, options, now) or max(slot.end for slot in slots)
+        leaving = connector_departure(hass, options, now, own.departure) or max(
+            slot.end for slot in slots
+        )
         if needed is None:
             return Explanation(Reason.PLAN_WAITING, "no_target")
         config = coordinator.config

@@ -3,7 +3,8 @@
 It listens to the grid meter's state changes (every reading starts a pass) and runs at least every
 FLOOR_INTERVAL_S; each pass reads the inputs, lets the solar controller decide every connector in
 one go and hands the decisions to each charger's smart-charging engine (`coordinator.smart`).
-Connectors in Cheapest mode get a price plan, pushed as one charging schedule (plan.py).
+Connectors in Cheapest mode get a price plan, pushed as one charging schedule (control_plan.py).
+Each connector's own priority, departure and target come from its entities (control_connector.py).
 A missing input raises a repair issue; the core's safe behaviour covers the meantime.
 """
 
@@ -33,6 +34,7 @@ from .control_config import (
     GridSource,
     solar_settings,
 )
+from .control_connector import ConnectorPreferences, ConnectorReader
 from .control_inputs import (
     ROLE_OPTIONS,
     Sources,
@@ -42,36 +44,18 @@ from .control_inputs import (
     sources_from_options,
 )
 from .control_plan import CheapestPlanner
-from .controllers.modes import (
-    ChargeMode,
-    ConnectorInput,
-    ConnectorSettings,
-    Decision,
-    Explanation,
-    SiteInput,
-)
+from .controllers.modes import ChargeMode, ConnectorInput, Decision, Explanation, SiteInput
 from .controllers.solar import SolarController
-from .model import Connector, Phase
 from .quirks import DEFAULT_MIN_WRITE_INTERVAL
 
 if TYPE_CHECKING:
     from .central import OcppCentralConfigEntry
     from .coordinator import ChargerCoordinator
 
-PHASES = (Phase.L1, Phase.L2, Phase.L3)
-
 
 def connector_key(charger_id: str, connector_id: int) -> str:
     """Key of a connector in the controller."""
     return f"{charger_id}/{connector_id}"
-
-
-@dataclass(slots=True)
-class _Seen:
-    """When we received a connector's latest meter reading (our clock, not the charger's)."""
-
-    mark: tuple[Any, ...] = ()
-    at: datetime | None = None
 
 
 @dataclass
@@ -81,13 +65,13 @@ class SiteController:
     hass: HomeAssistant
     entry: OcppCentralConfigEntry
     modes: dict[str, ChargeMode] = field(default_factory=dict)
+    # Per-connector priority, departure and target (the connector's setting entities).
+    connector_preferences: dict[str, ConnectorPreferences] = field(default_factory=dict)
     explanations: dict[str, Explanation] = field(default_factory=dict)
     sources: Sources = field(default_factory=Sources)
     core: SolarController = field(default_factory=SolarController)
     planner: CheapestPlanner = field(init=False)
-    _seen: dict[str, _Seen] = field(default_factory=dict)
-    # Phases a connector was seen charging on (three until seen).
-    _phases: dict[str, int] = field(default_factory=dict)
+    reader: ConnectorReader = field(default_factory=ConnectorReader)
     _unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
     _missing_since: dict[str, datetime] = field(default_factory=dict)
     _busy: set[str] = field(default_factory=set)
@@ -178,6 +162,24 @@ class SiteController:
         self.planner.forget(key)
         self.async_run()
 
+    def preferences(self, key: str) -> ConnectorPreferences:
+        """Return a connector's own settings (defaults: the site-wide options apply)."""
+        return self.connector_preferences.get(key, ConnectorPreferences())
+
+    @callback
+    def async_set_preferences(self, key: str, preferences: ConnectorPreferences) -> None:
+        """Set a connector's own settings (its entities, restored state) and act on them at once.
+
+        A new departure or target calls for a new plan in Cheapest mode.
+        """
+        old = self.preferences(key)
+        if preferences == old:
+            return
+        self.connector_preferences[key] = preferences
+        if preferences.plan_inputs != old.plan_inputs:
+            self.planner.invalidate(key)
+        self.async_run()
+
     def explanation(self, key: str) -> Explanation | None:
         """Why a connector gets what it gets."""
         return self.explanations.get(key)
@@ -230,7 +232,16 @@ class SiteController:
                     continue
                 key = connector_key(coordinator.config.charger_id, connector_id)
                 owners[key] = (coordinator, connector_id)
-                connectors.append(self._connector_input(key, coordinator, connector, now))
+                connectors.append(
+                    self.reader.read(
+                        key,
+                        coordinator,
+                        connector,
+                        now,
+                        mode=self.mode(key),
+                        preferences=self.preferences(key),
+                    )
+                )
         decisions = self.core.update(site, connectors)
         changed: set[ChargerCoordinator] = set()
         for decision in decisions:
@@ -256,38 +267,6 @@ class SiteController:
             grid_measured_at=dt_util.as_local(grid_at) if grid_at else None,
             battery_power_w=battery,
             battery_soc=soc,
-        )
-
-    def _connector_input(
-        self, key: str, coordinator: ChargerCoordinator, connector: Connector, now: datetime
-    ) -> ConnectorInput:
-        mode = self.mode(key)
-        seen = self._seen.setdefault(key, _Seen())
-        mark = (connector.last_meter_at, connector.power_w, tuple(connector.current_a.items()))
-        if mark != seen.mark:
-            seen.mark, seen.at = mark, dt_util.as_local(now)
-        currents = tuple(connector.current_a.get(phase, 0.0) for phase in PHASES)
-        drawing = sum(1 for amps in currents if amps > 1.0)
-        if connector.charging and connector.current_a and drawing:
-            self._phases[key] = drawing
-        volts = [v for v in connector.voltage_v.values() if v > 100]
-        config = coordinator.config
-        return ConnectorInput(
-            key=key,
-            # Cheapest is planned by the planner; the core only leaves it alone.
-            mode=mode,
-            settings=ConnectorSettings(
-                min_current_a=config.min_current,
-                max_current_a=config.max_current,
-                phases=self._phases.get(key, 3),
-                current_step_a=1.0 if coordinator.smart.quirks.whole_amps else 0.1,
-            ),
-            plugged_in=bool(connector.plugged_in),
-            session_active=connector.transaction is not None,
-            power_w=connector.power_w,
-            current_a=currents if connector.current_a else (),
-            measured_at=seen.at if connector.power_w is not None else None,
-            voltage_v=sum(volts) / len(volts) if volts else None,
         )
 
     # --- acting ------------------------------------------------------------------

@@ -1,0 +1,96 @@
+"""One connector as the site controller sees it: its own settings, and its input to the core.
+
+The settings (priority, departure, target energy) come from the connector's Charge priority,
+Departure time and Target energy entities and survive restarts through them. Unset, the site-wide
+options apply: priority 0, the departure and target of the integration's options.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.util import dt as dt_util
+
+from .controllers.modes import ChargeMode, ConnectorInput, ConnectorSettings
+from .model import Connector, Phase
+
+if TYPE_CHECKING:
+    from .coordinator import ChargerCoordinator
+
+PHASES = (Phase.L1, Phase.L2, Phase.L3)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorPreferences:
+    """What the household chose for one connector; None: the site-wide option applies."""
+
+    # Higher first, when surplus or the main fuse do not reach every car.
+    priority: int = 0
+    # Cheapest mode: the car leaves at this local time of day (its next occurrence).
+    departure: time | None = None
+    # Cheapest mode: energy to charge per session (kWh); wins over the site's target SoC and energy.
+    target_energy_kwh: float | None = None
+
+    @property
+    def plan_inputs(self) -> tuple[time | None, float | None]:
+        """What a Cheapest plan depends on."""
+        return self.departure, self.target_energy_kwh
+
+
+@dataclass(slots=True)
+class _Seen:
+    """When we received a connector's latest meter reading (our clock, not the charger's)."""
+
+    mark: tuple[Any, ...] = ()
+    at: datetime | None = None
+
+
+@dataclass
+class ConnectorReader:
+    """Builds each connector's ConnectorInput, remembering what earlier readings showed."""
+
+    _seen: dict[str, _Seen] = field(default_factory=dict)
+    # Phases a connector was seen charging on (three until seen).
+    _phases: dict[str, int] = field(default_factory=dict)
+
+    def read(
+        self,
+        key: str,
+        coordinator: ChargerCoordinator,
+        connector: Connector,
+        now: datetime,
+        *,
+        mode: ChargeMode,
+        preferences: ConnectorPreferences,
+    ) -> ConnectorInput:
+        """Return the connector's input to the core for a pass at now."""
+        seen = self._seen.setdefault(key, _Seen())
+        mark = (connector.last_meter_at, connector.power_w, tuple(connector.current_a.items()))
+        if mark != seen.mark:
+            seen.mark, seen.at = mark, dt_util.as_local(now)
+        currents = tuple(connector.current_a.get(phase, 0.0) for phase in PHASES)
+        drawing = sum(1 for amps in currents if amps > 1.0)
+        if connector.charging and connector.current_a and drawing:
+            self._phases[key] = drawing
+        volts = [v for v in connector.voltage_v.values() if v > 100]
+        config = coordinator.config
+        return ConnectorInput(
+            key=key,
+            # Cheapest is planned by the planner; the core only leaves it alone.
+            mode=mode,
+            settings=ConnectorSettings(
+                min_current_a=config.min_current,
+                max_current_a=config.max_current,
+                phases=self._phases.get(key, 3),
+                priority=preferences.priority,
+                current_step_a=1.0 if coordinator.smart.quirks.whole_amps else 0.1,
+            ),
+            plugged_in=bool(connector.plugged_in),
+            session_active=connector.transaction is not None,
+            power_w=connector.power_w,
+            current_a=currents if connector.current_a else (),
+            measured_at=seen.at if connector.power_w is not None else None,
+            voltage_v=sum(volts) / len(volts) if volts else None,
+        )
