@@ -23,6 +23,7 @@ from custom_components.ocpp_central import (
     select,
     sensor,
     switch,
+    time,
 )
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.model import ConnectorStatus
@@ -192,9 +193,10 @@ def test_names_states_and_icons_are_translated() -> None:
         ),
         "button": (*button.CHARGER_BUTTONS, *button.CONNECTOR_BUTTONS),
         "event": event.CHARGER_EVENTS,
-        "number": (*number.CHARGER_NUMBERS, *number.CONNECTOR_NUMBERS),
+        "number": (*number.CHARGER_NUMBERS, *number.CONNECTOR_NUMBERS, *number.CONTROL_NUMBERS),
         "switch": (*switch.CHARGER_SWITCHES, *switch.CONNECTOR_SWITCHES),
         "select": (select.CHARGE_MODE,),
+        "time": (time.DEPARTURE_TIME,),
     }
     for platform, descriptions in platforms.items():
         strings = entity_strings[platform]

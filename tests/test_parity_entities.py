@@ -60,8 +60,10 @@ CHARGING: dict[str, tuple[str, str | None]] = {
     "button.charger_cp1_restart": (STATE_UNKNOWN, None),
     "button.charger_cp1_unlock_cable": (STATE_UNKNOWN, None),
     EVENT: ("2026-11-25T08:05:00.000+00:00", None),
+    "number.charger_cp1_charge_priority": ("0.0", None),
     "number.charger_cp1_current_limit": (STATE_UNKNOWN, "A"),
     "number.charger_cp1_station_maximum_current": (STATE_UNKNOWN, "A"),
+    "number.charger_cp1_target_energy": ("0.0", "kWh"),
     "sensor.charger_cp1_applied_limit": (STATE_UNKNOWN, "A"),
     "sensor.charger_cp1_charging_power": ("7.2", "kW"),
     "sensor.charger_cp1_control_reason": ("external", None),
@@ -102,7 +104,12 @@ ENDED: dict[str, str] = {
     "switch.charger_cp1_charge": STATE_OFF,
 }
 # Entities that stay available while the charger is away.
-STAYS_AVAILABLE = {"binary_sensor.charger_cp1_connected": STATE_OFF}
+STAYS_AVAILABLE = {
+    "binary_sensor.charger_cp1_connected": STATE_OFF,
+    # The controller's settings of a connector can be changed while the charger is away.
+    "number.charger_cp1_charge_priority": "0.0",
+    "number.charger_cp1_target_energy": "0.0",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Numbers: the current limit per connector and the station's maximum current.
+"""Numbers: current limit, station maximum current, and the controller's priority and target.
 
 The current limit goes through the smart-charging engine: a TxDefaultProfile (and a TxProfile bound
 to a running session), not sent again when unchanged and written at most once per minimum write
@@ -8,25 +8,32 @@ ChargePointMaxProfile, meant to be set rarely (configuration).
 
 Both remember their value over a restart: the engine keeps what was requested; the number's own
 restored value is shown only when the engine holds none (its store was lost, say).
+
+The charge priority (higher first when surplus or fuse do not reach every car) and the target
+energy (Cheapest mode; 0: the site-wide target) are held by the site controller and restored from
+the numbers' last state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import override
 
 from homeassistant.components.number import (
     NumberDeviceClass,
     NumberEntityDescription,
+    NumberMode,
     RestoreNumber,
 )
-from homeassistant.const import EntityCategory, Platform, UnitOfElectricCurrent
+from homeassistant.const import EntityCategory, Platform, UnitOfElectricCurrent, UnitOfEnergy
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .central import OcppCentralConfigEntry
 from .commands import RateUnit
+from .control_connector import ConnectorPreferences
+from .control_entity import ConnectorPreferenceEntity
 from .coordinator import ChargerCoordinator
 from .entity import (
     ChargerEntityDescription,
@@ -104,6 +111,41 @@ CONNECTOR_NUMBERS: tuple[OcppConnectorNumberDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class ControlNumberDescription(ConnectorEntityDescription, NumberEntityDescription):
+    """A connector's own setting of the built-in controller; set_fn(settings, None) clears it."""
+
+    value_fn: Callable[[ConnectorPreferences], float]
+    set_fn: Callable[[ConnectorPreferences, float | None], ConnectorPreferences]
+
+
+CONTROL_NUMBERS: tuple[ControlNumberDescription, ...] = (
+    ControlNumberDescription(
+        key="charge_priority",
+        translation_key="charge_priority",
+        entity_category=EntityCategory.CONFIG,
+        native_min_value=0,
+        native_max_value=10,
+        native_step=1,
+        value_fn=lambda preferences: float(preferences.priority),
+        set_fn=lambda preferences, value: replace(preferences, priority=int(value or 0)),
+    ),
+    ControlNumberDescription(
+        key="target_energy",
+        translation_key="target_energy",
+        native_min_value=0,
+        native_max_value=200,
+        native_step=0.5,
+        mode=NumberMode.BOX,
+        device_class=NumberDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        # 0: the site-wide target applies.
+        value_fn=lambda preferences: preferences.target_energy_kwh or 0.0,
+        set_fn=lambda preferences, value: replace(preferences, target_energy_kwh=value or None),
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: OcppCentralConfigEntry,
@@ -117,6 +159,13 @@ async def async_setup_entry(
         charger=CHARGER_NUMBERS,
         connector=CONNECTOR_NUMBERS,
         make=OcppNumber,
+    )
+    async_add_shape_entities(
+        entry,
+        async_add_entities,
+        Platform.NUMBER,
+        connector=CONTROL_NUMBERS,
+        make=OcppControlNumber,
     )
 
 
@@ -172,3 +221,37 @@ class OcppNumber(OcppEntity, RestoreNumber):
         """Ask the engine for the new limit; a refusal or failure raises a translated error."""
         await self.entity_description.set_fn(self.coordinator, self.connector_id, value)
         self._restored = None
+
+
+class OcppControlNumber(ConnectorPreferenceEntity, RestoreNumber):
+    """A connector's charge priority or target energy, held by the site controller."""
+
+    entity_description: ControlNumberDescription
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Take the value it had before the restart."""
+        if (last := await self.async_get_last_number_data()) is not None and (
+            last.native_value is not None
+        ):
+            description = self.entity_description
+            self._control.async_set_preferences(
+                self._key, description.set_fn(self.preferences, last.native_value)
+            )
+        await super().async_added_to_hass()
+
+    @property
+    def native_value(self) -> float:
+        """The connector's setting (0: none, the site-wide option applies)."""
+        return self.entity_description.value_fn(self.preferences)
+
+    def _cleared(self, preferences: ConnectorPreferences) -> ConnectorPreferences:
+        return self.entity_description.set_fn(preferences, None)
+
+    def _shown(self) -> tuple[object, ...]:
+        return (*super()._shown(), self.native_value)
+
+    @override
+    async def async_set_native_value(self, value: float) -> None:
+        """Change the setting; the controller acts at once (and re-plans in Cheapest mode)."""
+        self._async_choose(self.entity_description.set_fn(self.preferences, value))

@@ -2,7 +2,8 @@
 
 The built-in controller (controller.py) acts on it. External, the default, leaves the connector to
 automations, services and other controllers (evcc's Home Assistant charger, EV Smart Charging ...).
-The mode survives restarts (restored state); the settings live in the integration's options.
+The mode survives restarts (restored state); the settings live in the integration's options and in
+the connector's own priority, departure and target entities (number.py, time.py).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from .central import OcppCentralConfigEntry
-from .controller import SiteController, connector_key
+from .control_entity import ControlEntity
 from .controllers.modes import ChargeMode
-from .entity import ConnectorEntityDescription, OcppEntity, async_add_shape_entities
+from .entity import ConnectorEntityDescription, async_add_shape_entities
 
 PARALLEL_UPDATES = 0
 
@@ -51,24 +52,8 @@ async def async_setup_entry(
     )
 
 
-class OcppChargeModeSelect(OcppEntity, SelectEntity, RestoreEntity):
+class OcppChargeModeSelect(ControlEntity, SelectEntity, RestoreEntity):
     """The charge mode of one connector."""
-
-    @property
-    def _control(self) -> SiteController:
-        control = self.coordinator.config_entry.runtime_data.control
-        assert control is not None
-        return control
-
-    @property
-    def _key(self) -> str:
-        assert self.connector_id is not None
-        return connector_key(self.coordinator.config.charger_id, self.connector_id)
-
-    @property
-    def available(self) -> bool:
-        """A mode can be chosen while the charger is away; it applies when it is back."""
-        return True
 
     @property
     def current_option(self) -> str:
