@@ -11,6 +11,7 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 from ocpp.v16 import call
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
@@ -154,3 +155,52 @@ def limits(cp: ScriptedCharger, purpose: str = "TxDefaultProfile") -> list[float
         for p in cp.received("SetChargingProfile")
         if p["csChargingProfiles"]["chargingProfilePurpose"] == purpose
     ]
+
+
+def entity(platform: str, charger_id: str, key: str) -> str:
+    """Entity id of a charger's (one-connector) entity, e.g. entity("select", "CP2", "charge_mode")."""
+    return f"{platform}.charger_{charger_id.lower()}_{key}"
+
+
+async def service(hass: HomeAssistant, domain: str, action: str, data: dict[str, Any]) -> None:
+    """Call a service action and let the controller act on it."""
+    await hass.services.async_call(domain, action, data, blocking=True)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def set_mode(hass: HomeAssistant, charger_id: str, mode: str) -> None:
+    """Choose a charger's charge mode in its select."""
+    select = entity("select", charger_id, "charge_mode")
+    await service(hass, "select", "select_option", {"entity_id": select, "option": mode})
+
+
+def schedules(cp: ScriptedCharger) -> list[dict[str, Any]]:
+    """Every charging profile (TxDefaultProfile) the charger received, as sent."""
+    return [
+        p["csChargingProfiles"]
+        for p in cp.received("SetChargingProfile")
+        if p["csChargingProfiles"]["chargingProfilePurpose"] == "TxDefaultProfile"
+    ]
+
+
+def assert_schedule(profile: dict[str, Any], valid_to: str, *pairs: tuple[str, float]) -> None:
+    """One pushed schedule, exactly: validTo, and (UTC time of day, limit) per period.
+
+    The first period starts when the plan was made ("now"); the later ones at their slot's start.
+    """
+    schedule = profile["chargingSchedule"]
+    assert profile["chargingProfileKind"] == "Absolute"
+    assert profile["validTo"] == f"{valid_to}Z"
+    start = dt_util.parse_datetime(schedule["startSchedule"])
+    assert start is not None
+    assert timedelta(0) <= dt_util.utcnow() - start <= timedelta(minutes=1)
+    timeline = [
+        (
+            "now"
+            if n == 0
+            else (start + timedelta(seconds=period["startPeriod"])).strftime("%H:%M"),
+            period["limit"],
+        )
+        for n, period in enumerate(schedule["chargingSchedulePeriod"])
+    ]
+    assert timeline == list(pairs)
