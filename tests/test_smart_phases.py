@@ -1,4 +1,4 @@
-"""1p/3p switching in the smart-charging engine.
+"""1p/3p switching in the smart-charging engine, and the station maximum after a reconnect.
 
 A real charger of each OCPP version (tests/drivers.py) over a real WebSocket; what it receives is
 asserted in its exact shape (tests/drivers.py::profile_for, plus numberPhases in every period).
@@ -7,8 +7,10 @@ asserted in its exact shape (tests/drivers.py::profile_for, plus numberPhases in
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime, timedelta
 import logging
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -17,7 +19,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.commands import RateUnit
 from custom_components.ocpp_central.const import DOMAIN
+from custom_components.ocpp_central.smart_detect import SmartChargingBase
 from custom_components.ocpp_central.smart_limits import LimitReason
+from tests.conftest import wait_for
 from tests.drivers import booted_driver, profile_for, run_session
 
 from .smart_helpers import (
@@ -86,6 +90,19 @@ def sent(cp: Any) -> list[dict[str, Any]]:
     received = cp.received("SetChargingProfile")
     cp.calls.clear()
     return received
+
+
+def started_now(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Payloads sent with the real clock: each starts a minute back, then reads as START."""
+    result = copy.deepcopy(payloads)
+    for payload in result:
+        profile = payload.get("csChargingProfiles") or payload["chargingProfile"]
+        schedules = profile["chargingSchedule"]
+        for schedule in schedules if isinstance(schedules, list) else [schedules]:
+            start = datetime.fromisoformat(schedule["startSchedule"].replace("Z", "+00:00"))
+            assert abs(start - (datetime.now(UTC) - timedelta(minutes=1))) < timedelta(seconds=10)
+            schedule["startSchedule"] = START
+    return result
 
 
 @VERSIONS
@@ -311,3 +328,82 @@ async def test_phase_switching_detected(
     assert diagnostics["quirk_sources"]["phase_switching"] == source
     stored = central.runtime_data.store.smart_charging("CP1")["detected"]
     assert stored["phase_switching"] is detected
+
+
+def station_max(version: str, limit: float) -> dict[str, Any]:
+    return profile_for(version, "ChargePointMaxProfile", [(0, limit)], connector_id=0)
+
+
+@VERSIONS
+async def test_station_max_resent_after_reconnect(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    connect_charger: Any,
+) -> None:
+    """A charger that comes back (and boots) gets the station maximum again, once."""
+    cp = await charger(hass, connect_charger, "false")
+    smart = engine(central)
+    await smart.async_set_station_max(20)
+    assert started_now(sent(cp)) == [station_max(cp.version, 20.0)]
+    await smart.async_set_station_max(20)
+    assert sent(cp) == []
+
+    await cp._connection.close()
+    await wait_for(lambda: "CP1" not in central.runtime_data.sessions)
+    cp2 = await connect_charger("CP1")
+    await cp2.boot()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert started_now(cp2.received("SetChargingProfile")) == [station_max(cp2.version, 20.0)]
+
+    cp2.calls.clear()
+    await smart.async_set_station_max(20)
+    assert sent(cp2) == []
+    assert smart.station_max == 20
+
+
+async def test_station_max_resent_after_restart_and_connect_grace(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    connect_charger: Any,
+) -> None:
+    """Persisted across a restart; a charger that reconnects without booting gets it after the grace."""
+    cp = await charger(hass, connect_charger, "false")
+    await engine(central).async_set_station_max(16)
+    assert started_now(sent(cp)) == [station_max("1.6", 16.0)]
+    assert await hass.config_entries.async_reload(central.entry_id)
+    await hass.async_block_till_done()
+    assert engine(central).station_max == 16
+
+    with patch.object(SmartChargingBase, "connect_grace_s", 0.2):
+        cp2 = await connect_charger("CP1")
+        await wait_for(lambda: "CP1" in central.runtime_data.sessions)
+        assert cp2.received("SetChargingProfile") == []
+        await cp2.wait_for_call("SetChargingProfile")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert started_now(cp2.received("SetChargingProfile")) == [station_max("1.6", 16.0)]
+
+
+async def test_station_max_refused_after_reconnect_goes_again(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    connect_charger: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A refused re-send is logged, not raised; the same maximum set again is then written."""
+    cp = await charger(hass, connect_charger, "false")
+    smart = engine(central)
+    await smart.async_set_station_max(20)
+    await cp._connection.close()
+    await wait_for(lambda: "CP1" not in central.runtime_data.sessions)
+
+    cp2 = await connect_charger("CP1")
+    cp2.script.answers["SetChargingProfile"] = "NotSupported"
+    await cp2.boot()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert started_now(sent(cp2)) == [station_max("1.6", 20.0)]
+    assert "station maximum not applied" in caplog.text
+    assert smart.station_max == 20
+
+    cp2.script.answers["SetChargingProfile"] = "Accepted"
+    await smart.async_set_station_max(20)
+    assert started_now(sent(cp2)) == [station_max("1.6", 20.0)]

@@ -193,16 +193,19 @@ class SmartCharging(SmartChargingWriter):
             raise ValueError(f"Invalid station maximum {limit_a} A")
         amps = round_down(min(limit_a, self.config.max_current), self.quirks.whole_amps)
         async with self._lock:
-            if amps != self.station_max:
-                plan = Plan(((0, amps),))
-                status = await self._write(
-                    self._commands(), 0, ProfilePurpose.STATION_MAX, plan, None
-                )
-                if status is not None:
-                    raise CommandRejectedError(self.charger_id, "SetChargingProfile", status)
+            if amps != self.station_max or amps != self._station_sent:
+                await self._write_station_max(amps)
                 self.station_max = amps
                 self._changed()
         return CommandResult("Accepted", {"limit": amps, "unit": RateUnit.AMPERE.value})
+
+    async def _write_station_max(self, amps: float) -> None:
+        """Put the ChargePointMaxProfile on the charger (raises when it refuses)."""
+        plan = Plan(((0, amps),))
+        status = await self._write(self._commands(), 0, ProfilePurpose.STATION_MAX, plan, None)
+        if status is not None:
+            raise CommandRejectedError(self.charger_id, "SetChargingProfile", status)
+        self._station_sent = amps
 
     async def async_clear_profiles(self, connector_id: int | None = None) -> CommandResult:
         """Remove the profiles of one connector, or every profile on the charger (None)."""
@@ -215,7 +218,7 @@ class SmartCharging(SmartChargingWriter):
                 if connector_id in (None, number):
                     self._forget_limit(ctl)
             if connector_id is None:
-                self.station_max = None
+                self.station_max = self._station_sent = None
             self._changed()
             return result
 
@@ -350,9 +353,21 @@ class SmartCharging(SmartChargingWriter):
     async def _reapply_all(self, _now: datetime | None = None) -> None:
         """After a (re)connect or boot: the charger may have lost our profiles."""
         self._connect_timer = None
+        self._station_sent = None
+        await self._reapply_station_max()
         for connector_id, ctl in list(self._controls.items()):
             ctl.sent.clear()
             await self._quiet_run(connector_id)
+
+    async def _reapply_station_max(self) -> None:
+        """Put the persisted station maximum back; a refusal is logged, not raised."""
+        async with self._lock:
+            if self.station_max is None or self._station_sent == self.station_max:
+                return
+            try:
+                await self._write_station_max(self.station_max)
+            except CommandError as err:
+                LOGGER.info("Charger %s: station maximum not applied: %s", self.charger_id, err)
 
 
 _FAILURE_REASONS: dict[type[CommandError], LimitReason] = {

@@ -61,6 +61,8 @@ class SmartChargingBase(ABC):
         self._unsub_events: CALLBACK_TYPE = lambda: None
         self.detected = DetectedQuirks()
         self.station_max: float | None = None
+        # The station maximum the charger accepted since it last (re)connected.
+        self._station_sent: float | None = None
         self._restore(self._central.store.smart_charging(self.charger_id))
 
     # --- what the engine works on ----------------------------------------------------------
