@@ -30,6 +30,7 @@ ADVANCED_KEYS = [
     "pause_method",
     "tx_profile",
     "whole_amps",
+    "phase_switching",
     "ocpp_version",
 ]
 
@@ -204,6 +205,7 @@ def test_every_field_and_choice_is_translated(language: str) -> None:
         "rate_unit": ["auto", "amperes", "watts"],
         "pause_method": ["auto", "zero_current", "change_availability", "remote_stop"],
         "tx_profile": ["auto", "on", "off"],
+        "phase_switching": ["auto", "on", "off"],
         "ocpp_version": ["auto", "v1_6", "v2_0_1"],
     }.items():
         assert sorted(selectors[key]["options"]) == sorted(options)

@@ -407,3 +407,32 @@ async def test_station_max_refused_after_reconnect_goes_again(
     cp2.script.answers["SetChargingProfile"] = "Accepted"
     await smart.async_set_station_max(20)
     assert started_now(sent(cp2)) == [station_max("1.6", 20.0)]
+
+
+@VERSIONS
+@pytest.mark.parametrize(
+    ("switching", "option", "phases"), [(None, "on", 1), ("true", "off", None)]
+)
+async def test_option_beats_detection(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    connect_charger: Any,
+    freezer: FrozenDateTimeFactory,
+    switching: str | None,
+    option: str,
+    phases: int | None,
+) -> None:
+    """The charger's option: on for a charger that switches without saying so, off for one that says so wrongly."""
+    freezer.move_to(NOW)
+    cp = await charger(hass, connect_charger, switching)
+    subentry = next(iter(central.subentries.values()))
+    data = {**subentry.data, "phase_switching": option}
+    hass.config_entries.async_update_subentry(central, subentry, data=data)
+    await hass.async_block_till_done()
+    smart = engine(central)
+    assert smart.can_switch_phases is (option == "on")
+    assert smart.diagnostics()["quirk_sources"]["phase_switching"] == "configured"
+
+    await smart.async_set_current_limit(1, 16, phases=1)
+    expected = profile_for(cp.version, "TxDefaultProfile", [(0, 16.0)])
+    assert sent(cp) == [with_phases(expected, phases)]

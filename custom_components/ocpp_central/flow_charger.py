@@ -37,6 +37,7 @@ from .quirks import (
     CONF_MIN_WRITE_INTERVAL,
     CONF_OCPP_VERSION,
     CONF_PAUSE_METHOD,
+    CONF_PHASE_SWITCHING,
     CONF_PROFILE_KIND,
     CONF_RATE_UNIT,
     CONF_REMOTE_ID_TAG,
@@ -50,6 +51,7 @@ from .quirks import (
     KindChoice,
     OcppVersionPin,
     PauseMethod,
+    PhaseSwitchingChoice,
     TxProfileChoice,
     UnitChoice,
 )
@@ -88,6 +90,7 @@ _CHOICES: dict[str, dict[str, str]] = {
     },
     CONF_PAUSE_METHOD: {method.value: method.value for method in PauseMethod},
     CONF_TX_PROFILE: {choice.value: choice.value for choice in TxProfileChoice},
+    CONF_PHASE_SWITCHING: {choice.value: choice.value for choice in PhaseSwitchingChoice},
     CONF_OCPP_VERSION: {
         "auto": OcppVersionPin.AUTO,
         "v1_6": OcppVersionPin.V16,
@@ -106,6 +109,7 @@ OPTION_DEFAULTS: dict[str, Any] = {
     CONF_PAUSE_METHOD: PauseMethod.AUTO.value,
     CONF_TX_PROFILE: TxProfileChoice.AUTO.value,
     CONF_WHOLE_AMPS: True,
+    CONF_PHASE_SWITCHING: PhaseSwitchingChoice.AUTO.value,
 }
 _ADVANCED = (
     CONF_MIN_WRITE_INTERVAL,
@@ -115,6 +119,7 @@ _ADVANCED = (
     CONF_PAUSE_METHOD,
     CONF_TX_PROFILE,
     CONF_WHOLE_AMPS,
+    CONF_PHASE_SWITCHING,
     CONF_OCPP_VERSION,
 )
 

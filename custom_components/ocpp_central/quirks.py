@@ -28,6 +28,7 @@ CONF_RATE_UNIT = "rate_unit"
 CONF_PAUSE_METHOD = "pause_method"
 CONF_TX_PROFILE = "tx_profile"
 CONF_WHOLE_AMPS = "whole_amps"
+CONF_PHASE_SWITCHING = "phase_switching"
 
 DEFAULT_REMOTE_ID_TAG = "HomeAssistant"
 DEFAULT_MIN_WRITE_INTERVAL = 30
@@ -71,6 +72,14 @@ class TxProfileChoice(StrEnum):
     OFF = "off"
 
 
+class PhaseSwitchingChoice(StrEnum):
+    """Whether the charger switches between 1 and 3 phases (numberPhases in its profiles)."""
+
+    AUTO = AUTO
+    ON = "on"
+    OFF = "off"
+
+
 class OcppVersionPin(StrEnum):
     """OCPP version a charger is held to (read by the protocol layer)."""
 
@@ -93,6 +102,7 @@ class QuirkOverrides:
     pause_method: PauseMethod = PauseMethod.AUTO
     tx_profile: TxProfileChoice = TxProfileChoice.AUTO
     whole_amps: bool = True
+    phase_switching: PhaseSwitchingChoice = PhaseSwitchingChoice.AUTO
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> QuirkOverrides:
@@ -104,6 +114,7 @@ class QuirkOverrides:
             pause_method=_choice(PauseMethod, data.get(CONF_PAUSE_METHOD)),
             tx_profile=_choice(TxProfileChoice, data.get(CONF_TX_PROFILE)),
             whole_amps=bool(data.get(CONF_WHOLE_AMPS, True)),
+            phase_switching=_choice(PhaseSwitchingChoice, data.get(CONF_PHASE_SWITCHING)),
         )
 
 
@@ -242,6 +253,9 @@ def effective_quirks(detected: DetectedQuirks, overrides: QuirkOverrides) -> Qui
         tx_profile = overrides.tx_profile is TxProfileChoice.ON
     else:
         tx_profile = detected.tx_profile is not False
+    phase_switching = detected.phase_switching
+    if overrides.phase_switching is not PhaseSwitchingChoice.AUTO:
+        phase_switching = overrides.phase_switching is PhaseSwitchingChoice.ON
     pause: PauseMethod
     if overrides.pause_method is not PauseMethod.AUTO:
         pinned.add("pause_method")
@@ -260,7 +274,7 @@ def effective_quirks(detected: DetectedQuirks, overrides: QuirkOverrides) -> Qui
         pause_method=pause,
         whole_amps=overrides.whole_amps,
         max_periods=max(1, detected.max_periods or DEFAULT_MAX_PERIODS),
-        phase_switching=detected.phase_switching,
+        phase_switching=phase_switching,
         pinned=frozenset(pinned),
     )
 
