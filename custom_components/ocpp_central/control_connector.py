@@ -76,6 +76,7 @@ class ConnectorReader:
             self._phases[key] = drawing
         volts = [v for v in connector.voltage_v.values() if v > 100]
         config = coordinator.config
+        switching = coordinator.smart.can_switch_phases
         return ConnectorInput(
             key=key,
             # Cheapest is planned by the planner; the core only leaves it alone.
@@ -83,7 +84,8 @@ class ConnectorReader:
             settings=ConnectorSettings(
                 min_current_a=config.min_current,
                 max_current_a=config.max_current,
-                phases=self._phases.get(key, 3),
+                phases=3 if switching else self._wired_phases(key, connector),
+                can_switch_phases=switching,
                 priority=preferences.priority,
                 current_step_a=1.0 if coordinator.smart.quirks.whole_amps else 0.1,
             ),
@@ -94,3 +96,9 @@ class ConnectorReader:
             measured_at=seen.at if connector.power_w is not None else None,
             voltage_v=sum(volts) / len(volts) if volts else None,
         )
+
+    def _wired_phases(self, key: str, connector: Connector) -> int:
+        """Return the phases the car was last seen drawing on, or its own word (2.0.1); else three."""
+        if (seen := self._phases.get(key)) is not None:
+            return seen
+        return connector.ev.phases_used or 3

@@ -282,16 +282,18 @@ class SiteController:
         """Hand one decision to the charger's engine; on failure, write it again next time."""
         smart = coordinator.smart
         limit = decision.limit_a or 0.0
+        # Only a charger that can switch is told the phases; the others draw what the car takes.
+        phases = decision.phases if smart.can_switch_phases else None
         try:
             if limit <= 0:
                 await smart.async_pause(connector_id)
             elif smart.state(connector_id).paused:
                 # Set while paused (nothing is written), then resume: one write, at once.
-                await smart.async_set_current_limit(connector_id, limit)
+                await smart.async_set_current_limit(connector_id, limit, phases=phases)
                 await smart.async_resume(connector_id)
             else:
                 await smart.async_set_current_limit(
-                    connector_id, limit, immediate=decision.immediate
+                    connector_id, limit, immediate=decision.immediate, phases=phases
                 )
             if (
                 decision.start_session

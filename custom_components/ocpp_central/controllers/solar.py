@@ -61,6 +61,9 @@ class SolarController:
             state = self.states.setdefault(
                 connector.key, ConnectorState(phases=connector.settings.phases)
             )
+            if not connector.settings.can_switch_phases:
+                # The car in it decides (seen drawing on one phase, or three).
+                state.phases = connector.settings.phases
             if state.day != now.date():
                 state.day, state.starts_today = now.date(), 0
             if state.mode is not connector.mode:
