@@ -102,7 +102,19 @@ async def test_control_steps(hass: HomeAssistant, central: MockConfigEntry) -> N
             ("grid_source", "grid_power_entity", "price_entity", "pv_forecast_entity"),
         ),
         ("control_goals", ("departure_time", "target_soc", "price_limit")),
-        ("control_tuning", ("strategy", "fuse_limit_a", "starts_per_day", "deadband_a")),
+        (
+            "control_tuning",
+            (
+                "strategy",
+                "fuse_limit_a",
+                "starts_per_day",
+                "deadband_a",
+                "cloud_guard_percent",
+                "phase_up_delay_s",
+                "phase_down_delay_s",
+                "phase_switch_interval_s",
+            ),
+        ),
     ):
         translated("options", "step", step, "title")
         for key in keys:

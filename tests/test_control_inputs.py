@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
+import pytest
 
 from custom_components.ocpp_central.control_config import solar_settings
 from custom_components.ocpp_central.control_inputs import (
@@ -135,3 +136,20 @@ def test_settings_from_options() -> None:
     assert settings.fuse_limit_a == 25 and settings.starts_per_day == 4
     assert settings.write_interval_s == 45 and settings.strategy is Strategy.PRIORITY
     assert settings.deadband_a == 0.3
+
+
+@pytest.mark.parametrize(("percent", "share"), [(10, 0.1), (0, 0.0), (100, None), ("", 0.3)])
+def test_cloud_guard_and_phase_switching_from_options(percent: object, share: float | None) -> None:
+    settings = solar_settings(
+        {
+            "cloud_guard_percent": percent,
+            "phase_up_delay_s": 120,
+            "phase_down_delay_s": 15,
+            "phase_switch_interval_s": 900,
+        },
+        30,
+    )
+    assert settings.cloud_start_share == share
+    assert settings.phase_up_delay_s == 120
+    assert settings.phase_down_delay_s == 15
+    assert settings.phase_switch_interval_s == 900

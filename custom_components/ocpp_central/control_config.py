@@ -38,6 +38,10 @@ CONF_MIN_ON: Final = "min_on_s"
 CONF_MIN_OFF: Final = "min_off_s"
 CONF_DEADBAND: Final = "deadband_a"
 CONF_BATTERY_PRIORITY_SOC: Final = "battery_priority_soc"
+CONF_CLOUD_GUARD: Final = "cloud_guard_percent"
+CONF_PHASE_UP_DELAY: Final = "phase_up_delay_s"
+CONF_PHASE_DOWN_DELAY: Final = "phase_down_delay_s"
+CONF_PHASE_INTERVAL: Final = "phase_switch_interval_s"
 
 INPUT_KEYS: Final = (
     CONF_GRID_POWER,
@@ -85,6 +89,10 @@ TUNING: Final[dict[str, str]] = {
     CONF_MIN_OFF: "min_off_s",
     CONF_DEADBAND: "deadband_a",
     CONF_BATTERY_PRIORITY_SOC: "battery_priority_soc",
+    CONF_CLOUD_GUARD: "cloud_start_share",
+    CONF_PHASE_UP_DELAY: "phase_up_delay_s",
+    CONF_PHASE_DOWN_DELAY: "phase_down_delay_s",
+    CONF_PHASE_INTERVAL: "phase_switch_interval_s",
 }
 
 
@@ -95,7 +103,13 @@ def solar_settings(options: Mapping[str, Any], write_interval_s: float) -> Solar
         value = options.get(key)
         if value is None or value == "":
             continue
-        values[field] = int(value) if field == "starts_per_day" else float(value)
+        if field == "starts_per_day":
+            values[field] = int(value)
+        elif field == "cloud_start_share":
+            # A percentage in the options; 100 % lets every start through.
+            values[field] = None if float(value) >= 100 else float(value) / 100
+        else:
+            values[field] = float(value)
     try:
         values["strategy"] = Strategy(options.get(CONF_STRATEGY, Strategy.PRIORITY))
     except ValueError:

@@ -41,6 +41,7 @@ from .control_config import (
     CONF_BATTERY_SOC,
     CONF_CAR_CAPACITY,
     CONF_CAR_SOC,
+    CONF_CLOUD_GUARD,
     CONF_DEADBAND,
     CONF_DEPARTURE_ENTITY,
     CONF_DEPARTURE_TIME,
@@ -54,6 +55,9 @@ from .control_config import (
     CONF_GRID_SOURCE,
     CONF_MIN_OFF,
     CONF_MIN_ON,
+    CONF_PHASE_DOWN_DELAY,
+    CONF_PHASE_INTERVAL,
+    CONF_PHASE_UP_DELAY,
     CONF_PRICE,
     CONF_PRICE_LIMIT,
     CONF_PV_FORECAST,
@@ -101,6 +105,7 @@ def _optional(key: str, options: dict[str, Any]) -> vol.Optional:
 
 _POWER = _entity(["sensor"], SensorDeviceClass.POWER)
 _DEFAULTS = SolarSettings()
+_CLOUD_GUARD_PERCENT = round((_DEFAULTS.cloud_start_share or 1.0) * 100)
 # Tuning fields: (option, selector, default shown).
 _TUNING: tuple[tuple[str, NumberSelector, float], ...] = (
     (CONF_RESIDUAL_POWER, _number(-5000, 5000, 10, "W"), _DEFAULTS.residual_power_w),
@@ -112,6 +117,10 @@ _TUNING: tuple[tuple[str, NumberSelector, float], ...] = (
     (CONF_MIN_OFF, _number(0, 7200, 1, "s"), _DEFAULTS.min_off_s),
     (CONF_STARTS_PER_DAY, _number(1, 100, 1, None), _DEFAULTS.starts_per_day),
     (CONF_DEADBAND, _number(0, 5, 0.1, "A"), _DEFAULTS.deadband_a),
+    (CONF_CLOUD_GUARD, _number(0, 100, 1, "%"), _CLOUD_GUARD_PERCENT),
+    (CONF_PHASE_UP_DELAY, _number(0, 3600, 1, "s"), _DEFAULTS.phase_up_delay_s),
+    (CONF_PHASE_DOWN_DELAY, _number(0, 3600, 1, "s"), _DEFAULTS.phase_down_delay_s),
+    (CONF_PHASE_INTERVAL, _number(0, 7200, 1, "s"), _DEFAULTS.phase_switch_interval_s),
 )
 _STEP_KEYS: dict[str, tuple[str, ...]] = {
     "control_inputs": (
