@@ -51,6 +51,7 @@ SCHEMAS: dict[str, vol.Schema] = {
             vol.Required("limit"): _LIMIT,
             vol.Optional("unit", default=RateUnit.AMPERE.value): _UNIT,
             vol.Optional("duration"): _SECONDS,
+            vol.Optional("phases"): vol.All(vol.Coerce(int), vol.In((1, 3))),
         }
     ),
     "set_charging_schedule": CONNECTOR_SCHEMA.extend(

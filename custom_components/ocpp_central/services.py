@@ -92,6 +92,7 @@ async def _set_current_limit(target: ChargerTarget, call: ServiceCall) -> Servic
         RateUnit(call.data["unit"]),
         call.data.get("duration"),
         immediate=True,
+        phases=call.data.get("phases"),
     )
     return _engine_answer(result, target, "SetChargingProfile")
 
