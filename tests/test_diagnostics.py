@@ -61,12 +61,15 @@ async def test_diagnostics(
 
     result = await get_diagnostics_for_config_entry(hass, hass_client, central)
     assert result["listening_port"] == result["data"]["port"] == port
-    assert result == snapshot(exclude=props("port", "listening_port", "last_heartbeat"))
+    assert result == snapshot(exclude=props("port", "listening_port", "last_heartbeat", "day"))
     text = json.dumps(result)
     for secret in ("s3cret-pass", "TAG-0001", "TAG-0002", "SN-1"):
         assert secret not in text
     assert result["chargers"]["CP1"]["model"]["info"]["serial_number"] == "**REDACTED**"
     assert result["pending_chargers"]["NEW-CHARGER"]["info"]["vendor"] == "Other"
+    # The engine's quirks and the controller's view of each connector are there to debug control.
+    assert result["chargers"]["CP1"]["smart_charging"]["quirks"]["rate_unit"] == "A"
+    assert result["control"]["connectors"]["CP1/1"]["mode"] == "external"
 
 
 def test_jsonable_orders_sets_and_flattens_values() -> None:

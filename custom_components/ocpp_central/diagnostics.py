@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime, time
 from enum import Enum
 from typing import Any
 
@@ -12,6 +12,7 @@ from homeassistant.const import CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 
 from .central import OcppCentralConfigEntry
+from .controller import SiteController
 from .coordinator import ChargerCoordinator
 from .model import Charger
 
@@ -42,6 +43,7 @@ async def async_get_config_entry_diagnostics(
                 charger_id: _jsonable(_model(charger))
                 for charger_id, charger in sorted(central.pending.items())
             },
+            "control": _control(central.control) if central.control else None,
         },
         TO_REDACT,
     )
@@ -57,7 +59,32 @@ def _charger(coordinator: ChargerCoordinator) -> dict[str, Any]:
         },
         "available": coordinator.available,
         "model": _jsonable(_model(coordinator.charger)),
+        "smart_charging": _jsonable(coordinator.smart.diagnostics()),
     }
+
+
+def _control(control: SiteController) -> dict[str, Any]:
+    """Return the built-in controller: its settings, and per connector mode, choices, reason, state."""
+    keys = sorted(set(control.modes) | set(control.core.states))
+    view: dict[str, Any] = _jsonable(
+        {
+            "settings": asdict(control.core.settings),
+            "connectors": {
+                key: {
+                    "mode": control.mode(key),
+                    "preferences": asdict(control.preferences(key)),
+                    "explanation": (
+                        asdict(explanation)
+                        if (explanation := control.explanation(key)) is not None
+                        else None
+                    ),
+                    "state": asdict(state) if (state := control.core.states.get(key)) else None,
+                }
+                for key in keys
+            },
+        }
+    )
+    return view
 
 
 def _model(charger: Charger) -> dict[str, Any]:
@@ -77,6 +104,6 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(item) for item in value]
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     return value
