@@ -146,6 +146,23 @@ class EvInfo:
     max_voltage_v: float | None = None
     phases_used: int | None = None
     cable_max_current_a: float | None = None
+    # The session's energy when the car asked for energy_requested_wh (it asks for what is to come).
+    requested_at_session_wh: float = 0.0
+
+
+# The car's values that get entities once told (markers in Connector.seen_measurands).
+EV_SEEN_PREFIX = "EV."
+EV_FIELDS = (
+    "departure_time",
+    "energy_requested_wh",
+    "energy_capacity_wh",
+    "min_current_a",
+    "max_current_a",
+    "max_power_w",
+    "max_voltage_v",
+    "phases_used",
+    "cable_max_current_a",
+)
 
 
 @dataclass(slots=True)
@@ -167,10 +184,17 @@ class Connector:
     transaction: Transaction | None = None
     last_session_energy_wh: float | None = None
     last_meter_at: datetime | None = None
+    # Measurands ever reported, and the car's values ever told (EV_SEEN_PREFIX): entities to have.
     seen_measurands: set[str] = field(default_factory=set)
     # Meter values came addressed to this connector itself (not only via the main meter, 0).
     metered_directly: bool = False
     ev: EvInfo = field(default_factory=EvInfo)
+
+    def note_ev(self) -> None:
+        """Remember which of the car's values were ever told: their entities exist from then on."""
+        for name in EV_FIELDS:
+            if getattr(self.ev, name) is not None:
+                self.seen_measurands.add(EV_SEEN_PREFIX + name)
 
     @property
     def plugged_in(self) -> bool | None:

@@ -126,6 +126,9 @@ class Ocpp201Adapter(Ocpp201Messages, Ocpp201Commands, ProtocolAdapter, ChargePo
             state.statuses[number] = status
             if status != "Occupied":
                 state.finished = False
+            if status == "Available" and "Occupied" not in state.statuses.values():
+                # The car left: what it told us goes with it.
+                self.charger.connector(evse).ev = EvInfo()
             self._refresh_status(evse)
         self.host.changed(self.charger)
 
@@ -295,7 +298,6 @@ class Ocpp201Adapter(Ocpp201Messages, Ocpp201Commands, ProtocolAdapter, ChargePo
             meter_start_wh=meter_start,
             started_at=at or datetime.now(UTC),
         )
-        connector.ev = EvInfo()
         self.ledger.evse(connector.connector_id).finished = False
         self.host.event(
             self.charger,
@@ -344,6 +346,8 @@ class Ocpp201Adapter(Ocpp201Messages, Ocpp201Commands, ProtocolAdapter, ChargePo
         reading, read_at = energy_reading(batches, last=True)
         stop_wh = self.register_at(connector, reading, read_at) if reading is not None else None
         self.close_transaction(connector, transaction, stop_wh)
+        # The car's word was for this session; the next one (another car, perhaps) starts blank.
+        connector.ev = EvInfo()
         self.host.event(
             self.charger,
             ChargerEvent(
@@ -355,11 +359,13 @@ class Ocpp201Adapter(Ocpp201Messages, Ocpp201Commands, ProtocolAdapter, ChargePo
 
     @staticmethod
     def _note_ev(connector: Connector, fields: dict[str, Any]) -> None:
+        """Phases used and the cable's rating, as a TransactionEvent tells them."""
         phases = fields.get("number_of_phases_used")
         if isinstance(phases, int) and not isinstance(phases, bool) and 0 < phases <= 3:
             connector.ev.phases_used = phases
         if (cable := number_or_none(fields.get("cable_max_current"))) is not None:
             connector.ev.cable_max_current_a = cable
+        connector.note_ev()
 
     # --- Calls we make -------------------------------------------------------------
 

@@ -23,6 +23,17 @@ if TYPE_CHECKING:
     from .base import ChargerHost
 
 
+# EvInfo attribute → its key in acChargingParameters or dcChargingParameters.
+_EV_NEEDS = {
+    "energy_requested_wh": "energy_amount",
+    "energy_capacity_wh": "ev_energy_capacity",
+    "min_current_a": "ev_min_current",
+    "max_current_a": "ev_max_current",
+    "max_power_w": "ev_max_power",
+    "max_voltage_v": "ev_max_voltage",
+}
+
+
 def _float(value: str) -> float | None:
     try:
         number = float(value)
@@ -180,29 +191,31 @@ class Ocpp201Messages:
     def on_notify_ev_charging_needs(
         self, evse_id: int, charging_needs: dict[str, Any], **kwargs: Any
     ) -> call_result.NotifyEVChargingNeeds:
-        """Keep what the car needs; we offer no schedule of our own (the charger's limits apply)."""
+        """Keep what the car needs; we offer no schedule of our own (the charger's limits apply).
+
+        Each message is the car's whole word: what it no longer says is forgotten. It asks for
+        energy from now on, so the session's energy so far is kept beside it.
+        """
+        if evse_id <= 0:
+            LOGGER.info("Charger %s sent a car's charging needs for EVSE %s", self.id, evse_id)
+            return call_result.NotifyEVChargingNeeds(status="Rejected")
         connector = self.charger.connector(evse_id)
+        ac = charging_needs.get("ac_charging_parameters")
+        dc = charging_needs.get("dc_charging_parameters")
+        params: dict[str, Any] = {
+            **(dc if isinstance(dc, dict) else {}),
+            **(ac if isinstance(ac, dict) else {}),
+        }
         ev = connector.ev
-        ev.departure_time = parse_time(charging_needs.get("departure_time")) or ev.departure_time
-        for params in (
-            charging_needs.get("ac_charging_parameters"),
-            charging_needs.get("dc_charging_parameters"),
-        ):
-            if not isinstance(params, dict):
-                continue
-            for attribute, key in (
-                ("energy_requested_wh", "energy_amount"),
-                ("energy_capacity_wh", "ev_energy_capacity"),
-                ("min_current_a", "ev_min_current"),
-                ("max_current_a", "ev_max_current"),
-                ("max_power_w", "ev_max_power"),
-                ("max_voltage_v", "ev_max_voltage"),
-            ):
-                if (value := number_or_none(params.get(key))) is not None:
-                    setattr(ev, attribute, value)
-            if (soc := number_or_none(params.get("state_of_charge"))) is not None:
-                connector.apply_samples([Sample("SoC", soc)], None)
-        self.host.changed(self.charger)
+        ev.departure_time = parse_time(charging_needs.get("departure_time"))
+        for attribute, key in _EV_NEEDS.items():
+            setattr(ev, attribute, number_or_none(params.get(key)))
+        session = connector.session_energy_wh if connector.transaction is not None else None
+        ev.requested_at_session_wh = session or 0.0
+        connector.note_ev()
+        if (soc := number_or_none(params.get("state_of_charge"))) is not None:
+            connector.apply_samples([Sample("SoC", soc)], None)
+        self.host.changed(self.charger, durable=True)
         return call_result.NotifyEVChargingNeeds(status="Rejected")
 
     @on(Action.notify_ev_charging_schedule)
