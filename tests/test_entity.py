@@ -17,6 +17,7 @@ from custom_components.ocpp_central import (
     binary_sensor,
     button,
     control_sensors,
+    ev_sensors,
     event,
     limit_entities,
     number,
@@ -184,6 +185,7 @@ def test_names_states_and_icons_are_translated() -> None:
             *sensor.CHARGER_SENSORS,
             *sensor.CONNECTOR_SENSORS,
             *limit_entities.LIMIT_SENSORS,
+            *ev_sensors.EV_SENSORS,
             *control_sensors.CONTROL_SENSORS,
         ),
         "binary_sensor": (

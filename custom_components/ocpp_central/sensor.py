@@ -1,4 +1,4 @@
-"""Sensors: status, power, currents, voltages, energy, state of charge, the charging limit and diagnostics."""
+"""Sensors: status, power, currents, voltages, energy, state of charge, the limit, the car's word, diagnostics."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from .entity import (
     OcppEntity,
     async_add_shape_entities,
 )
+from .ev_sensors import EV_SENSORS, OcppEvSensor, OcppEvSensorDescription
 from .limit_entities import LIMIT_SENSORS, OcppLimitSensor, OcppLimitSensorDescription
 from .model import Charger, Connector, ConnectorStatus, Phase
 
@@ -314,7 +315,7 @@ async def async_setup_entry(
         async_add_entities,
         Platform.SENSOR,
         charger=CHARGER_SENSORS,
-        connector=(*CONNECTOR_SENSORS, *LIMIT_SENSORS),
+        connector=(*CONNECTOR_SENSORS, *LIMIT_SENSORS, *EV_SENSORS),
         make=_make,
     )
     async_setup_control_sensors(entry, async_add_entities)
@@ -341,9 +342,12 @@ def _make(
     coordinator: ChargerCoordinator,
     description: OcppChargerSensorDescription
     | OcppConnectorSensorDescription
-    | OcppLimitSensorDescription,
+    | OcppLimitSensorDescription
+    | OcppEvSensorDescription,
     connector_id: int | None,
 ) -> OcppEntity:
     if isinstance(description, OcppLimitSensorDescription):
         return OcppLimitSensor(coordinator, description, connector_id)
+    if isinstance(description, OcppEvSensorDescription):
+        return OcppEvSensor(coordinator, description, connector_id)
     return OcppSensor(coordinator, description, connector_id)
