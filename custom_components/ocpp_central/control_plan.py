@@ -50,7 +50,8 @@ HOUSE_BASE_W = 500.0
 class _Pushed:
     plan: PricePlan
     at: datetime
-    sent: tuple[tuple[datetime, float], ...] | None = None
+    # What the charger was sent: until when the plan holds, and its periods.
+    sent: tuple[datetime, tuple[tuple[datetime, float], ...]] | None = None
     started_for: datetime | None = None
     # An input changed: recompute on the next pass.
     stale: bool = False
@@ -118,9 +119,10 @@ class CheapestPlanner:
                 )
         assert pushed is not None
         plan = pushed.plan
-        periods = tuple(plan.periods)
-        if periods != pushed.sent:
-            pushed.sent = periods
+        # A plan made in the same second with the same periods may still end later.
+        shipped = (plan.valid_to, tuple(plan.periods))
+        if shipped != pushed.sent:
+            pushed.sent = shipped
             self.control._spawn(key, self._async_push(key, coordinator, connector_id, plan))
         if plan.energy_wh <= 0:
             return Explanation(Reason.TARGET_REACHED)
