@@ -1,8 +1,9 @@
 """One connector as the site controller sees it: its own settings, and its input to the core.
 
 The settings (priority, departure, target energy) come from the connector's Charge priority,
-Departure time and Target energy entities and survive restarts through them. Unset, the site-wide
-options apply: priority 0, the departure and target of the integration's options.
+Departure time and Target energy entities and survive restarts through them. Unset, the car's own
+word applies where it gave one (departure and energy, ISO 15118 over OCPP 2.0.1), else the site-wide
+options: priority 0, the departure and target of the integration's options.
 """
 
 from __future__ import annotations
@@ -37,6 +38,33 @@ class ConnectorPreferences:
     def plan_inputs(self) -> tuple[time | None, float | None]:
         """What a Cheapest plan depends on."""
         return self.departure, self.target_energy_kwh
+
+
+@dataclass(frozen=True, slots=True)
+class CarWord:
+    """What the car itself asked for (NotifyEVChargingNeeds); None: it did not say."""
+
+    departure: datetime | None = None
+    # Energy it still asks for: its request less what the session charged since it asked.
+    energy_wh: float | None = None
+
+    @classmethod
+    def of(cls, connector: Connector) -> CarWord:
+        """Read the car's word on a connector; a request of nothing counts as no word."""
+        ev = connector.ev
+        energy = None
+        if ev.energy_requested_wh is not None and ev.energy_requested_wh > 0:
+            since = 0.0
+            if connector.transaction is not None:
+                since = max(0.0, (connector.session_energy_wh or 0.0) - ev.requested_at_session_wh)
+            energy = max(0.0, ev.energy_requested_wh - since)
+        return cls(ev.departure_time, energy)
+
+    @staticmethod
+    def mark(connector: Connector) -> tuple[Any, ...]:
+        """Return what the car said, as told: a new word calls for a new plan (charging does not)."""
+        ev = connector.ev
+        return ev.departure_time, ev.energy_requested_wh, ev.requested_at_session_wh
 
 
 @dataclass(slots=True)

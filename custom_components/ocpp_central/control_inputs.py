@@ -217,11 +217,21 @@ def departure(hass: HomeAssistant, options: Mapping[str, Any], now: datetime) ->
 
 
 def connector_departure(
-    hass: HomeAssistant, options: Mapping[str, Any], now: datetime, own: time | None
+    hass: HomeAssistant,
+    options: Mapping[str, Any],
+    now: datetime,
+    own: time | None,
+    car: datetime | None = None,
 ) -> datetime | None:
-    """When a connector's car leaves: the next occurrence of its own time of day, else the site's."""
+    """When a connector's car leaves: its own time of day, else the car's word, else the site's.
+
+    The connector's time of day means its next occurrence; the car's own departure (ISO 15118)
+    counts while it is still ahead.
+    """
     if own is not None:
         return _next_time_of_day(own, now)
+    if car is not None and car > now:
+        return car
     return departure(hass, options, now)
 
 
@@ -230,13 +240,16 @@ def energy_needed_wh(
     soc_percent: float | None,
     session_wh: float | None,
     own_target_kwh: float | None = None,
+    car_wh: float | None = None,
 ) -> float | None:
-    """Energy still to charge: to the connector's own target, else the site's target SoC or kWh.
+    """Energy still to charge: the connector's own target, else the car's word, else the site's.
 
-    The site's target SoC needs the car's capacity and SoC; the site's target kWh is the fallback.
+    The car's word is the energy it still asks for itself (ISO 15118). The site's target SoC needs the car's capacity and SoC; the site's target kWh is the fallback.
     """
     if own_target_kwh:
         return max(0.0, own_target_kwh * 1000 - (session_wh or 0.0))
+    if car_wh is not None:
+        return max(0.0, car_wh)
     target_soc = options.get(CONF_TARGET_SOC)
     capacity = options.get(CONF_CAR_CAPACITY)
     if target_soc is not None and capacity and soc_percent is not None:

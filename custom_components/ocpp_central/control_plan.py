@@ -3,16 +3,18 @@
 The plan covers the energy still needed (target kWh, or target SoC with the car's capacity) before
 departure, less the solar energy a PV forecast promises, in the cheapest slots of the price
 entity's forecast; a connector's own departure time and target energy (its entities), where set,
-replace the site-wide ones. It goes to the charger as one multi-period profile (valid until departure), so
-the charger follows it while Home Assistant is down, and is recomputed when prices, departure,
-target or forecast change, and at least every PLAN_INTERVAL_S.
+replace the site-wide ones, and where not, the car's own word does (its departure and the energy
+it asks for, ISO 15118 via NotifyEVChargingNeeds). It goes to the charger as one multi-period
+profile (valid until departure), so the charger follows it while Home Assistant is down, and is
+recomputed when prices, departure, target, forecast or the car's word change, and at least every
+PLAN_INTERVAL_S.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.util import dt as dt_util
 
@@ -25,6 +27,7 @@ from .control_config import (
     CONF_PV_FORECAST,
     PLAN_INTERVAL_S,
 )
+from .control_connector import CarWord
 from .control_inputs import (
     connector_departure,
     energy_needed_wh,
@@ -55,6 +58,8 @@ class _Pushed:
     started_for: datetime | None = None
     # An input changed: recompute on the next pass.
     stale: bool = False
+    # What the car had said when the plan was made (CarWord.mark).
+    told: tuple[Any, ...] = ()
 
 
 class CheapestPlanner:
@@ -98,9 +103,11 @@ class CheapestPlanner:
             self.forget(key)
             return Explanation(Reason.NO_CAR)
         pushed = self._plans.get(key)
+        told = CarWord.mark(connector)
         due = (
             pushed is None
             or pushed.stale
+            or pushed.told != told
             or (now - pushed.at).total_seconds() >= PLAN_INTERVAL_S
             or now >= pushed.plan.valid_to
         )
@@ -109,13 +116,14 @@ class CheapestPlanner:
             if isinstance(fresh, Explanation):
                 return fresh
             if pushed is not None and _same_future(pushed.plan, fresh, now):
-                pushed.at, pushed.stale = now, False
+                pushed.at, pushed.stale, pushed.told = now, False, told
             else:
                 pushed = self._plans[key] = _Pushed(
                     fresh,
                     now,
                     pushed.sent if pushed else None,
                     pushed.started_for if pushed else None,
+                    told=told,
                 )
         assert pushed is not None
         plan = pushed.plan
@@ -146,14 +154,16 @@ class CheapestPlanner:
         if not slots:
             return Explanation(Reason.PRICE_UNAVAILABLE)
         connector = coordinator.charger.connector(connector_id)
+        car = CarWord.of(connector)
         soc, _ = number_of(hass, options.get(CONF_CAR_SOC))
         needed = energy_needed_wh(
             options,
             soc if soc is not None else connector.soc_percent,
             connector.session_energy_wh,
             own.target_energy_kwh,
+            car.energy_wh,
         )
-        leaving = connector_departure(hass, options, now, own.departure) or max(
+        leaving = connector_departure(hass, options, now, own.departure, car.departure) or max(
             slot.end for slot in slots
         )
         if needed is None:
