@@ -17,6 +17,7 @@ from custom_components.ocpp_central import (
     binary_sensor,
     button,
     control_sensors,
+    control_session_sensors,
     ev_sensors,
     event,
     limit_entities,
@@ -187,6 +188,7 @@ def test_names_states_and_icons_are_translated() -> None:
             *limit_entities.LIMIT_SENSORS,
             *ev_sensors.EV_SENSORS,
             *control_sensors.CONTROL_SENSORS,
+            *control_session_sensors.SESSION_SENSORS,
         ),
         "binary_sensor": (
             *binary_sensor.CHARGER_BINARY_SENSORS,

@@ -2,7 +2,8 @@
 
 Part of the sensor platform: sensor.py's async_setup_entry calls
 `async_setup_control_sensors(entry, async_add_entities)`, which adds the reason sensor of every
-connector, now and as connectors appear.
+connector, now and as connectors appear, and the session accounting sensors
+(control_session_sensors.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from homeassistant.core import callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
+from .control_session_sensors import async_setup_session_sensors
 from .controller import SiteController, connector_key
 from .controllers.modes import Reason
 from .entity import ConnectorEntityDescription, OcppEntity, async_add_shape_entities
@@ -48,7 +50,7 @@ CONTROL_SENSORS: tuple[ControlSensorDescription, ...] = (
 def async_setup_control_sensors(
     entry: OcppCentralConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add the reason sensors of every connector, now and as connectors appear."""
+    """Add the reason and session sensors of every connector, now and as connectors appear."""
     async_add_shape_entities(
         entry,
         async_add_entities,
@@ -56,6 +58,7 @@ def async_setup_control_sensors(
         connector=CONTROL_SENSORS,
         make=ControlReasonSensor,
     )
+    async_setup_session_sensors(entry, async_add_entities)
 
 
 class ControlReasonSensor(OcppEntity, SensorEntity):

@@ -5,6 +5,7 @@ FLOOR_INTERVAL_S; each pass reads the inputs, lets the solar controller decide e
 one go and hands the decisions to each charger's smart-charging engine (`coordinator.smart`).
 Connectors in Cheapest mode get a price plan, pushed as one charging schedule (control_plan.py).
 Each connector's own priority, departure and target come from its entities (control_connector.py).
+Every pass also feeds the session accounting (solar share and cost, control_sessions.py).
 A missing input raises a repair issue; the core's safe behaviour covers the meantime.
 """
 
@@ -44,6 +45,7 @@ from .control_inputs import (
     sources_from_options,
 )
 from .control_plan import CheapestPlanner
+from .control_sessions import SessionRecorder
 from .controllers.modes import ChargeMode, ConnectorInput, Decision, Explanation, SiteInput
 from .controllers.solar import SolarController
 from .quirks import DEFAULT_MIN_WRITE_INTERVAL
@@ -72,6 +74,8 @@ class SiteController:
     core: SolarController = field(default_factory=SolarController)
     planner: CheapestPlanner = field(init=False)
     reader: ConnectorReader = field(default_factory=ConnectorReader)
+    # Where each session's energy came from (solar, grid) and its cost: the session sensors.
+    sessions: SessionRecorder = field(default_factory=SessionRecorder)
     _unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
     _missing_since: dict[str, datetime] = field(default_factory=dict)
     _busy: set[str] = field(default_factory=set)
@@ -242,6 +246,7 @@ class SiteController:
                         preferences=self.preferences(key),
                     )
                 )
+        self.sessions.update(self, now, site, owners)
         decisions = self.core.update(site, connectors)
         changed: set[ChargerCoordinator] = set()
         for decision in decisions:
