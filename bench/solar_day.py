@@ -22,7 +22,7 @@ the grid meter as a sensor state updated every 5 s; time is frozen and moved on 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 import sys
@@ -33,65 +33,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from solar_oracle import OracleResult, budget_oracle
 from solar_sim import (
-    CHARGER_DELAY_S,
-    DAY_S,
     DAYS,
-    METER_INTERVAL_S,
     VOLTS,
     Car,
     Day,
     Metrics,
-    oracle_power,
 )
 
 from custom_components.ocpp_central.controllers.modes import (
-    ChargeMode,
-    ConnectorInput,
     ConnectorSettings,
-    SiteInput,
     SolarSettings,
 )
 from custom_components.ocpp_central.controllers.price import cost_of, plan_cheapest
-from custom_components.ocpp_central.controllers.solar import SolarController
+from custom_components.ocpp_central.controllers.replay import replay
 
 GRID_INTERVAL_S = 5
 KEY = "CP1/1"
 CHEAP_ARRIVAL_H = 18
 CHEAP_DEPARTURE_H = 31
 CHEAP_ENERGY_WH = 25_000.0
-
-
-@dataclass
-class SimCharger:
-    """A charger that applies written limits after a delay and meters every 10 s."""
-
-    car: Car
-    limit_a: float = 0.0  # paused overnight by the controller
-    phases: int = 3
-    pending: list[tuple[int, float, int]] | None = None
-    meter: tuple[int, float, float] = (0, 0.0, 0.0)  # (second, power W, current A)
-
-    def write(self, second: int, limit_a: float, phases: int) -> None:
-        if self.pending is None:
-            self.pending = []
-        self.pending.append((second + CHARGER_DELAY_S, limit_a, phases))
-
-    def step(self, second: int) -> tuple[float, bool]:
-        """Apply due writes, advance the car one second; (power W, phase switch happened)."""
-        switched = False
-        while self.pending and self.pending[0][0] <= second:
-            _, limit, phases = self.pending.pop(0)
-            if phases != self.phases:
-                switched = self.car.current_a > 0
-                self.car.interrupt()
-                self.phases = phases
-            self.limit_a = limit
-        amps = self.car.step(self.limit_a)
-        power = amps * VOLTS * self.phases
-        self.car.energy_wh += power / 3600
-        if second % METER_INTERVAL_S == 0:
-            self.meter = (second, power, amps)
-        return power, switched
 
 
 def connector_settings(day: Day) -> ConnectorSettings:
@@ -105,46 +65,20 @@ def connector_settings(day: Day) -> ConnectorSettings:
 
 
 def run_pure(day: Day, settings: SolarSettings) -> Metrics:
-    """One day in Solar mode, second by second, with the controller on every grid reading."""
-    controller = SolarController(settings)
-    charger = SimCharger(Car(min_a=day.car_min_a, max_a=day.car_max_a), phases=day.phases)
-    metrics = Metrics()
-    was_charging = False
-    restart_after_switch = False
-    for second in range(DAY_S):
-        power, switched = charger.step(second)
-        restart_after_switch = restart_after_switch or switched
-        pv, house = day.pv_w[second], day.house_w[second]
-        metrics.account(pv, house, power, oracle_power(pv - house, day))
-        charging = power > 0
-        if charging and not was_charging:
-            if restart_after_switch:
-                metrics.phase_switches += 1
-            else:
-                metrics.starts += 1
-            restart_after_switch = False
-        was_charging = charging
-        if second % GRID_INTERVAL_S:
-            continue
-        now = day.at(second)
-        meter_s, meter_w, meter_a = charger.meter
-        currents = (meter_a,) * charger.phases + (0.0,) * (3 - charger.phases)
-        connector = ConnectorInput(
-            key=KEY,
-            mode=ChargeMode.SOLAR,
-            settings=connector_settings(day),
-            plugged_in=True,
-            session_active=True,
-            power_w=meter_w,
-            current_a=currents,
-            measured_at=day.at(meter_s),
-        )
-        site = SiteInput(now=now, grid_power_w=house + power - pv, grid_measured_at=now)
-        for decision in controller.update(site, [connector]):
-            if decision.send and decision.limit_a is not None:
-                metrics.writes += 1
-                charger.write(second, decision.limit_a, decision.phases)
-    return metrics
+    """One day in Solar mode through the replay (controllers/replay.py): the controller on every
+    grid reading, the car second by second."""
+    surplus = [pv - house for pv, house in zip(day.pv_w, day.house_w, strict=True)]
+    car = Car(min_a=day.car_min_a, max_a=day.car_max_a)
+    result = replay(surplus, day.date, settings, connector_settings(day), car=car)
+    return Metrics(
+        car_wh=result.car_wh,
+        solar_to_car_wh=result.solar_wh,
+        import_for_car_wh=result.import_wh,
+        oracle_wh=result.oracle_wh,
+        starts=result.starts,
+        phase_switches=result.phase_switches,
+        writes=result.writes,
+    )
 
 
 def cheapest_costs(day: Day) -> tuple[float, float, float, float]:

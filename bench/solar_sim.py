@@ -8,6 +8,7 @@ Everything is per second and seeded, so every run of a day is the same day.
   dishwasher) at fixed times; the meter adds a little noise.
 * Car: 3-phase 16 A (11 kW), follows the offered current after a 10 s handshake at +2 A/s, drops
   at 8 A/s; below 6 A offered it does not charge. A phase switch stops it for the handshake.
+  It is the replay's model car (custom_components/.../controllers/replay.py), with a battery.
 * Charger: applies a new limit 3 s after the write; reports MeterValues every 10 s.
 * Oracle: at every second the most solar power any controller could put into the car, given
   the car's power range on one or three phases: surplus above the minimum only.
@@ -26,15 +27,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from custom_components.ocpp_central.controllers import replay as model
 from custom_components.ocpp_central.controllers.price import PriceSlot
 
 DAY_S = 86400
 VOLTS = 230.0
-METER_INTERVAL_S = 10
-CHARGER_DELAY_S = 3
-HANDSHAKE_S = 10
-RAMP_UP_A_S = 2.0
-RAMP_DOWN_A_S = 8.0
+METER_INTERVAL_S = model.METER_INTERVAL_S
+CHARGER_DELAY_S = model.CHARGER_DELAY_S
 
 
 @dataclass
@@ -226,38 +225,11 @@ def oracle_power(surplus_w: float, day: Day) -> float:
 
 
 @dataclass
-class Car:
-    """Follows what the charger offers, with a handshake and a ramp; minimum 6 A."""
+class Car(model.Car):
+    """The replay's model car (controllers/replay.py), with a battery: 15 of 77 kWh at plug-in."""
 
-    min_a: float = 6.0
-    max_a: float = 16.0
     capacity_wh: float = 77_000.0
     energy_wh: float = 15_000.0
-    current_a: float = 0.0
-    handshake_left: float = 0.0
-
-    def step(self, offered_a: float, dt: float = 1.0) -> float:
-        """Advance dt seconds; return the current drawn per phase."""
-        target = min(offered_a, self.max_a) if offered_a >= self.min_a else 0.0
-        if self.energy_wh >= self.capacity_wh:
-            target = 0.0
-        if target == 0.0:
-            self.current_a = max(0.0, self.current_a - RAMP_DOWN_A_S * dt)
-            self.handshake_left = HANDSHAKE_S
-            return self.current_a
-        if self.current_a == 0.0 and self.handshake_left > 0:
-            self.handshake_left -= dt
-            return 0.0
-        if self.current_a < target:
-            self.current_a = min(target, max(self.current_a, self.min_a * 0.5) + RAMP_UP_A_S * dt)
-        else:
-            self.current_a = max(target, self.current_a - RAMP_DOWN_A_S * dt)
-        return self.current_a
-
-    def interrupt(self) -> None:
-        """Contactor opened (phase switch): stop and shake hands again."""
-        self.current_a = 0.0
-        self.handshake_left = HANDSHAKE_S
 
 
 @dataclass
