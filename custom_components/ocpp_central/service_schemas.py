@@ -8,6 +8,20 @@ from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.helpers import config_validation as cv
 
 from .commands import RateUnit
+from .control_config import (
+    CONF_CLOUD_GUARD,
+    CONF_DISABLE_DELAY,
+    CONF_DISABLE_THRESHOLD,
+    CONF_ENABLE_DELAY,
+    CONF_ENABLE_THRESHOLD,
+    CONF_MIN_OFF,
+    CONF_MIN_ON,
+    CONF_PHASE_DOWN_DELAY,
+    CONF_PHASE_INTERVAL,
+    CONF_PHASE_UP_DELAY,
+    CONF_RESIDUAL_POWER,
+    CONF_STARTS_PER_DAY,
+)
 from .service_target import ATTR_CONNECTOR_ID
 
 if TYPE_CHECKING:
@@ -33,6 +47,11 @@ _COUNT = vol.All(vol.Coerce(int), vol.Range(min=0, max=2**31 - 1))
 _UNIT = vol.All(vol.Upper, vol.In([unit.value for unit in RateUnit]))
 _LIMIT = vol.All(vol.Coerce(float), vol.Range(min=0, max=1_000_000))
 _URL = vol.All(cv.string, vol.Match(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$"))
+
+
+def _number(low: float, high: float) -> vol.All[float]:
+    return vol.All(vol.Coerce(float), vol.Range(min=low, max=high))
+
 
 BASE_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
 CONNECTOR_SCHEMA = BASE_SCHEMA.extend({vol.Optional(ATTR_CONNECTOR_ID): _CONNECTOR})
@@ -107,4 +126,22 @@ SCHEMAS: dict[str, vol.Schema] = {
         }
     ),
     "cancel_reservation": BASE_SCHEMA.extend({vol.Required("reservation_id"): _COUNT}),
+    # The tuning options' keys and ranges (flow_options.py), to try on a past day.
+    "replay_solar_day": CONNECTOR_SCHEMA.extend(
+        {
+            vol.Optional("date"): cv.date,
+            vol.Optional(CONF_ENABLE_DELAY): _number(0, 3600),
+            vol.Optional(CONF_DISABLE_DELAY): _number(0, 3600),
+            vol.Optional(CONF_RESIDUAL_POWER): _number(-5000, 5000),
+            vol.Optional(CONF_ENABLE_THRESHOLD): _number(-10000, 10000),
+            vol.Optional(CONF_DISABLE_THRESHOLD): _number(-10000, 10000),
+            vol.Optional(CONF_MIN_ON): _number(0, 7200),
+            vol.Optional(CONF_MIN_OFF): _number(0, 7200),
+            vol.Optional(CONF_STARTS_PER_DAY): vol.All(vol.Coerce(int), vol.Range(min=1, max=100)),
+            vol.Optional(CONF_CLOUD_GUARD): _number(0, 100),
+            vol.Optional(CONF_PHASE_UP_DELAY): _number(0, 3600),
+            vol.Optional(CONF_PHASE_DOWN_DELAY): _number(0, 3600),
+            vol.Optional(CONF_PHASE_INTERVAL): _number(0, 7200),
+        }
+    ),
 }

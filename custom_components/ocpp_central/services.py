@@ -3,7 +3,8 @@
 Registered once in async_setup. The control actions (start, stop, pause, resume, limits, schedules,
 clearing profiles) go through the charger's smart-charging engine, so that its limit bookkeeping stays
 true; every other action is one OCPP command sent straight to the charger's live session. A command to
-one charger never waits for another: each charger has its own session.
+one charger never waits for another: each charger has its own session. replay_solar_day sends
+nothing: it replays a past day from the recorder (replay_service.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from homeassistant.util import dt as dt_util
 
 from .commands import CommandRejectedError, CommandResult, LocalListEntry, RateUnit
 from .const import DOMAIN
+from .replay_service import async_replay_solar_day
 from .service_schemas import SCHEMAS
 from .service_target import (
     ChargerTarget,
@@ -271,6 +273,8 @@ SERVICES: dict[str, tuple[Handler, SupportsResponse, bool]] = {
     "get_local_list_version": (_local_list_version, _ONLY, False),
     "reserve_now": (_reserve_now, _OPTIONAL, False),
     "cancel_reservation": (_cancel_reservation, _NONE, False),
+    # What Solar mode would have done on a past day (replay_service.py): no charger command.
+    "replay_solar_day": (async_replay_solar_day, _ONLY, False),
 }
 
 
