@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -162,12 +161,3 @@ def test_day_surplus() -> None:
         [1000.0, 3500.0, 0.0, -200.0],
         1,
     )
-
-
-def test_a_day_replays_in_well_under_a_second() -> None:
-    """86400 seconds, the controller on every 5 s reading (about 0.3 s on the bench machine)."""
-    day = [max(0.0, 6000 * (1 - abs(s - 43200) / 25000)) for s in range(86400)]
-    began = time.perf_counter()
-    result = replay(day, datetime(2026, 6, 21, tzinfo=UTC), SETTINGS, SWITCHING)
-    assert time.perf_counter() - began < 1
-    assert result.starts == 1
