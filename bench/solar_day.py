@@ -5,7 +5,7 @@
     .venv/bin/python bench/solar_day.py --mode pure
     .venv/bin/python bench/solar_day.py --mode ha --days clear
 
-Per day (bench/solar_sim.py: a clear summer day, a cloudy day with fast swings, a winter day), one
+Per day (bench/solar_sim.py: a clear summer day, a cloudy day with fast swings, one with longer spells, a winter day), one
 car plugged in all day in Solar mode: energy from solar, the oracle's maximum (all surplus above the
 car's minimum power, taken instantly), their ratio (goal >= 97 %), grid import while charging in
 Solar mode (goal <= 2 % of the energy charged), starts (goal <= 3), phase switches and profile

@@ -196,6 +196,21 @@ def cloudy_day() -> Day:
     )
 
 
+def spells_day() -> Day:
+    """Longer spells (10 min sun, 5 min cloud): a long cloud early must not end the day's charging."""
+    rng = random.Random(11)
+    date = datetime(2026, 6, 23, tzinfo=UTC)
+    clouds = _clouds(rng, mean_sun_s=600, mean_cloud_s=300)
+    pv = [_bell(s, 5.0, 21.5, 6800.0) * clouds[s] for s in range(DAY_S)]
+    return Day(
+        "cloudy day, long spells",
+        date,
+        pv,
+        _house(rng, 330.0, APPLIANCES),
+        _prices(date, SUMMER_PRICES),
+    )
+
+
 def winter_day() -> Day:
     rng = random.Random(3)
     date = datetime(2026, 12, 15, tzinfo=UTC)
@@ -208,6 +223,7 @@ def winter_day() -> Day:
 DAYS: dict[str, Callable[[], Day]] = {
     "clear": clear_day,
     "cloudy": cloudy_day,
+    "spells": spells_day,
     "winter": winter_day,
 }
 

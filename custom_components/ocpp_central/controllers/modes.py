@@ -84,7 +84,7 @@ class SolarSettings:
     min_off_s: float = 300.0
     starts_per_day: int = 3
     # With no start left today a pause is final: it then takes this long importing at minimum.
-    final_stop_delay_s: float = 900.0
+    final_stop_delay_s: float = 1200.0
     deadband_a: float = 0.3
     write_interval_s: float = 30.0
     # A decrease that stops an import above this may be written as soon as the charger settled
