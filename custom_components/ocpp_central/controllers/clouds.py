@@ -1,7 +1,7 @@
 """Tell a passing cloud from a dull spell: the surplus of the last minutes, and what it would cost.
 
-A start or a ride through a cloud is worth it when, over the recent window, a car charging at
-least at its minimum would have taken little from the grid. The history keeps 10 s means of the
+A start is worth spending when, over the recent window, a car charging at least at its minimum
+would have taken little from the grid. The history keeps 10 s means of the
 surplus available to the cars; `import_share` replays them for one car's power range.
 """
 
@@ -25,7 +25,7 @@ class _Bucket:
 class SurplusHistory:
     """10 s means of the available surplus over the last window_s seconds."""
 
-    window_s: float = 900.0
+    window_s: float = 600.0
     _buckets: deque[_Bucket] = field(default_factory=deque)
 
     def add(self, now: datetime, available_w: float) -> None:
