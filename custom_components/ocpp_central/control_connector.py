@@ -3,7 +3,9 @@
 The settings (priority, departure, target energy) come from the connector's Charge priority,
 Departure time and Target energy entities and survive restarts through them. Unset, the car's own
 word applies where it gave one (departure and energy, ISO 15118 over OCPP 2.0.1), else the site-wide
-options: priority 0, the departure and target of the integration's options.
+options: priority 0, the departure and target of the integration's options. The charger's maximum
+is capped at any limit another party put on it (OCPP 2.0.1 NotifyChargingLimit: an EMS, the grid
+operator), so that the controller never asks for more than the charger may give.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.util import dt as dt_util
 
+from .controllers.guards import floor_a
 from .controllers.modes import ChargeMode, ConnectorInput, ConnectorSettings
 from .model import Connector, Phase
 
@@ -105,17 +108,26 @@ class ConnectorReader:
         volts = [v for v in connector.voltage_v.values() if v > 100]
         config = coordinator.config
         switching = coordinator.smart.can_switch_phases
+        step = 1.0 if coordinator.smart.quirks.whole_amps else 0.1
+        # Another party's limit (2.0.1 NotifyChargingLimit), in the steps a limit is written in.
+        external = coordinator.charger.external_limit(connector.connector_id, now)
+        external_a = None if external is None else floor_a(external[0], step)
         return ConnectorInput(
             key=key,
             # Cheapest is planned by the planner; the core only leaves it alone.
             mode=mode,
             settings=ConnectorSettings(
                 min_current_a=config.min_current,
-                max_current_a=config.max_current,
+                max_current_a=(
+                    config.max_current
+                    if external_a is None
+                    else min(config.max_current, external_a)
+                ),
                 phases=3 if switching else self._wired_phases(key, connector),
                 can_switch_phases=switching,
                 priority=preferences.priority,
-                current_step_a=1.0 if coordinator.smart.quirks.whole_amps else 0.1,
+                current_step_a=step,
+                external_limit_a=external_a,
             ),
             plugged_in=bool(connector.plugged_in),
             session_active=connector.transaction is not None,

@@ -165,6 +165,53 @@ EV_FIELDS = (
 )
 
 
+# Another party's limit (2.0.1 NotifyChargingLimit): its marker in Connector.seen_measurands, and
+# the voltage per phase at which a limit in W is taken as amps.
+EXTERNAL_LIMIT_SEEN = "ExternalLimit"
+LIMIT_VOLTAGE = 230.0
+
+
+@dataclass(slots=True, frozen=True)
+class LimitPeriod:
+    """One period of another party's limit, as told: from begins until ends (None: open-ended)."""
+
+    begins: datetime
+    ends: datetime | None
+    limit: float
+    # "A" per phase, or "W" in total over the phases.
+    unit: str = "A"
+    phases: int = 3
+
+    @property
+    def current_a(self) -> float:
+        """The limit per phase in A."""
+        if self.unit == "W":
+            return self.limit / (LIMIT_VOLTAGE * self.phases)
+        return self.limit
+
+
+@dataclass(slots=True, frozen=True)
+class ExternalLimit:
+    """A limit set by someone else than us (an EMS, the grid operator): its source and schedule."""
+
+    # chargingLimitSource: EMS, SO (system operator), Other.
+    source: str
+    set_at: datetime
+    # No periods: the charger said it is limited, but not how much.
+    periods: tuple[LimitPeriod, ...] = ()
+
+    def current_a(self, at: datetime) -> float | None:
+        """Return the limit per phase in force at a moment (its lowest schedule); None: none."""
+        return min(
+            (
+                period.current_a
+                for period in self.periods
+                if period.begins <= at and (period.ends is None or at < period.ends)
+            ),
+            default=None,
+        )
+
+
 @dataclass(slots=True)
 class Connector:
     """One connector (1.6) or EVSE (2.0.1) and its latest readings."""
@@ -189,6 +236,8 @@ class Connector:
     # Meter values came addressed to this connector itself (not only via the main meter, 0).
     metered_directly: bool = False
     ev: EvInfo = field(default_factory=EvInfo)
+    # Limits others put on this EVSE (on connector 0: the whole station), by source.
+    external_limits: dict[str, ExternalLimit] = field(default_factory=dict)
 
     def note_ev(self) -> None:
         """Remember which of the car's values were ever told: their entities exist from then on."""
@@ -319,6 +368,19 @@ class Charger:
         if (found := self.connectors.get(connector_id)) is None:
             found = self.connectors[connector_id] = Connector(connector_id)
         return found
+
+    def external_limit(self, connector_id: int, at: datetime) -> tuple[float, str] | None:
+        """Return the lowest limit in force on a connector or its station: A per phase, source."""
+        return min(
+            (
+                (amps, limit.source)
+                for number in {0, connector_id}
+                if (connector := self.connectors.get(number)) is not None
+                for limit in connector.external_limits.values()
+                if (amps := limit.current_a(at)) is not None
+            ),
+            default=None,
+        )
 
     def find_transaction(self, transaction_id: int | str) -> Connector | None:
         """Return the connector running this transaction, if any."""

@@ -1,4 +1,4 @@
-"""Sensors: status, power, currents, voltages, energy, state of charge, the limit, the car's word, diagnostics."""
+"""Sensors: status, power, currents, voltages, energy, state of charge, the limits, the car's word, diagnostics."""
 
 from __future__ import annotations
 
@@ -37,6 +37,11 @@ from .entity import (
     async_add_shape_entities,
 )
 from .ev_sensors import EV_SENSORS, OcppEvSensor, OcppEvSensorDescription
+from .external_limit_sensor import (
+    EXTERNAL_LIMIT_SENSORS,
+    OcppExternalLimitSensor,
+    OcppExternalLimitSensorDescription,
+)
 from .limit_entities import LIMIT_SENSORS, OcppLimitSensor, OcppLimitSensorDescription
 from .model import Charger, Connector, ConnectorStatus, Phase
 
@@ -315,7 +320,7 @@ async def async_setup_entry(
         async_add_entities,
         Platform.SENSOR,
         charger=CHARGER_SENSORS,
-        connector=(*CONNECTOR_SENSORS, *LIMIT_SENSORS, *EV_SENSORS),
+        connector=(*CONNECTOR_SENSORS, *LIMIT_SENSORS, *EV_SENSORS, *EXTERNAL_LIMIT_SENSORS),
         make=_make,
     )
     async_setup_control_sensors(entry, async_add_entities)
@@ -343,11 +348,14 @@ def _make(
     description: OcppChargerSensorDescription
     | OcppConnectorSensorDescription
     | OcppLimitSensorDescription
-    | OcppEvSensorDescription,
+    | OcppEvSensorDescription
+    | OcppExternalLimitSensorDescription,
     connector_id: int | None,
 ) -> OcppEntity:
     if isinstance(description, OcppLimitSensorDescription):
         return OcppLimitSensor(coordinator, description, connector_id)
     if isinstance(description, OcppEvSensorDescription):
         return OcppEvSensor(coordinator, description, connector_id)
+    if isinstance(description, OcppExternalLimitSensorDescription):
+        return OcppExternalLimitSensor(coordinator, description, connector_id)
     return OcppSensor(coordinator, description, connector_id)

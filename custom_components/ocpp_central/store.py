@@ -1,7 +1,7 @@
 """Durable charger state that survives restarts.
 
-Transaction ids, open transactions, energy registers, and the smart-charging engine's detected
-quirks and requested limits.
+Transaction ids, open transactions, energy registers, other parties' limits (until the charger
+reboots), and the smart-charging engine's detected quirks and requested limits.
 """
 
 from __future__ import annotations
@@ -13,7 +13,15 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, LOGGER
-from .model import Charger, Connector, EnergyRegister, StationInfo, Transaction
+from .model import (
+    Charger,
+    Connector,
+    EnergyRegister,
+    ExternalLimit,
+    LimitPeriod,
+    StationInfo,
+    Transaction,
+)
 
 STORAGE_VERSION = 1
 # Energy readings arrive every few seconds; writing them at most this often keeps flash wear low.
@@ -161,10 +169,48 @@ def _charger_as_dict(charger: Charger) -> dict[str, Any]:
                 else None,
                 "seen_measurands": sorted(connector.seen_measurands),
                 "metered_directly": connector.metered_directly,
+                # The charger does not tell them again when we come back; only its reboot ends them.
+                "external_limits": [
+                    _limit_as_dict(limit) for limit in connector.external_limits.values()
+                ],
             }
             for connector_id, connector in charger.connectors.items()
         },
     }
+
+
+def _limit_as_dict(limit: ExternalLimit) -> dict[str, Any]:
+    return {
+        "source": limit.source,
+        "set_at": limit.set_at.isoformat(),
+        "periods": [
+            {
+                "begins": period.begins.isoformat(),
+                "ends": period.ends.isoformat() if period.ends else None,
+                "limit": period.limit,
+                "unit": period.unit,
+                "phases": period.phases,
+            }
+            for period in limit.periods
+        ],
+    }
+
+
+def _limit_from_dict(stored: dict[str, Any]) -> ExternalLimit:
+    """Restore one limit; KeyError, TypeError or ValueError when unusable (all are dropped)."""
+    set_at = _time(stored["set_at"])
+    if not isinstance(stored["source"], str) or set_at is None:
+        raise TypeError(f"Unusable stored limit {stored!r}")
+    periods = []
+    for period in stored["periods"]:
+        begins = _time(period["begins"])
+        if begins is None or period["unit"] not in ("A", "W") or period["phases"] not in (1, 2, 3):
+            raise TypeError(f"Unusable stored limit period {period!r}")
+        ends = _time(period["ends"])
+        periods.append(
+            LimitPeriod(begins, ends, float(period["limit"]), period["unit"], period["phases"])
+        )
+    return ExternalLimit(stored["source"], set_at, tuple(periods))
 
 
 def _time(value: Any) -> datetime | None:
@@ -215,4 +261,15 @@ def _connector_from_dict(connector_id: int, stored: dict[str, Any]) -> Connector
         last_meter_at=_time(stored.get("last_meter_at")),
         seen_measurands=set(stored.get("seen_measurands", [])),
         metered_directly=bool(stored.get("metered_directly", False)),
+        external_limits=_limits_from_list(stored.get("external_limits")),
     )
+
+
+def _limits_from_list(stored: Any) -> dict[str, ExternalLimit]:
+    """Others' limits by source; none from data stored before they were kept, or unreadable."""
+    try:
+        limits = [_limit_from_dict(item) for item in stored or []]
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        LOGGER.warning("Dropped unreadable stored charging limits: %s", err)
+        return {}
+    return {limit.source: limit for limit in limits}

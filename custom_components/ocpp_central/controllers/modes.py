@@ -43,12 +43,17 @@ class Reason(StrEnum):
     START_BUDGET = "start_budget"
     BATTERY_PRIORITY = "battery_priority"
     FUSE_LIMIT = "fuse_limit"
+    EXTERNAL_LIMIT = "external_limit"
     PHASE_SWITCH = "phase_switch"
     INPUT_UNAVAILABLE = "input_unavailable"
     PLAN_CHARGING = "plan_charging"
     PLAN_WAITING = "plan_waiting"
     PRICE_UNAVAILABLE = "price_unavailable"
     TARGET_REACHED = "target_reached"
+
+
+# Running reasons that EXTERNAL_LIMIT replaces when another party's limit holds the current.
+CAPPED_REASONS = frozenset({Reason.FAST, Reason.SOLAR, Reason.MIN_SOLAR})
 
 
 class Strategy(StrEnum):
@@ -121,6 +126,24 @@ class ConnectorSettings:
     current_step_a: float = 0.1
     # Grid phase (0, 1, 2) of the charger's L1, L2, L3 (OCPP ConnectorPhaseRotation).
     phase_rotation: tuple[int, int, int] = (0, 1, 2)
+    # Another party's limit on the charger (an EMS, the grid operator; OCPP 2.0.1), None: none.
+    # max_current_a is no higher; below min_current_a the car cannot charge at all.
+    external_limit_a: float | None = None
+
+    @property
+    def blocked(self) -> bool:
+        """Whether another party's limit leaves less than the minimum current: no charging."""
+        return self.external_limit_a is not None and self.external_limit_a < self.min_current_a
+
+    def explain(self, target_a: float, explanation: Explanation) -> Explanation:
+        """Give EXTERNAL_LIMIT as the reason when another party's limit holds a running connector."""
+        if (
+            self.external_limit_a is None
+            or target_a < self.external_limit_a
+            or explanation.reason not in CAPPED_REASONS
+        ):
+            return explanation
+        return Explanation(Reason.EXTERNAL_LIMIT)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

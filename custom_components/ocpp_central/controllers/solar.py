@@ -102,6 +102,8 @@ class SolarController:
                 battery_first=battery_first,
                 now=now,
             )
+        for key, plan in plans.items():
+            plan.explanation = by_key[key].settings.explain(plan.target_a, plan.explanation)
         apply_fuse(self.settings, site, connectors, plans, self.states)
         importing = max(0.0, site.grid_power_w or 0.0)
         decisions = [self._decision(c, plans.get(c.key), now, importing) for c in connectors]
@@ -178,9 +180,10 @@ class SolarController:
         """Plans that need no surplus allocation; None for a car that shares the surplus."""
         settings = connector.settings
         changed = state.mode is not connector.mode
-        if connector.mode is ChargeMode.OFF or connector.target_reached:
+        if connector.mode is ChargeMode.OFF or connector.target_reached or settings.blocked:
             state.enabled = False
-            reason = Reason.OFF if connector.mode is ChargeMode.OFF else Reason.TARGET_REACHED
+            reason = Reason.TARGET_REACHED if connector.target_reached else Reason.EXTERNAL_LIMIT
+            reason = Reason.OFF if connector.mode is ChargeMode.OFF else reason
             return Plan(0.0, state.phases, Explanation(reason), urgent=changed)
         if connector.mode is ChargeMode.FAST:
             started = self._switch_on(state, now, count=False)

@@ -81,6 +81,8 @@ class Ocpp201Adapter(Ocpp201Messages, Ocpp201Commands, ProtocolAdapter, ChargePo
         info.serial_number = text_or_none(station.get("serial_number"))
         info.firmware_version = text_or_none(station.get("firmware_version"))
         info.meter_type = info.meter_serial_number = None
+        for connector in self.charger.connectors.values():
+            connector.external_limits.clear()  # others' limits went with the reboot
         LOGGER.debug("Charger %s booted (%s)", self.id, reason)
         decision = self.host.boot(self.charger)
         self.host.changed(self.charger, durable=True)

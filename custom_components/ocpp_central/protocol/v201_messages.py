@@ -7,6 +7,7 @@ for something it is entitled to send; what a home central system has no use for 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -14,9 +15,9 @@ from ocpp.v201 import call_result
 from ocpp.v201.enums import Action
 
 from ..const import LOGGER
-from ..model import Sample
+from ..model import EXTERNAL_LIMIT_SEEN, Sample
 from .base import on, parse_time, text_or_none
-from .v201_state import number_or_none
+from .v201_state import external_limit_201, number_or_none
 
 if TYPE_CHECKING:
     from ..model import Charger
@@ -168,23 +169,38 @@ class Ocpp201Messages:
 
     @on(Action.notify_charging_limit)
     def on_notify_charging_limit(
-        self, charging_limit: dict[str, Any], **kwargs: Any
+        self,
+        charging_limit: dict[str, Any],
+        charging_schedule: Any = None,
+        evse_id: int = 0,
+        **kwargs: Any,
     ) -> call_result.NotifyChargingLimit:
-        """Note that another party (an energy manager, the grid operator) limits the charger."""
-        LOGGER.info(
-            "Charger %s is limited by %s on EVSE %s",
-            self.id,
-            charging_limit.get("charging_limit_source"),
-            kwargs.get("evse_id", 0),
-        )
+        """Keep another party's limit (an energy manager, the grid operator); EVSE 0: the station.
+
+        Each message is that source's whole limit. CSO is us: our own profiles are no outside limit.
+        """
+        source = charging_limit.get("charging_limit_source")
+        LOGGER.info("Charger %s is limited by %s on EVSE %s", self.id, source, evse_id)
+        if not isinstance(source, str) or source == "CSO":
+            return call_result.NotifyChargingLimit()
+        limit = external_limit_201(source, charging_schedule, datetime.now(UTC))
+        self.charger.connector(evse_id).external_limits[source] = limit
+        evses = [evse_id] if evse_id > 0 else [n for n in self.charger.connectors if n > 0]
+        for number in evses or [self._evse_of(None)]:
+            self.charger.connector(number).seen_measurands.add(EXTERNAL_LIMIT_SEEN)
+        self.host.changed(self.charger, durable=True)
         return call_result.NotifyChargingLimit()
 
     @on(Action.cleared_charging_limit)
     def on_cleared_charging_limit(
-        self, charging_limit_source: str, **kwargs: Any
+        self, charging_limit_source: str, evse_id: int | None = None, **kwargs: Any
     ) -> call_result.ClearedChargingLimit:
-        """Note that the external limit is gone."""
+        """Forget that source's limit on the EVSE (0: the station's), or everywhere (no EVSE)."""
         LOGGER.info("Charger %s is no longer limited by %s", self.id, charging_limit_source)
+        for number, connector in self.charger.connectors.items():
+            if evse_id in (None, number):
+                connector.external_limits.pop(charging_limit_source, None)
+        self.host.changed(self.charger, durable=True)
         return call_result.ClearedChargingLimit()
 
     @on(Action.notify_ev_charging_needs)

@@ -9,13 +9,14 @@ statuses, the remote starts we asked for and the token types the charger showed 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ocpp.exceptions import TypeConstraintViolationError
 
 from ..meter import DEFAULT_MEASURAND, to_sample
-from ..model import Charger, Sample
+from ..model import Charger, ExternalLimit, LimitPeriod, Sample
+from .base import parse_time
 
 EVENT_TYPES = frozenset({"Started", "Updated", "Ended"})
 # Bookkeeping kept per charger across reconnects, bounded.
@@ -107,3 +108,37 @@ def energy_reading(
             if sample.measurand == DEFAULT_MEASURAND and sample.phase is None:
                 return sample.value, at
     return None, None
+
+
+def external_limit_201(source: str, schedules: Any, told_at: datetime) -> ExternalLimit:
+    """Read NotifyChargingLimit's chargingSchedules; one without a startSchedule starts when told."""
+    periods: list[LimitPeriod] = []
+    for schedule in schedules if isinstance(schedules, list) else []:
+        if not isinstance(schedule, dict):
+            continue
+        start = parse_time(schedule.get("start_schedule")) or told_at
+        duration = number_or_none(schedule.get("duration"))
+        end = None if duration is None else start + timedelta(seconds=duration)
+        unit = "W" if schedule.get("charging_rate_unit") == "W" else "A"
+        told = sorted(
+            found
+            for raw in schedule.get("charging_schedule_period") or []
+            if (found := _limit_period(raw)) is not None
+        )
+        for n, (begin, limit, phases) in enumerate(told):
+            ends = start + timedelta(seconds=told[n + 1][0]) if n + 1 < len(told) else None
+            if end is not None:
+                ends = end if ends is None else min(ends, end)
+            periods.append(LimitPeriod(start + timedelta(seconds=begin), ends, limit, unit, phases))
+    return ExternalLimit(source=source, set_at=told_at, periods=tuple(periods))
+
+
+def _limit_period(raw: Any) -> tuple[float, float, int] | None:
+    """Read a chargingSchedulePeriod: (startPeriod, limit, numberPhases: three when not told)."""
+    if not isinstance(raw, dict):
+        return None
+    begin, limit = number_or_none(raw.get("start_period")), number_or_none(raw.get("limit"))
+    if begin is None or limit is None:
+        return None
+    phases = raw.get("number_phases")
+    return begin, limit, phases if phases in (1, 2, 3) and not isinstance(phases, bool) else 3
