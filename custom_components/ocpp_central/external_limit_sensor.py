@@ -1,4 +1,4 @@
-"""Per-connector sensor of a limit another party put on the charger (OCPP 2.0.1 NotifyChargingLimit).
+"""Per-connector sensor of a limit another party put on a charger (OCPP 2.0.1 NotifyChargingLimit).
 
 An energy manager, the grid operator or a building's load balancer may limit a 2.0.1 charger; the
 charger tells us so, and the built-in controller stays under it (control_connector.py). Added by
