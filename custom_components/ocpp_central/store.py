@@ -1,11 +1,13 @@
 """Durable charger state that survives restarts.
 
-Transaction ids, open transactions, energy registers, other parties' limits (until the charger
-reboots), and the smart-charging engine's detected quirks and requested limits.
+Transaction ids, open transactions, energy registers, what the car told about itself (until its
+session ends or it leaves), other parties' limits (until the charger reboots), and the
+smart-charging engine's detected quirks and requested limits.
 """
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +19,7 @@ from .model import (
     Charger,
     Connector,
     EnergyRegister,
+    EvInfo,
     ExternalLimit,
     LimitPeriod,
     StationInfo,
@@ -32,6 +35,10 @@ SAVE_DELAY_S = 30
 TRANSACTION_ID_BLOCK = 100
 # A requested limit or a detected quirk is written this soon (a user's pause must survive a crash).
 SMART_SAVE_DELAY_S = 5
+# EvInfo's numbers, stored as they are (its departure as ISO 8601, its phases as an int).
+_EV_NUMBERS = tuple(
+    f.name for f in fields(EvInfo) if f.name not in ("departure_time", "phases_used")
+)
 
 
 class ChargerStore:
@@ -169,6 +176,8 @@ def _charger_as_dict(charger: Charger) -> dict[str, Any]:
                 else None,
                 "seen_measurands": sorted(connector.seen_measurands),
                 "metered_directly": connector.metered_directly,
+                # Cheapest plans with the car's departure and energy: it will not say them again.
+                "ev": _ev_as_dict(connector.ev),
                 # The charger does not tell them again when we come back; only its reboot ends them.
                 "external_limits": [
                     _limit_as_dict(limit) for limit in connector.external_limits.values()
@@ -177,6 +186,30 @@ def _charger_as_dict(charger: Charger) -> dict[str, Any]:
             for connector_id, connector in charger.connectors.items()
         },
     }
+
+
+def _ev_as_dict(ev: EvInfo) -> dict[str, Any]:
+    data: dict[str, Any] = {name: getattr(ev, name) for name in _EV_NUMBERS}
+    data["departure_time"] = ev.departure_time.isoformat() if ev.departure_time else None
+    data["phases_used"] = ev.phases_used
+    return data
+
+
+def _ev_from_dict(stored: Any) -> EvInfo:
+    """Restore the car's word; a blank one from data stored before it was kept."""
+    if not isinstance(stored, dict):
+        return EvInfo()
+    numbers = {
+        name: float(value)
+        for name in _EV_NUMBERS
+        if isinstance(value := stored.get(name), int | float) and not isinstance(value, bool)
+    }
+    phases = stored.get("phases_used")
+    return EvInfo(
+        departure_time=_time(stored.get("departure_time")),
+        phases_used=phases if phases in (1, 2, 3) and not isinstance(phases, bool) else None,
+        **numbers,
+    )
 
 
 def _limit_as_dict(limit: ExternalLimit) -> dict[str, Any]:
@@ -261,6 +294,7 @@ def _connector_from_dict(connector_id: int, stored: dict[str, Any]) -> Connector
         last_meter_at=_time(stored.get("last_meter_at")),
         seen_measurands=set(stored.get("seen_measurands", [])),
         metered_directly=bool(stored.get("metered_directly", False)),
+        ev=_ev_from_dict(stored.get("ev")),
         external_limits=_limits_from_list(stored.get("external_limits")),
     )
 

@@ -121,6 +121,7 @@ class Ocpp201Adapter(Ocpp201Messages, Ocpp201Commands, ProtocolAdapter, ChargePo
         """Take a 2.0.1 connector status (StatusNotification or an AvailabilityState event)."""
         if status not in _CONNECTOR_STATUS:
             LOGGER.info("Charger %s reported unknown connector status %r", self.id, status)
+        forgot = False
         if evse == 0:
             self.charger.status = _CONNECTOR_STATUS.get(status)
         else:
@@ -129,10 +130,12 @@ class Ocpp201Adapter(Ocpp201Messages, Ocpp201Commands, ProtocolAdapter, ChargePo
             if status != "Occupied":
                 state.finished = False
             if status == "Available" and "Occupied" not in state.statuses.values():
-                # The car left: what it told us goes with it.
-                self.charger.connector(evse).ev = EvInfo()
+                # The car left: its word goes with it (stored, so that no restart brings it back).
+                connector = self.charger.connector(evse)
+                forgot = connector.ev != EvInfo()
+                connector.ev = EvInfo()
             self._refresh_status(evse)
-        self.host.changed(self.charger)
+        self.host.changed(self.charger, durable=forgot)
 
     def _refresh_status(self, evse: int) -> None:
         """Combine connector statuses and the charging state into the model's status."""
