@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 import contextlib
+import logging
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
@@ -31,6 +32,10 @@ from custom_components.ocpp_central.const import (
     SUBENTRY_CHARGER,
     SUBENTRY_ID_TAG,
 )
+
+# The recorder's SQL at INFO (the root logger's level in these tests) would reach stderr from
+# its thread after a test's capture has ended: hundreds of lines of noise in the test output.
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 
 @pytest.fixture(autouse=True)
