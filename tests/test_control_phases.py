@@ -158,3 +158,26 @@ async def test_a_car_seen_on_one_phase_is_controlled_as_one(
     await meter(hass, cp, 8.0, 1, tx)
     await advance(hass, freezer, 35, -1300)
     assert periods(cp)[-1] == (13.0, None)
+
+
+async def test_a_one_phase_car_on_a_switching_charger_is_controlled_as_one(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    quiet_charger: ConnectScripted,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Offered three phases, the car draws on one: its current is for one phase, told as such."""
+    grid(hass, 300)
+    cp = await booted(hass, quiet_charger, setup=reports_switching("true"))
+    tx = await plug_in(hass, cp)
+    await set_mode(hass, "CP1", "fast")
+    assert periods(cp)[-1] == (32.0, 3)
+    await advance(hass, freezer, 10, 300)
+    await cp.call(call.StatusNotification(connector_id=1, error_code="NoError", status="Charging"))
+    await meter(hass, cp, 32.0, 1, tx)
+    # 3 kW bought beside the car's 7.36 kW on one phase: 4.36 kW of surplus is 18 A on one
+    # phase (on three it would be 6 A).
+    grid(hass, 3000)
+    await set_mode(hass, "CP1", "min_solar")
+    assert periods(cp)[-1] == (18.0, 1)
+    assert cp.received("RemoteStopTransaction") == []

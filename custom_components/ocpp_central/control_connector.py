@@ -85,6 +85,9 @@ class ConnectorReader:
     _seen: dict[str, _Seen] = field(default_factory=dict)
     # Phases a connector was seen charging on (three until seen).
     _phases: dict[str, int] = field(default_factory=dict)
+    # Connectors of chargers that switch phases whose car drew on one phase when given three:
+    # a one-phase car, controlled as one until it leaves.
+    _one_phase_cars: set[str] = field(default_factory=set)
 
     def read(
         self,
@@ -103,12 +106,21 @@ class ConnectorReader:
             seen.mark, seen.at = mark, dt_util.as_local(now)
         currents = tuple(connector.current_a.get(phase, 0.0) for phase in PHASES)
         drawing = sum(1 for amps in currents if amps > 1.0)
+        smart = coordinator.smart
         if connector.charging and connector.current_a and drawing:
             self._phases[key] = drawing
+            if smart.requested_phases(connector.connector_id) != 1:
+                # Offered three phases (or left to the charger), the car shows what it draws on.
+                if drawing == 1:
+                    self._one_phase_cars.add(key)
+                else:
+                    self._one_phase_cars.discard(key)
+        if not connector.plugged_in:
+            self._one_phase_cars.discard(key)
         volts = [v for v in connector.voltage_v.values() if v > 100]
         config = coordinator.config
-        switching = coordinator.smart.can_switch_phases
-        step = 1.0 if coordinator.smart.quirks.whole_amps else 0.1
+        switching = smart.can_switch_phases and key not in self._one_phase_cars
+        step = 1.0 if smart.quirks.whole_amps else 0.1
         # Another party's limit (2.0.1 NotifyChargingLimit), in the steps a limit is written in.
         external = coordinator.charger.external_limit(connector.connector_id, now)
         external_a = None if external is None else floor_a(external[0], step)

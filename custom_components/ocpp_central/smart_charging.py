@@ -89,6 +89,11 @@ class SmartCharging(SmartChargingWriter):
             phases=intent.phases,
         )
 
+    def requested_phases(self, connector_id: int) -> int | None:
+        """Return the phases last asked of a connector (None: left to the charger)."""
+        ctl = self._controls.get(connector_id)
+        return ctl.intent.phases if ctl is not None else None
+
     async def async_set_current_limit(
         self,
         connector_id: int,
