@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from .coordinator import ChargerCoordinator
 
 PHASES = (Phase.L1, Phase.L2, Phase.L3)
+# A charger may take this long to switch phases (pause, switch, resume) after it was asked to.
+PHASE_SWITCH_S = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,8 @@ class ConnectorReader:
     # Connectors of chargers that switch phases whose car drew on one phase when given three:
     # a one-phase car, controlled as one until it leaves.
     _one_phase_cars: set[str] = field(default_factory=set)
+    # The phases last asked of each connector, and since when (a switch takes the charger a while).
+    _asked: dict[str, tuple[int | None, datetime]] = field(default_factory=dict)
 
     def read(
         self,
@@ -107,9 +111,12 @@ class ConnectorReader:
         currents = tuple(connector.current_a.get(phase, 0.0) for phase in PHASES)
         drawing = sum(1 for amps in currents if amps > 1.0)
         smart = coordinator.smart
+        asked = smart.requested_phases(connector.connector_id)
+        if (last := self._asked.get(key)) is None or last[0] != asked:
+            self._asked[key] = last = (asked, now)
         if connector.charging and connector.current_a and drawing:
             self._phases[key] = drawing
-            if smart.requested_phases(connector.connector_id) != 1:
+            if asked != 1 and (now - last[1]).total_seconds() >= PHASE_SWITCH_S:
                 # Offered three phases (or left to the charger), the car shows what it draws on.
                 if drawing == 1:
                     self._one_phase_cars.add(key)
