@@ -62,34 +62,45 @@ def hooked() -> Generator[None]:
         yield
 
 
-@pytest.fixture
-async def quiet_charger(port: int) -> AsyncGenerator[Callable[..., Awaitable[ScriptedCharger]]]:
-    """Connect ScriptedCharger instances that send no keepalive pings."""
+@contextlib.asynccontextmanager
+async def quiet_connections[C: Any](
+    port: int, subprotocol: str, make: Callable[[str, ClientConnection], C]
+) -> AsyncGenerator[Callable[..., Awaitable[C]]]:
+    """Connect charge points (made by `make`) that send no keepalive pings; close them after."""
     opened: list[tuple[ClientConnection, asyncio.Task[None]]] = []
 
-    async def _connect(charger_id: str = "CP1") -> ScriptedCharger:
+    async def _connect(charger_id: str = "CP1") -> C:
         ws = await websockets.connect(
             f"ws://127.0.0.1:{port}/ocpp/{charger_id}",
-            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+            subprotocols=[subprotocol],  # type: ignore[list-item]
             open_timeout=5,
             ping_interval=None,
         )
-        charger = ScriptedCharger(charger_id, ws)
+        charger = make(charger_id, ws)
         task = asyncio.get_running_loop().create_task(_serve(charger))
         opened.append((ws, task))
         return charger
 
-    yield _connect
-    for ws, task in opened:
-        await ws.close()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    try:
+        yield _connect
+    finally:
+        for ws, task in opened:
+            await ws.close()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
-async def _serve(charger: ScriptedCharger) -> None:
+async def _serve(charger: Any) -> None:
     with contextlib.suppress(websockets.ConnectionClosed):
         await charger.start()
+
+
+@pytest.fixture
+async def quiet_charger(port: int) -> AsyncGenerator[Callable[..., Awaitable[ScriptedCharger]]]:
+    """Connect ScriptedCharger instances that send no keepalive pings."""
+    async with quiet_connections(port, "ocpp1.6", ScriptedCharger) as connect:
+        yield connect
 
 
 def grid(hass: HomeAssistant, watts: float | str, unit: str = "W") -> None:

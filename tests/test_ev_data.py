@@ -8,9 +8,7 @@ station receives.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator
-import contextlib
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -22,7 +20,6 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
-import websockets
 
 from custom_components.ocpp_central.control_config import (
     CONF_DEPARTURE_ENTITY,
@@ -41,6 +38,7 @@ from tests.control_helpers import (
     entity,
     grid,
     hooked,
+    quiet_connections,
     service,
     set_mode,
 )
@@ -128,31 +126,8 @@ async def stockholm(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None
 @pytest.fixture
 async def connect_v201(port: int) -> AsyncGenerator[ConnectAnyFn]:
     """Connect 2.0.1 stations that send no keepalive pings (time moves on with freezegun)."""
-    opened: list[tuple[Any, asyncio.Task[None]]] = []
-
-    async def _connect(charger_id: str = "CP1") -> Charger201:
-        ws = await websockets.connect(
-            f"ws://127.0.0.1:{port}/ocpp/{charger_id}",
-            subprotocols=["ocpp2.0.1"],  # type: ignore[list-item]
-            open_timeout=5,
-            ping_interval=None,
-        )
-        charger = Charger201(charger_id, ws)
-        task = asyncio.get_running_loop().create_task(_serve(charger))
-        opened.append((ws, task))
-        return charger
-
-    yield _connect
-    for ws, task in opened:
-        await ws.close()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-async def _serve(charger: Charger201) -> None:
-    with contextlib.suppress(websockets.ConnectionClosed):
-        await charger.start()
+    async with quiet_connections(port, "ocpp2.0.1", Charger201) as connect:
+        yield connect
 
 
 async def station(hass: HomeAssistant, connect_v201: ConnectAnyFn) -> Any:
