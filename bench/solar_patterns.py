@@ -16,14 +16,13 @@ import argparse
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-import random
 import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from solar_day import run_pure
-from solar_sim import APPLIANCES, DAY_S, DAYS, SUMMER_PRICES, Day, _bell, _clouds, _house, _prices
+from solar_sim import DAYS, Day, cloud_pattern_day
 
 from custom_components.ocpp_central.controllers.modes import SolarSettings
 
@@ -32,12 +31,8 @@ PATTERNS = ((10, 240, 150), (12, 1200, 600), (13, 180, 180), (14, 900, 120), (15
 
 
 def pattern_day(seed: int, sun_s: int, cloud_s: int) -> Day:
-    rng = random.Random(seed)
-    date = datetime(2026, 6, 22, tzinfo=UTC)
-    clouds = _clouds(rng, mean_sun_s=sun_s, mean_cloud_s=cloud_s)
-    pv = [_bell(s, 5.0, 21.5, 6800.0) * clouds[s] for s in range(DAY_S)]
     name = f"sun {sun_s // 60} min, cloud {cloud_s // 60} min"
-    return Day(name, date, pv, _house(rng, 330.0, APPLIANCES), _prices(date, SUMMER_PRICES))
+    return cloud_pattern_day(name, seed, datetime(2026, 6, 22, tzinfo=UTC), sun_s, cloud_s)
 
 
 def main() -> int:

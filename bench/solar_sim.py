@@ -182,32 +182,24 @@ def clear_day() -> Day:
     )
 
 
-def cloudy_day() -> Day:
-    rng = random.Random(2)
-    date = datetime(2026, 6, 22, tzinfo=UTC)
-    clouds = _clouds(rng, mean_sun_s=240, mean_cloud_s=150)
+def cloud_pattern_day(name: str, seed: int, date: datetime, sun_s: float, cloud_s: float) -> Day:
+    """A summer day whose sun comes and goes in spells of these mean lengths (seeded)."""
+    rng = random.Random(seed)
+    clouds = _clouds(rng, mean_sun_s=sun_s, mean_cloud_s=cloud_s)
     pv = [_bell(s, 5.0, 21.5, 6800.0) * clouds[s] for s in range(DAY_S)]
-    return Day(
-        "cloudy day, fast swings",
-        date,
-        pv,
-        _house(rng, 330.0, APPLIANCES),
-        _prices(date, SUMMER_PRICES),
+    return Day(name, date, pv, _house(rng, 330.0, APPLIANCES), _prices(date, SUMMER_PRICES))
+
+
+def cloudy_day() -> Day:
+    return cloud_pattern_day(
+        "cloudy day, fast swings", 2, datetime(2026, 6, 22, tzinfo=UTC), 240, 150
     )
 
 
 def spells_day() -> Day:
     """Longer spells (10 min sun, 5 min cloud): a long cloud early must not end the day's charging."""
-    rng = random.Random(11)
-    date = datetime(2026, 6, 23, tzinfo=UTC)
-    clouds = _clouds(rng, mean_sun_s=600, mean_cloud_s=300)
-    pv = [_bell(s, 5.0, 21.5, 6800.0) * clouds[s] for s in range(DAY_S)]
-    return Day(
-        "cloudy day, long spells",
-        date,
-        pv,
-        _house(rng, 330.0, APPLIANCES),
-        _prices(date, SUMMER_PRICES),
+    return cloud_pattern_day(
+        "cloudy day, long spells", 11, datetime(2026, 6, 23, tzinfo=UTC), 600, 300
     )
 
 
