@@ -31,7 +31,7 @@ from .control_accounting import SessionAccount
 from .control_entity import ControlEntity
 from .control_sessions import AccountingInputs
 from .coordinator import ChargerCoordinator
-from .entity import ConnectorEntityDescription, add_entities_for_shape
+from .entity import ConnectorEntityDescription, add_entities_for_shape, kwh
 
 if TYPE_CHECKING:
     from .central import OcppCentralConfigEntry
@@ -45,10 +45,6 @@ class SessionSensorDescription(ConnectorEntityDescription, SensorEntityDescripti
     attributes_fn: Callable[[SessionAccount], dict[str, Any]] = lambda _: {}
     # The cost needs a price entity; every session sensor needs the grid power.
     needs_price: bool = False
-
-
-def _kwh(value_wh: float) -> float:
-    return round(value_wh / 1000.0, 3)
 
 
 def _share(account: SessionAccount) -> float | None:
@@ -72,7 +68,7 @@ SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=2,
-        value_fn=lambda account: _kwh(account.solar_wh),
+        value_fn=lambda account: kwh(account.solar_wh),
     ),
     SessionSensorDescription(
         key="session_grid_energy",
@@ -81,7 +77,7 @@ SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=2,
-        value_fn=lambda account: _kwh(account.grid_wh),
+        value_fn=lambda account: kwh(account.grid_wh),
     ),
     SessionSensorDescription(
         key="session_solar_share",
@@ -99,7 +95,7 @@ SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=2,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda account: _kwh(account.unknown_wh),
+        value_fn=lambda account: kwh(account.unknown_wh),
     ),
     SessionSensorDescription(
         key="session_grid_cost",
@@ -109,7 +105,7 @@ SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
         suggested_display_precision=2,
         needs_price=True,
         value_fn=lambda account: round(account.cost, 4),
-        attributes_fn=lambda account: {"unpriced_energy_kwh": _kwh(account.unpriced_wh)},
+        attributes_fn=lambda account: {"unpriced_energy_kwh": kwh(account.unpriced_wh)},
     ),
 )
 

@@ -45,6 +45,11 @@ class ConnectorEntityDescription(EntityDescription):
     exists_fn: Callable[[Connector], bool] = lambda _: True
 
 
+def kwh(value_wh: float | None) -> float | None:
+    """Convert to kWh at the meters' 1 Wh resolution (no float noise from subtractions)."""
+    return None if value_wh is None else round(value_wh / 1000.0, 3)
+
+
 def has_connector_devices(charger: Charger) -> bool:
     """Whether connectors get devices of their own: only when the station has several."""
     return sum(1 for number in charger.connectors if number > 0) > 1

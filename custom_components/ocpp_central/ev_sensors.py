@@ -20,7 +20,7 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory, UnitOfElectricCurrent, UnitOfEnergy
 
-from .entity import ConnectorEntityDescription, OcppEntity
+from .entity import ConnectorEntityDescription, OcppEntity, kwh
 from .model import EV_SEEN_PREFIX, Connector, EvInfo
 
 type EvValue = float | int | datetime | None
@@ -38,10 +38,6 @@ def _told(field: str) -> Callable[[Connector], bool]:
     return lambda connector: EV_SEEN_PREFIX + field in connector.seen_measurands
 
 
-def _kwh(value_wh: float | None) -> float | None:
-    return None if value_wh is None else round(value_wh / 1000.0, 3)
-
-
 EV_SENSORS: tuple[OcppEvSensorDescription, ...] = (
     OcppEvSensorDescription(
         key="ev_departure_time",
@@ -57,7 +53,7 @@ EV_SENSORS: tuple[OcppEvSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=1,
         exists_fn=_told("energy_requested_wh"),
-        value_fn=lambda ev: _kwh(ev.energy_requested_wh),
+        value_fn=lambda ev: kwh(ev.energy_requested_wh),
     ),
     OcppEvSensorDescription(
         key="ev_battery_capacity",
@@ -67,7 +63,7 @@ EV_SENSORS: tuple[OcppEvSensorDescription, ...] = (
         suggested_display_precision=1,
         entity_category=EntityCategory.DIAGNOSTIC,
         exists_fn=_told("energy_capacity_wh"),
-        value_fn=lambda ev: _kwh(ev.energy_capacity_wh),
+        value_fn=lambda ev: kwh(ev.energy_capacity_wh),
     ),
     OcppEvSensorDescription(
         key="ev_max_current",

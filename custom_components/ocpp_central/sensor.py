@@ -35,6 +35,7 @@ from .entity import (
     ConnectorEntityDescription,
     OcppEntity,
     async_add_shape_entities,
+    kwh,
 )
 from .ev_sensors import EV_SENSORS, OcppEvSensor, OcppEvSensorDescription
 from .external_limit_sensor import (
@@ -89,11 +90,6 @@ class OcppConnectorSensorDescription(ConnectorEntityDescription, SensorEntityDes
 
 def _seen(*measurands: str) -> Callable[[Connector], bool]:
     return lambda connector: any(m in connector.seen_measurands for m in measurands)
-
-
-def _kwh(value_wh: float | None) -> float | None:
-    """Convert to kWh at the meters' 1 Wh resolution (no float noise from subtractions)."""
-    return None if value_wh is None else round(value_wh / 1000.0, 3)
 
 
 def _status(status: ConnectorStatus | None) -> str | None:
@@ -191,7 +187,7 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=2,
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda connector: _kwh(connector.session_energy_wh),
+        value_fn=lambda connector: kwh(connector.session_energy_wh),
     ),
     OcppConnectorSensorDescription(
         key="energy_total",
@@ -200,7 +196,7 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=2,
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda connector: _kwh(connector.energy.total_wh),
+        value_fn=lambda connector: kwh(connector.energy.total_wh),
     ),
     OcppConnectorSensorDescription(
         key="current_offered",
