@@ -40,12 +40,12 @@ from solar_sim import (
     Metrics,
 )
 
-from custom_components.ocpp_central.controllers.modes import (
+from custom_components.ocpp_central.control.core.modes import (
     ConnectorSettings,
     SolarSettings,
 )
-from custom_components.ocpp_central.controllers.price import cost_of, plan_cheapest
-from custom_components.ocpp_central.controllers.replay import replay
+from custom_components.ocpp_central.control.core.price import cost_of, plan_cheapest
+from custom_components.ocpp_central.control.core.replay import replay
 
 GRID_INTERVAL_S = 5
 KEY = "CP1/1"

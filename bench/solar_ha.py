@@ -119,8 +119,8 @@ class _Site:
         from pytest_homeassistant_custom_component.common import MockConfigEntry
         import websockets
 
-        import custom_components.ocpp_central.server as server_module
-        from custom_components.ocpp_central.smart_detect import SmartChargingBase
+        from custom_components.ocpp_central.charging.detect import SmartChargingBase
+        import custom_components.ocpp_central.csms.server as server_module
 
         # The loop's clock only moves with the simulation: no keepalive pings, no settling sleeps.
         server_module.PING_INTERVAL = None
@@ -319,7 +319,7 @@ async def test_cheapest_evening_in_home_assistant(
     enable_custom_integrations: None,
 ) -> None:
     """25 kWh between 18:00 and 07:00 in Cheapest mode, priced from a Nordpool-style sensor."""
-    from custom_components.ocpp_central.controllers.price import cost_of
+    from custom_components.ocpp_central.control.core.price import cost_of
 
     day = _day()
     arrival = day.at(CHEAP_ARRIVAL_H * 3600)

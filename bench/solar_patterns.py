@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from solar_day import run_pure
 from solar_sim import DAYS, Day, cloud_pattern_day
 
-from custom_components.ocpp_central.controllers.modes import SolarSettings
+from custom_components.ocpp_central.control.core.modes import SolarSettings
 
 # (seed, mean sun spell s, mean cloud spell s)
 PATTERNS = ((10, 240, 150), (12, 1200, 600), (13, 180, 180), (14, 900, 120), (15, 300, 300))

@@ -27,8 +27,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from custom_components.ocpp_central.controllers import replay as model
-from custom_components.ocpp_central.controllers.price import PriceSlot
+from custom_components.ocpp_central.control.core import replay as model
+from custom_components.ocpp_central.control.core.price import PriceSlot
 
 DAY_S = 86400
 VOLTS = 230.0

@@ -276,7 +276,7 @@ async def wait_for(condition: Callable[[], bool]) -> None:
 @pytest.fixture
 async def connect_scripted(port: int) -> AsyncGenerator[Callable[..., Awaitable[Any]]]:
     """Connect ScriptedCharger instances (answers scripted per action, calls recorded)."""
-    from tests.scripted_charger import ScriptedCharger
+    from tests.helpers.scripted_charger import ScriptedCharger
 
     opened: list[tuple[ClientConnection, asyncio.Task[None]]] = []
 
@@ -320,8 +320,8 @@ async def _charger_connections() -> AsyncGenerator[Opened]:
 def _connector(port: int, opened: Opened, default_version: str) -> ConnectAnyFn:
     import base64
 
-    from tests.charger_v201 import Charger21, Charger201
-    from tests.drivers import Driver16
+    from tests.helpers.charger_v201 import Charger21, Charger201
+    from tests.helpers.drivers import Driver16
 
     # OCPP version → (simulated charger, the subprotocol it offers).
     versions: dict[str, tuple[type[Any], str]] = {

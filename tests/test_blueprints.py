@@ -38,10 +38,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 import websockets
 from websockets.asyncio.client import connect as ws_connect
 
-from custom_components.ocpp_central.controllers.modes import ChargeMode
-from custom_components.ocpp_central.smart_detect import SmartChargingBase
-from tests.control_helpers import BASE_OPTIONS, GRID, grid
-from tests.drivers import booted_driver, profile_for, profile_meaning, run_session
+from custom_components.ocpp_central.charging.detect import SmartChargingBase
+from custom_components.ocpp_central.control.core.modes import ChargeMode
+from tests.helpers.control_helpers import BASE_OPTIONS, GRID, grid
+from tests.helpers.drivers import booted_driver, profile_for, profile_meaning, run_session
 
 type Connect = Callable[..., Awaitable[Any]]
 
@@ -73,7 +73,7 @@ def options() -> dict[str, Any]:
 def no_keepalive() -> Generator[None]:
     """No keepalive pings on either side; the engine acts on events at once."""
     with (
-        patch("custom_components.ocpp_central.server.PING_INTERVAL", None),
+        patch("custom_components.ocpp_central.csms.server.PING_INTERVAL", None),
         patch.object(websockets, "connect", functools.partial(ws_connect, ping_interval=None)),
         patch.object(SmartChargingBase, "settle_s", 0),
         patch.object(SmartChargingBase, "connect_grace_s", 0),

@@ -14,10 +14,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.ocpp_central.const import DOMAIN
-from custom_components.ocpp_central.model import Charger
+from custom_components.ocpp_central.csms.model import Charger
 from custom_components.ocpp_central.store import STORAGE_VERSION
-
-from .conftest import ConnectFn, SimCharger
+from tests.conftest import ConnectFn, SimCharger
 
 SAVE_DELAY_S = 30
 

@@ -17,10 +17,10 @@ from homeassistant.helpers import (
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
-from .auth import build_ssl_context
 from .central import CentralSystem, OcppCentralConfigEntry
 from .const import CONF_CHARGER_ID, CONF_SSL_CERTFILE, CONF_SSL_KEYFILE, DOMAIN, LOGGER
-from .controller import SiteController, remove_control_issues
+from .control.controller import SiteController, remove_control_issues
+from .csms.auth import build_ssl_context
 from .services import async_setup_services
 from .store import STORAGE_VERSION, ChargerStore
 

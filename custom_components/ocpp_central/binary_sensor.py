@@ -17,18 +17,18 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .central import OcppCentralConfigEntry
 from .coordinator import ChargerCoordinator
+from .csms.model import Connector
+from .entities.limits import (
+    LIMIT_BINARY_SENSORS,
+    OcppLimitBinarySensor,
+    OcppLimitBinarySensorDescription,
+)
 from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
     OcppEntity,
     async_add_shape_entities,
 )
-from .limit_entities import (
-    LIMIT_BINARY_SENSORS,
-    OcppLimitBinarySensor,
-    OcppLimitBinarySensorDescription,
-)
-from .model import Connector
 
 PARALLEL_UPDATES = 0
 

@@ -13,6 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .central import OcppCentralConfigEntry
+from .command_errors import async_send, command_action
 from .coordinator import ChargerCoordinator
 from .entity import (
     ChargerEntityDescription,
@@ -20,7 +21,6 @@ from .entity import (
     OcppEntity,
     async_add_shape_entities,
 )
-from .helpers import async_send, command_action
 
 PARALLEL_UPDATES = 1
 

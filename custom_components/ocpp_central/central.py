@@ -21,8 +21,7 @@ from homeassistant.helpers.event import async_track_time_interval
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from .auth import password_matches
-from .commands import ChargerOfflineError
+from .charging.quirks import CONF_OCPP_VERSION
 from .const import (
     CONF_AUTHORIZATION,
     CONF_CHARGER_ID,
@@ -42,16 +41,17 @@ from .const import (
     UnknownChargerPolicy,
 )
 from .coordinator import ChargerConfig, ChargerCoordinator
-from .events import ChargerEvent, ChargerEventType
-from .model import Charger
-from .protocol import VERSION_PINS, adapter_class
-from .protocol.base import BootDecision, ProtocolAdapter
-from .quirks import CONF_OCPP_VERSION
-from .server import OCPP16, Admission, OcppServer
+from .csms.auth import password_matches
+from .csms.commands import ChargerOfflineError
+from .csms.events import ChargerEvent, ChargerEventType
+from .csms.model import Charger
+from .csms.protocol import VERSION_PINS, adapter_class
+from .csms.protocol.base import BootDecision, ProtocolAdapter
+from .csms.server import OCPP16, Admission, OcppServer
 from .store import ChargerStore
 
 if TYPE_CHECKING:
-    from .controller import SiteController
+    from .control.controller import SiteController
 
 type OcppCentralConfigEntry = ConfigEntry[CentralSystem]
 type EntityFactory = Callable[[ChargerCoordinator], None]

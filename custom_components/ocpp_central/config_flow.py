@@ -26,7 +26,6 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
 )
 
-from .auth import build_ssl_context
 from .central import OcppCentralConfigEntry, unique_id_for_charger
 from .const import (
     CONF_AUTHORIZATION,
@@ -45,13 +44,14 @@ from .const import (
     AuthorizationMode,
     UnknownChargerPolicy,
 )
-from .flow_charger import (
+from .csms.auth import build_ssl_context
+from .flows.charger import (
     ChargerSubentryFlow,
     charger_schema as _charger_schema,
     find_charger as _find_charger,
 )
-from .flow_id_tag import IdTagSubentryFlow
-from .flow_options import OcppCentralOptionsFlow
+from .flows.id_tag import IdTagSubentryFlow
+from .flows.options import OcppCentralOptionsFlow
 
 if TYPE_CHECKING:
     # Home Assistant types its flows with probatio, which it also installs as voluptuous.

@@ -10,10 +10,8 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
-from .const import CONF_CHARGER_ID, CONF_MAX_CURRENT, DEFAULT_MAX_CURRENT, DOMAIN, LOGGER
-from .events import ChargerEvent
-from .model import Charger
-from .quirks import (
+from .charging.engine import SmartCharging
+from .charging.quirks import (
     CONF_MIN_CURRENT,
     CONF_MIN_WRITE_INTERVAL,
     CONF_OCPP_VERSION,
@@ -24,7 +22,9 @@ from .quirks import (
     OcppVersionPin,
     QuirkOverrides,
 )
-from .smart_charging import SmartCharging
+from .const import CONF_CHARGER_ID, CONF_MAX_CURRENT, DEFAULT_MAX_CURRENT, DOMAIN, LOGGER
+from .csms.events import ChargerEvent
+from .csms.model import Charger
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigSubentry

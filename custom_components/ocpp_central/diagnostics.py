@@ -12,9 +12,9 @@ from homeassistant.const import CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 
 from .central import OcppCentralConfigEntry
-from .controller import SiteController
+from .control.controller import SiteController
 from .coordinator import ChargerCoordinator
-from .model import Charger
+from .csms.model import Charger
 
 # Id tags identify people; serial numbers identify the hardware (and its owner to the vendor).
 TO_REDACT = {

@@ -16,8 +16,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .central import OcppCentralConfigEntry
+from .csms.events import ChargerEvent, ChargerEventType
 from .entity import ChargerEntityDescription, OcppEntity, async_add_shape_entities
-from .events import ChargerEvent, ChargerEventType
 
 PARALLEL_UPDATES = 0
 

@@ -31,17 +31,17 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .central import OcppCentralConfigEntry
-from .commands import RateUnit
-from .control_connector import ConnectorPreferences
-from .control_entity import ConnectorPreferenceEntity
+from .command_errors import command_action
+from .control.connector import ConnectorPreferences
 from .coordinator import ChargerCoordinator
+from .csms.commands import RateUnit
+from .entities.control import ConnectorPreferenceEntity
 from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
     OcppEntity,
     async_add_shape_entities,
 )
-from .helpers import command_action
 
 PARALLEL_UPDATES = 1
 

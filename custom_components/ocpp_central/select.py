@@ -18,8 +18,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from .central import OcppCentralConfigEntry
-from .control_entity import ControlEntity
-from .controllers.modes import ChargeMode
+from .control.core.modes import ChargeMode
+from .entities.control import ControlEntity
 from .entity import ConnectorEntityDescription, async_add_shape_entities
 
 PARALLEL_UPDATES = 0

@@ -28,8 +28,16 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .central import OcppCentralConfigEntry
-from .control_sensors import async_setup_control_sensors
 from .coordinator import ChargerCoordinator
+from .csms.model import Charger, Connector, ConnectorStatus, Phase
+from .entities.ev import EV_SENSORS, OcppEvSensor, OcppEvSensorDescription
+from .entities.external_limit import (
+    EXTERNAL_LIMIT_SENSORS,
+    OcppExternalLimitSensor,
+    OcppExternalLimitSensorDescription,
+)
+from .entities.limits import LIMIT_SENSORS, OcppLimitSensor, OcppLimitSensorDescription
+from .entities.reason import async_setup_control_sensors
 from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
@@ -37,14 +45,6 @@ from .entity import (
     async_add_shape_entities,
     kwh,
 )
-from .ev_sensors import EV_SENSORS, OcppEvSensor, OcppEvSensorDescription
-from .external_limit_sensor import (
-    EXTERNAL_LIMIT_SENSORS,
-    OcppExternalLimitSensor,
-    OcppExternalLimitSensorDescription,
-)
-from .limit_entities import LIMIT_SENSORS, OcppLimitSensor, OcppLimitSensorDescription
-from .model import Charger, Connector, ConnectorStatus, Phase
 
 PARALLEL_UPDATES = 0
 

@@ -25,17 +25,17 @@ from homeassistant.core import (
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
 
-from .commands import CommandRejectedError, CommandResult, LocalListEntry, RateUnit
-from .const import DOMAIN
-from .replay_service import async_replay_solar_day
-from .service_schemas import SCHEMAS
-from .service_target import (
+from .actions.replay import async_replay_solar_day
+from .actions.schemas import SCHEMAS
+from .actions.target import (
     ChargerTarget,
     require,
     resolve_target,
     service_errors,
     validation_error,
 )
+from .const import DOMAIN
+from .csms.commands import CommandRejectedError, CommandResult, LocalListEntry, RateUnit
 
 type Handler = Callable[[ChargerTarget, ServiceCall], Awaitable[ServiceResponse]]
 

@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, LOGGER
-from .model import (
+from .csms.model import (
     Charger,
     Connector,
     EnergyRegister,

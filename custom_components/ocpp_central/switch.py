@@ -19,15 +19,15 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .central import OcppCentralConfigEntry
+from .command_errors import async_send, command_action
 from .coordinator import ChargerCoordinator
+from .csms.model import Charger, ConnectorStatus
 from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
     OcppEntity,
     async_add_shape_entities,
 )
-from .helpers import async_send, command_action
-from .model import Charger, ConnectorStatus
 
 PARALLEL_UPDATES = 1
 

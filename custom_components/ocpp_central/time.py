@@ -19,8 +19,8 @@ from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.util import dt as dt_util
 
 from .central import OcppCentralConfigEntry
-from .control_connector import ConnectorPreferences
-from .control_entity import ConnectorPreferenceEntity
+from .control.connector import ConnectorPreferences
+from .entities.control import ConnectorPreferenceEntity
 from .entity import ConnectorEntityDescription, async_add_shape_entities
 
 PARALLEL_UPDATES = 0

@@ -1,0 +1,1 @@
+"""Smart charging: one engine per charger that turns wanted limits into charging profiles, learning each charger's quirks."""

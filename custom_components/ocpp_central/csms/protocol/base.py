@@ -1,0 +1,368 @@
+"""What every protocol adapter shares: the host it reports to and robust frame handling."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+import functools
+import inspect
+import json
+import logging
+from typing import Any, ClassVar, Protocol, cast
+
+from ocpp.charge_point import (
+    ChargePoint,
+    camel_to_snake_case,
+    remove_nones,
+    serialize_as_dict,
+    snake_to_camel_case,
+)
+from ocpp.exceptions import (
+    FormatViolationError,
+    NotImplementedError as OcppNotImplementedError,
+    NotSupportedError,
+    OCPPError,
+    ProtocolError,
+)
+from ocpp.messages import Call, MessageType, unpack, validate_payload
+from ocpp.routing import on as _ocpp_on
+from websockets.asyncio.server import ServerConnection
+
+from ...const import LOGGER
+from ..events import ChargerEvent, ChargerEventType
+from ..model import Charger, Connector, Sample, Transaction
+
+# The ocpp package logs every frame at INFO; ours go to DEBUG under the integration's logger.
+FRAME_LOGGER = LOGGER.getChild("frames")
+FRAME_LOGGER.setLevel(logging.WARNING)
+
+
+def on[F: Callable[..., Any]](
+    action: str, *, skip_schema_validation: bool = False
+) -> Callable[[F], F]:
+    """Register a handler for a charger-initiated action (typed wrapper of ocpp.routing.on)."""
+    return cast("Callable[[F], F]", _ocpp_on(action, skip_schema_validation=skip_schema_validation))
+
+
+@dataclass(slots=True, frozen=True)
+class BootDecision:
+    """Our answer to a BootNotification."""
+
+    accepted: bool
+    interval: int
+
+
+class ChargerHost(Protocol):
+    """The central system as a protocol adapter sees it; implemented outside the adapters."""
+
+    def boot(self, charger: Charger) -> BootDecision:
+        """Decide on a BootNotification (the model is already updated)."""
+
+    def authorize(self, charger: Charger, id_tag: str) -> bool:
+        """Return whether this id tag may charge."""
+
+    def next_transaction_id(self) -> int:
+        """Return a transaction id never used before."""
+
+    def changed(self, charger: Charger, *, durable: bool = False) -> None:
+        """Report a model change; durable changes must be persisted."""
+
+    def heard_from(self, charger: Charger) -> None:
+        """Note that the charger sent something: it is alive."""
+
+    def event(self, charger: Charger, event: ChargerEvent) -> None:
+        """Report something that happened (never awaited: handlers stay fast)."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _snake_case_key(key: str) -> str:
+    """Convert one key as the ocpp package does, remembered: chargers repeat the same few keys."""
+    converted: dict[str, None] = camel_to_snake_case({key: None})
+    return next(iter(converted))
+
+
+def _snake_case_keys(data: Any) -> Any:
+    """Convert every dict key from camelCase like camel_to_snake_case, at a fraction of its cost."""
+    if isinstance(data, dict):
+        return {
+            _snake_case_key(key) if isinstance(key, str) else key: _snake_case_keys(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [_snake_case_keys(value) for value in data]
+    return data
+
+
+@functools.lru_cache(maxsize=256)
+def _signature(function: Callable[..., Any]) -> inspect.Signature:
+    return inspect.signature(function)
+
+
+def _cause(error: OCPPError) -> str:
+    details = error.details
+    if isinstance(details, dict) and isinstance(details.get("cause"), str):
+        return str(details["cause"])
+    return str(error.description)
+
+
+def _is_message_id(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
+    """Base of the per-version adapters: model, host and robust frame routing.
+
+    Every frame a charger gets wrong costs exactly one warning and, where a CALL's message id can
+    be read, one CALLERROR; the session carries on. A bug in one of our handlers is logged with its
+    traceback and answered with InternalError.
+    """
+
+    # Version-neutral commands are named by their 1.6 action (errors, logs); the actions this
+    # version calls otherwise, by that name. See protocol.action_name.
+    ACTION_NAMES: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(self, charger: Charger, connection: ServerConnection, host: ChargerHost) -> None:
+        """Bind an OCPP session on this connection to the charger's model."""
+        super().__init__(charger.charger_id, connection, response_timeout=30, logger=FRAME_LOGGER)
+        self.charger = charger
+        self.host = host
+        self.connection = connection
+
+    async def start(self) -> None:
+        """Read frames until the connection closes (raises ConnectionClosed then)."""
+        while True:
+            message = await self._connection.recv()
+            LOGGER.debug("%s > %s", self.id, message)
+            self.host.heard_from(self.charger)
+            await self.route_message(message)
+
+    async def _send(self, message: str) -> None:
+        LOGGER.debug("%s < %s", self.id, message)
+        await self._connection.send(message)
+
+    async def route_message(self, raw_msg: str | bytes) -> None:
+        """Route one frame; bad frames get one log line and, where possible, a CALLERROR."""
+        try:
+            msg = unpack(raw_msg)
+        except OCPPError as error:
+            LOGGER.warning(
+                "Charger %s sent a malformed frame (%s): %.200r", self.id, _cause(error), raw_msg
+            )
+            await self._reply_to_broken_call(raw_msg, error)
+            return
+        if msg.message_type_id == MessageType.Call:
+            try:
+                await self._handle_call(msg)
+            except OCPPError as error:
+                LOGGER.warning(
+                    "Charger %s sent an invalid %s: %s %s",
+                    self.id,
+                    msg.action,
+                    error.code,
+                    _cause(error),
+                )
+                await self._send_call_error(msg, error)
+        elif self._call_lock.locked():
+            self._response_queue.put_nowait(msg)
+        else:
+            # Late (after our timeout) or stray: nobody waits for it, and left in the queue it
+            # would only cost an error line at our next call.
+            LOGGER.debug("Charger %s sent an answer nobody waits for: %.200r", self.id, raw_msg)
+
+    async def _send_call_error(self, msg: Call, error: Exception) -> None:
+        reply = msg.create_call_error(error)
+        # Only the cause goes back: the library would echo the whole offending frame.
+        reply.error_details = {"cause": _cause(error)} if isinstance(error, OCPPError) else {}
+        await self._send(reply.to_json())
+
+    async def _handle_call(self, msg: Call) -> None:
+        """Answer one CALL; OCPPError means the charger got it wrong."""
+        action = msg.action
+        handlers = self.route_map.get(action) if isinstance(action, str) else None
+        if handlers is None or "_on_action" not in handlers:
+            if not isinstance(action, str):
+                raise NotSupportedError(details={"cause": f"Action {action!r} is not a string"})
+            try:
+                self._check_action_known(action)
+            except ValueError:
+                raise NotSupportedError(
+                    details={"cause": f"{action} is not an OCPP {self._ocpp_version} action"}
+                ) from None
+            raise OcppNotImplementedError(details={"cause": f"{action} is not supported here"})
+        skip_validation = bool(handlers.get("_skip_schema_validation", False))
+        if not skip_validation:
+            await validate_payload(msg, self._ocpp_version)
+        if not isinstance(msg.payload, dict):
+            raise FormatViolationError(details={"cause": "The payload must be a JSON object"})
+        handler = handlers["_on_action"]
+        payload = _snake_case_keys(msg.payload)
+        try:
+            # Bound with the instance, so that a payload key "self" is caught here too.
+            _signature(handler.__func__).bind(self, **payload)
+        except TypeError as err:
+            raise ProtocolError(details={"cause": str(err)}) from None
+        try:
+            response = handler(**payload)
+            if inspect.isawaitable(response):
+                response = await response
+        except OCPPError:
+            raise
+        except Exception:  # noqa: BLE001 - our bug: logged with its traceback, answered InternalError
+            LOGGER.exception("Error handling %s from charger %s", action, self.id)
+            await self._send_call_error(msg, RuntimeError())
+            return
+        result = msg.create_call_result(
+            snake_to_camel_case(remove_nones(serialize_as_dict(response)))
+        )
+        if not skip_validation:
+            try:
+                await validate_payload(result, self._ocpp_version)
+            except OCPPError as error:
+                LOGGER.error("Our answer to %s is invalid: %s", action, _cause(error))
+                await self._send_call_error(msg, RuntimeError())
+                return
+        await self._send(result.to_json())
+
+    @staticmethod
+    @abstractmethod
+    def _check_action_known(action: str) -> None:
+        """Raise ValueError when the action does not exist in this OCPP version."""
+
+    async def _reply_to_broken_call(self, raw_msg: str | bytes, error: OCPPError) -> None:
+        """Answer a CALL whose frame is broken but whose message id can be read."""
+        try:
+            frame = json.loads(raw_msg)
+        except ValueError:
+            return
+        if (
+            isinstance(frame, list)
+            and len(frame) >= 2
+            and frame[0] == MessageType.Call
+            and _is_message_id(frame[1])
+        ):
+            await self._send_call_error(
+                Call(frame[1], "", {}),
+                error if isinstance(error, ProtocolError) else ProtocolError(),
+            )
+
+    @staticmethod
+    def now_iso() -> str:
+        """Return the current UTC time the way OCPP wants it."""
+        return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+    @abstractmethod
+    async def async_confirmed(self) -> None:
+        """Ask the charger to boot again, now that the homeowner accepted it."""
+
+    # --- Translation into the model, the same for every version ----------------------
+
+    def judge_tag(self, id_tag: str, connector_id: int | None) -> bool:
+        """Judge a presented id tag and report the presentation."""
+        accepted = self.host.authorize(self.charger, id_tag)
+        self.host.event(
+            self.charger,
+            ChargerEvent(
+                ChargerEventType.TAG_PRESENTED,
+                connector_id=connector_id,
+                id_tag=id_tag,
+                accepted=accepted,
+            ),
+        )
+        return accepted
+
+    def meter_connector(self, number: int) -> Connector:
+        """Return the connector that meter values for this connector (1.6) or EVSE (2.0.1) belong to.
+
+        Number 0 is the main meter; it stands in for the only connector of a station as long
+        as that connector reports no meter values of its own (Zaptec style).
+        """
+        if number > 0:
+            connector = self.charger.connector(number)
+            connector.metered_directly = True
+            return connector
+        real = [n for n in self.charger.connectors if n > 0]
+        if len(real) <= 1:
+            connector = self.charger.connector(real[0] if real else 1)
+            if not connector.metered_directly:
+                return connector
+        return self.charger.connector(0)
+
+    @staticmethod
+    def register_at(connector: Connector, reading: Any, at: datetime | None) -> float:
+        """Lifetime energy at a start or stop reading; a drop there is a register reset."""
+        if isinstance(reading, bool) or not isinstance(reading, int | float):
+            return connector.energy.total_wh or 0.0
+        if connector.is_stale(at):
+            return connector.energy.offset_wh + float(reading)
+        connector.energy.update(float(reading))
+        if at is not None:
+            connector.last_meter_at = at
+        return connector.energy.total_wh or 0.0
+
+    @staticmethod
+    def close_transaction(
+        connector: Connector, transaction: Transaction, stop_wh: float | None
+    ) -> None:
+        """End the connector's session; its energy is kept as the last session's."""
+        end = stop_wh if stop_wh is not None else connector.energy.total_wh
+        connector.last_session_energy_wh = (
+            max(0.0, end - transaction.meter_start_wh) if end is not None else None
+        )
+        connector.transaction = None
+
+
+# A reading stamped further ahead than this comes from a charger whose clock is wrong; its
+# timestamp is not trusted (otherwise it would make every later, correct reading look stale).
+# A day leaves room for chargers that send local time marked as UTC.
+CLOCK_SKEW = timedelta(days=1)
+
+
+def text_or_none(value: Any) -> str | None:
+    """Return a non-empty string as is, anything else as None."""
+    return value if isinstance(value, str) and value else None
+
+
+def reading_time(value: Any) -> datetime | None:
+    """Timestamp of a reading, unless absent, unreadable or implausibly far in the future."""
+    parsed = parse_time(value)
+    if parsed is not None and parsed > datetime.now(UTC) + CLOCK_SKEW:
+        return None
+    return parsed
+
+
+def meter_batches(
+    meter_value: Any, sample_of: Callable[[dict[str, Any]], Sample | None]
+) -> list[tuple[datetime | None, list[Sample]]]:
+    """Parse a MeterValue list leniently, oldest first: unreadable entries are skipped, not fatal.
+
+    sample_of turns one sampledValue (snake_case keys) into a sample; it is what differs per version.
+    """
+    if not isinstance(meter_value, list):
+        raise ProtocolError(details={"cause": "meterValue must be a list"})
+    batches: list[tuple[datetime | None, list[Sample]]] = []
+    for entry in meter_value:
+        if not isinstance(entry, dict):
+            continue
+        samples = [
+            sample
+            for raw in entry.get("sampled_value") or []
+            if isinstance(raw, dict) and (sample := sample_of(raw)) is not None
+        ]
+        batches.append((reading_time(entry.get("timestamp")), samples))
+    batches.sort(key=lambda batch: batch[0] or datetime.min.replace(tzinfo=UTC))
+    return batches
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Parse an OCPP timestamp; None when absent or unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed

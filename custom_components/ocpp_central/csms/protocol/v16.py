@@ -1,0 +1,329 @@
+"""OCPP 1.6J adapter: answers every charger-initiated message and updates the charger model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ocpp.exceptions import OCPPError, ProtocolError, TypeConstraintViolationError
+from ocpp.v16 import ChargePoint as ChargePoint16, call, call_result
+from ocpp.v16.enums import (
+    Action,
+    AuthorizationStatus,
+    DataTransferStatus,
+    GenericStatus,
+    MessageTrigger,
+    RegistrationStatus,
+)
+from websockets.exceptions import ConnectionClosed
+
+from ...const import LOGGER
+from ..events import ChargerEvent, ChargerEventType
+from ..meter import to_sample
+from ..model import ConnectorStatus, Sample, Transaction
+from .base import ProtocolAdapter, meter_batches, on, reading_time, text_or_none as _text
+from .v16_commands import Ocpp16Commands
+
+_STATUS: dict[str, ConnectorStatus] = {
+    "Available": ConnectorStatus.AVAILABLE,
+    "Preparing": ConnectorStatus.PREPARING,
+    "Charging": ConnectorStatus.CHARGING,
+    "SuspendedEV": ConnectorStatus.SUSPENDED_EV,
+    "SuspendedEVSE": ConnectorStatus.SUSPENDED_EVSE,
+    "Finishing": ConnectorStatus.FINISHING,
+    "Reserved": ConnectorStatus.RESERVED,
+    "Unavailable": ConnectorStatus.UNAVAILABLE,
+    "Faulted": ConnectorStatus.FAULTED,
+}
+
+
+def _connector_id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TypeConstraintViolationError(
+            details={"cause": f"connectorId must be a non-negative integer, got {value!r}"}
+        )
+    return value
+
+
+def _sample(raw: dict[str, Any]) -> Sample | None:
+    """Read a 1.6 sampledValue; signed data (OCMF blobs) is no reading."""
+    if raw.get("format") == "SignedData":
+        return None
+    return to_sample(raw.get("measurand"), raw.get("value"), raw.get("unit"), raw.get("phase"))
+
+
+def _samples(meter_value: Any) -> list[tuple[datetime | None, list[Sample]]]:
+    return meter_batches(meter_value, _sample)
+
+
+class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands):  # type: ignore[misc]
+    """One OCPP 1.6J session. Handlers are short and never await calls to the charger."""
+
+    @staticmethod
+    def _check_action_known(action: str) -> None:
+        Action(action)
+
+    # --- Core profile ---------------------------------------------------------------
+
+    @on(Action.boot_notification, skip_schema_validation=True)
+    def on_boot_notification(
+        self,
+        charge_point_vendor: Any = None,
+        charge_point_model: Any = None,
+        **kwargs: Any,
+    ) -> call_result.BootNotification:
+        """Record who the charger is; Pending while the homeowner has not confirmed it."""
+        if not isinstance(charge_point_vendor, str) or not isinstance(charge_point_model, str):
+            raise ProtocolError(
+                details={"cause": "chargePointVendor and chargePointModel are required"}
+            )
+        info = self.charger.info
+        info.vendor = charge_point_vendor
+        info.model = charge_point_model
+        info.serial_number = _text(kwargs.get("charge_point_serial_number")) or _text(
+            kwargs.get("charge_box_serial_number")
+        )
+        info.firmware_version = _text(kwargs.get("firmware_version"))
+        info.meter_type = _text(kwargs.get("meter_type"))
+        info.meter_serial_number = _text(kwargs.get("meter_serial_number"))
+        decision = self.host.boot(self.charger)
+        self.host.changed(self.charger, durable=True)
+        if decision.accepted:
+            self.host.event(self.charger, ChargerEvent(ChargerEventType.BOOTED))
+        return call_result.BootNotification(
+            current_time=self.now_iso(),
+            interval=decision.interval,
+            status=RegistrationStatus.accepted if decision.accepted else RegistrationStatus.pending,
+        )
+
+    @on(Action.heartbeat)
+    def on_heartbeat(self, **kwargs: Any) -> call_result.Heartbeat:
+        """Tell the time; note that the charger is alive."""
+        self.charger.last_heartbeat = datetime.now(UTC)
+        self.host.changed(self.charger)
+        return call_result.Heartbeat(current_time=self.now_iso())
+
+    @on(Action.status_notification, skip_schema_validation=True)
+    def on_status_notification(
+        self,
+        connector_id: Any = None,
+        status: Any = None,
+        error_code: Any = None,
+        **kwargs: Any,
+    ) -> call_result.StatusNotification:
+        """Connector 0 is the station itself."""
+        number = _connector_id(connector_id)
+        mapped = _STATUS.get(status) if isinstance(status, str) else None
+        if mapped is None:
+            LOGGER.info("Charger %s reported unknown status %r", self.id, status)
+        error = _text(error_code)
+        if error == "NoError":
+            error = None
+        if number == 0:
+            self.charger.status = mapped
+            self.charger.error_code = error
+        else:
+            connector = self.charger.connector(number)
+            connector.status = mapped
+            connector.error_code = error
+        self.host.changed(self.charger)
+        return call_result.StatusNotification()
+
+    @on(Action.meter_values, skip_schema_validation=True)
+    def on_meter_values(
+        self, connector_id: Any = None, meter_value: Any = None, **kwargs: Any
+    ) -> call_result.MeterValues:
+        """Connector 0 is the main meter; single-connector stations count it as connector 1."""
+        number = _connector_id(connector_id)
+        batches = _samples(meter_value)
+        connector = self.meter_connector(number)
+        for timestamp, samples in batches:
+            connector.apply_samples(samples, timestamp)
+        self.host.changed(self.charger, durable=True)
+        return call_result.MeterValues()
+
+    @on(Action.authorize)
+    def on_authorize(self, id_tag: str, **kwargs: Any) -> call_result.Authorize:
+        """Judge an id tag."""
+        return call_result.Authorize(id_tag_info={"status": self._authorize(id_tag, None)})
+
+    def _authorize(self, id_tag: str, connector_id: int | None) -> AuthorizationStatus:
+        """Judge a presented tag and report the presentation."""
+        accepted = self.judge_tag(id_tag, connector_id)
+        return AuthorizationStatus.accepted if accepted else AuthorizationStatus.invalid
+
+    @on(Action.start_transaction, skip_schema_validation=True)
+    def on_start_transaction(
+        self,
+        connector_id: Any = None,
+        id_tag: Any = None,
+        meter_start: Any = None,
+        timestamp: Any = None,
+        **kwargs: Any,
+    ) -> call_result.StartTransaction:
+        """Open a session with a fresh transaction id; meterStart is taken leniently."""
+        number = _connector_id(connector_id)
+        if not isinstance(id_tag, str):
+            raise ProtocolError(details={"cause": "idTag is required"})
+        connector = self.charger.connector(number or 1)
+        stamped_at = reading_time(timestamp)
+        status = self._authorize(id_tag, connector.connector_id)
+        open_transaction = connector.transaction
+        if open_transaction is not None:
+            if (
+                stamped_at is not None
+                and open_transaction.started_at == stamped_at
+                and open_transaction.id_tag == id_tag
+                and isinstance(open_transaction.transaction_id, int)
+            ):
+                # A retry of a StartTransaction whose answer got lost: same session, same id.
+                return call_result.StartTransaction(
+                    transaction_id=open_transaction.transaction_id,
+                    id_tag_info={"status": status},
+                )
+            LOGGER.info(
+                "Charger %s started a new session on connector %s while transaction %s was open; closing it",
+                self.id,
+                connector.connector_id,
+                open_transaction.transaction_id,
+            )
+            self.close_transaction(connector, open_transaction, None)
+        meter_start_wh = self.register_at(connector, meter_start, stamped_at)
+        transaction_id = self.host.next_transaction_id()
+        connector.transaction = Transaction(
+            transaction_id=transaction_id,
+            connector_id=connector.connector_id,
+            id_tag=id_tag,
+            meter_start_wh=meter_start_wh,
+            started_at=stamped_at or datetime.now(UTC),
+        )
+        self.host.changed(self.charger, durable=True)
+        self.host.event(
+            self.charger,
+            ChargerEvent(
+                ChargerEventType.TRANSACTION_STARTED,
+                connector_id=connector.connector_id,
+                id_tag=id_tag,
+                transaction_id=transaction_id,
+            ),
+        )
+        return call_result.StartTransaction(
+            transaction_id=transaction_id, id_tag_info={"status": status}
+        )
+
+    @on(Action.stop_transaction, skip_schema_validation=True)
+    def on_stop_transaction(
+        self,
+        transaction_id: Any = None,
+        meter_stop: Any = None,
+        timestamp: Any = None,
+        **kwargs: Any,
+    ) -> call_result.StopTransaction:
+        """Close the session; acknowledge unknown transactions too (queued offline stops)."""
+        id_tag = _text(kwargs.get("id_tag"))
+        connector = (
+            self.charger.find_transaction(transaction_id)
+            if isinstance(transaction_id, int) and not isinstance(transaction_id, bool)
+            else None
+        )
+        if connector is None or connector.transaction is None:
+            LOGGER.info(
+                "Charger %s stopped unknown transaction %r; acknowledged",
+                self.id,
+                transaction_id,
+            )
+        else:
+            data = kwargs.get("transaction_data")
+            if isinstance(data, list):
+                for at, samples in _samples(data):
+                    connector.apply_samples(samples, at)
+            stopped_at = reading_time(timestamp)
+            self.close_transaction(
+                connector,
+                connector.transaction,
+                self.register_at(connector, meter_stop, stopped_at),
+            )
+            self.host.changed(self.charger, durable=True)
+            self.host.event(
+                self.charger,
+                ChargerEvent(
+                    ChargerEventType.TRANSACTION_ENDED,
+                    connector_id=connector.connector_id,
+                    transaction_id=transaction_id,
+                ),
+            )
+        if not id_tag:
+            return call_result.StopTransaction()
+        stop_connector = connector.connector_id if connector is not None else None
+        return call_result.StopTransaction(
+            id_tag_info={"status": self._authorize(id_tag, stop_connector)}
+        )
+
+    @on(Action.data_transfer, skip_schema_validation=True)
+    def on_data_transfer(self, vendor_id: Any = None, **kwargs: Any) -> call_result.DataTransfer:
+        """No vendor extensions are handled yet."""
+        LOGGER.debug("Charger %s sent DataTransfer from %r", self.id, vendor_id)
+        return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
+
+    # --- Firmware management and security extension -------------------------------
+
+    @on(Action.firmware_status_notification)
+    def on_firmware_status(
+        self, status: str, **kwargs: Any
+    ) -> call_result.FirmwareStatusNotification:
+        """Keep the firmware status for the diagnostics sensor."""
+        self.charger.firmware_status = status
+        self.host.changed(self.charger)
+        return call_result.FirmwareStatusNotification()
+
+    @on(Action.diagnostics_status_notification)
+    def on_diagnostics_status(
+        self, status: str, **kwargs: Any
+    ) -> call_result.DiagnosticsStatusNotification:
+        """Acknowledge a diagnostics upload status."""
+        LOGGER.debug("Charger %s diagnostics upload: %s", self.id, status)
+        return call_result.DiagnosticsStatusNotification()
+
+    @on(Action.signed_firmware_status_notification)
+    def on_signed_firmware_status(
+        self, status: str, **kwargs: Any
+    ) -> call_result.SignedFirmwareStatusNotification:
+        """Signed firmware updates report like plain ones."""
+        self.charger.firmware_status = status
+        self.host.changed(self.charger)
+        return call_result.SignedFirmwareStatusNotification()
+
+    @on(Action.security_event_notification)
+    def on_security_event(
+        self, type: str, timestamp: str, **kwargs: Any
+    ) -> call_result.SecurityEventNotification:
+        """Security events are worth a log line."""
+        LOGGER.info("Charger %s security event %s at %s", self.id, type, timestamp)
+        return call_result.SecurityEventNotification()
+
+    @on(Action.log_status_notification)
+    def on_log_status(self, status: str, **kwargs: Any) -> call_result.LogStatusNotification:
+        """Acknowledge a log upload status."""
+        LOGGER.debug("Charger %s log upload: %s", self.id, status)
+        return call_result.LogStatusNotification()
+
+    @on(Action.sign_certificate)
+    def on_sign_certificate(self, csr: str, **kwargs: Any) -> call_result.SignCertificate:
+        """We run no certificate authority, so signing requests are declined."""
+        return call_result.SignCertificate(status=GenericStatus.rejected)
+
+    # --- Calls we make -------------------------------------------------------------
+
+    async def async_confirmed(self) -> None:
+        """Ask a charger that was kept Pending to boot again, now to be accepted."""
+        try:
+            await self.call(
+                call.TriggerMessage(requested_message=MessageTrigger.boot_notification),
+                suppress=False,
+            )
+        except (OCPPError, TimeoutError, ConnectionClosed) as err:
+            LOGGER.info(
+                "Charger %s did not accept a boot trigger (%s); it will be accepted at its next boot",
+                self.id,
+                err,
+            )

@@ -1,0 +1,388 @@
+"""OCPP 2.0.1 adapter: answers every charger-initiated message and updates the charger model.
+
+EVSEs are the model's connectors (EVSE 0 is the station). A connector's status combines the coarse
+2.0.1 connector status (StatusNotification) with the charging state of its transaction
+(TransactionEvent), so that entities see the same statuses as for 1.6. Transactions carry the
+charger's own string ids; TransactionEvents are de-duplicated by (transactionId, seqNo), and late
+`offline` events are applied in order without moving the lifetime energy back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ocpp.exceptions import OCPPError, ProtocolError
+from ocpp.v201 import ChargePoint as ChargePoint201, call, call_result
+from ocpp.v201.enums import Action
+from websockets.exceptions import ConnectionClosed
+
+from ...const import LOGGER
+from ..events import ChargerEvent, ChargerEventType
+from ..model import Connector, ConnectorStatus, EvInfo, Sample, Transaction
+from .base import ProtocolAdapter, meter_batches, on, reading_time, text_or_none
+from .v201_commands import Ocpp201Commands
+from .v201_messages import Ocpp201Messages
+from .v201_state import (
+    EVENT_TYPES,
+    Ledger,
+    energy_reading,
+    ledger_for,
+    nonneg_int,
+    number_or_none,
+    sample_201,
+)
+
+# Connector statuses by precedence: an EVSE with several connectors shows its busiest one.
+_CONNECTOR_STATUS: dict[str, ConnectorStatus] = {
+    "Occupied": ConnectorStatus.PREPARING,
+    "Reserved": ConnectorStatus.RESERVED,
+    "Available": ConnectorStatus.AVAILABLE,
+    "Unavailable": ConnectorStatus.UNAVAILABLE,
+    "Faulted": ConnectorStatus.FAULTED,
+}
+_CHARGING_STATE: dict[str, ConnectorStatus] = {
+    "Charging": ConnectorStatus.CHARGING,
+    "SuspendedEV": ConnectorStatus.SUSPENDED_EV,
+    "SuspendedEVSE": ConnectorStatus.SUSPENDED_EVSE,
+    "EVConnected": ConnectorStatus.PREPARING,
+}
+
+
+class Ocpp201Adapter(Ocpp201Messages, Ocpp201Commands, ProtocolAdapter, ChargePoint201):  # type: ignore[misc]
+    """One OCPP 2.0.1 session. Handlers are short and never await calls to the charger."""
+
+    @property
+    def ledger(self) -> Ledger:
+        """The charger's 2.0.1 bookkeeping."""
+        return ledger_for(self.charger)
+
+    @staticmethod
+    def _check_action_known(action: str) -> None:
+        Action(action)
+
+    # --- Provisioning and availability -------------------------------------------------
+
+    @on(Action.boot_notification, skip_schema_validation=True)
+    def on_boot_notification(
+        self, charging_station: Any = None, reason: Any = None, **kwargs: Any
+    ) -> call_result.BootNotification:
+        """Record who the charger is; Pending while the homeowner has not confirmed it."""
+        station = charging_station if isinstance(charging_station, dict) else {}
+        if not isinstance(station.get("vendor_name"), str) or not isinstance(
+            station.get("model"), str
+        ):
+            raise ProtocolError(
+                details={"cause": "chargingStation vendorName and model are required"}
+            )
+        info = self.charger.info
+        info.vendor = station["vendor_name"]
+        info.model = station["model"]
+        info.serial_number = text_or_none(station.get("serial_number"))
+        info.firmware_version = text_or_none(station.get("firmware_version"))
+        info.meter_type = info.meter_serial_number = None
+        for connector in self.charger.connectors.values():
+            connector.external_limits.clear()  # others' limits went with the reboot
+        LOGGER.debug("Charger %s booted (%s)", self.id, reason)
+        decision = self.host.boot(self.charger)
+        self.host.changed(self.charger, durable=True)
+        if decision.accepted:
+            self.host.event(self.charger, ChargerEvent(ChargerEventType.BOOTED))
+        return call_result.BootNotification(
+            current_time=self.now_iso(),
+            interval=decision.interval,
+            status="Accepted" if decision.accepted else "Pending",
+        )
+
+    @on(Action.heartbeat)
+    def on_heartbeat(self, **kwargs: Any) -> call_result.Heartbeat:
+        """Tell the time; note that the charger is alive."""
+        self.charger.last_heartbeat = datetime.now(UTC)
+        self.host.changed(self.charger)
+        return call_result.Heartbeat(current_time=self.now_iso())
+
+    @on(Action.status_notification, skip_schema_validation=True)
+    def on_status_notification(
+        self,
+        connector_status: Any = None,
+        evse_id: Any = None,
+        connector_id: Any = None,
+        **kwargs: Any,
+    ) -> call_result.StatusNotification:
+        """EVSE 0 is the station itself; an EVSE's connectors make up the model connector."""
+        evse = nonneg_int(evse_id, "evseId")
+        number = nonneg_int(connector_id, "connectorId")
+        if not isinstance(connector_status, str):
+            raise ProtocolError(details={"cause": "connectorStatus is required"})
+        self.set_connector_status(evse, number, connector_status)
+        return call_result.StatusNotification()
+
+    def set_connector_status(self, evse: int, number: int, status: str) -> None:
+        """Take a 2.0.1 connector status (StatusNotification or an AvailabilityState event)."""
+        if status not in _CONNECTOR_STATUS:
+            LOGGER.info("Charger %s reported unknown connector status %r", self.id, status)
+        forgot = False
+        if evse == 0:
+            self.charger.status = _CONNECTOR_STATUS.get(status)
+        else:
+            state = self.ledger.evse(evse)
+            state.statuses[number] = status
+            if status != "Occupied":
+                state.finished = False
+            if status == "Available" and "Occupied" not in state.statuses.values():
+                # The car left: its word goes with it (stored, so that no restart brings it back).
+                connector = self.charger.connector(evse)
+                forgot = connector.ev != EvInfo()
+                connector.ev = EvInfo()
+            self._refresh_status(evse)
+        self.host.changed(self.charger, durable=forgot)
+
+    def _refresh_status(self, evse: int) -> None:
+        """Combine connector statuses and the charging state into the model's status."""
+        state = self.ledger.evse(evse)
+        connector = self.charger.connector(evse)
+        known = [s for s in state.statuses.values() if s in _CONNECTOR_STATUS]
+        raw = min(known, key=list(_CONNECTOR_STATUS).index) if known else None
+        charging = state.charging_state if connector.transaction is not None else None
+        if raw in ("Faulted", "Unavailable", "Reserved"):
+            connector.status = _CONNECTOR_STATUS[raw]
+        elif charging in _CHARGING_STATE:
+            connector.status = _CHARGING_STATE[charging]
+        elif raw == "Occupied" or connector.transaction is not None:
+            finishing = state.finished and connector.transaction is None
+            connector.status = ConnectorStatus.FINISHING if finishing else ConnectorStatus.PREPARING
+        elif raw == "Available":
+            connector.status = ConnectorStatus.AVAILABLE
+        self._refresh_station()
+
+    def _refresh_station(self) -> None:
+        """2.0.1 has no station status of its own: available unless no EVSE is."""
+        raws = {s for state in self.ledger.evses.values() for s in state.statuses.values()}
+        if raws == {"Faulted"}:
+            self.charger.status = ConnectorStatus.FAULTED
+        elif raws and raws <= {"Faulted", "Unavailable"}:
+            self.charger.status = ConnectorStatus.UNAVAILABLE
+        elif raws:
+            self.charger.status = ConnectorStatus.AVAILABLE
+
+    # --- Meter values and transactions ------------------------------------------------
+
+    @on(Action.meter_values, skip_schema_validation=True)
+    def on_meter_values(
+        self, evse_id: Any = None, meter_value: Any = None, **kwargs: Any
+    ) -> call_result.MeterValues:
+        """EVSE 0 is the main meter; single-EVSE stations count it as EVSE 1."""
+        connector = self.meter_connector(nonneg_int(evse_id, "evseId"))
+        for at, samples in meter_batches(meter_value, sample_201):
+            connector.apply_samples(samples, at)
+        self.host.changed(self.charger, durable=True)
+        return call_result.MeterValues()
+
+    @on(Action.authorize)
+    def on_authorize(self, id_token: dict[str, Any], **kwargs: Any) -> call_result.Authorize:
+        """Judge an id token."""
+        return call_result.Authorize(id_token_info=self._token_info(id_token, None, report=True))
+
+    def _token_info(
+        self, id_token: Any, connector_id: int | None, *, report: bool
+    ) -> dict[str, Any]:
+        """IdTokenInfo for a presented token; NoAuthorization (free charging) is always accepted."""
+        if not isinstance(id_token, dict) or id_token.get("type") == "NoAuthorization":
+            return {"status": "Accepted"}
+        tag = id_token.get("id_token")
+        if not isinstance(tag, str):
+            raise ProtocolError(details={"cause": "idToken.idToken is required"})
+        if isinstance(kind := id_token.get("type"), str):
+            Ledger.remember(self.ledger.token_types, tag, kind)
+        if report:
+            accepted = self.judge_tag(tag, connector_id)
+        else:
+            accepted = self.host.authorize(self.charger, tag)
+        return {"status": "Accepted" if accepted else "Invalid"}
+
+    @on(Action.transaction_event, skip_schema_validation=True)
+    def on_transaction_event(
+        self,
+        event_type: Any = None,
+        timestamp: Any = None,
+        seq_no: Any = None,
+        transaction_info: Any = None,
+        **kwargs: Any,
+    ) -> call_result.TransactionEvent:
+        """Open, update and close sessions; each (transactionId, seqNo) is applied once."""
+        info = transaction_info if isinstance(transaction_info, dict) else {}
+        tx_id = info.get("transaction_id")
+        if event_type not in EVENT_TYPES or not isinstance(tx_id, str) or not tx_id:
+            raise ProtocolError(
+                details={"cause": "eventType and transactionInfo.transactionId are required"}
+            )
+        seq = nonneg_int(seq_no, "seqNo")
+        id_token = kwargs.get("id_token")
+        ledger = self.ledger
+        seen = ledger.seq_nos.get(tx_id)
+        if tx_id in ledger.ended or (seen is not None and seq in seen):
+            LOGGER.debug("Charger %s repeated or sent late event %s/%s", self.id, tx_id, seq)
+            return self._tx_answer(id_token, None, report=False)
+        if seen is None:
+            Ledger.remember(ledger.seq_nos, tx_id, seen := set())
+        seen.add(seq)
+        batches = meter_batches(kwargs.get("meter_value") or [], sample_201)
+        at = reading_time(timestamp)
+        connector = self.charger.find_transaction(tx_id)
+        known = connector is not None
+        if connector is None:
+            connector = self.charger.connector(self._evse_of(kwargs.get("evse")))
+        answer = self._tx_answer(id_token, connector.connector_id, report=True)
+        if not known and event_type != "Ended":
+            self._open(connector, tx_id=tx_id, info=info, id_token=id_token, batches=batches, at=at)
+        elif known and event_type == "Started":
+            self._backdate(connector, batches, at)
+        transaction = connector.transaction if known or event_type != "Ended" else None
+        if transaction is not None and transaction.id_tag is None:
+            token = id_token.get("id_token") if isinstance(id_token, dict) else None
+            transaction.id_tag = text_or_none(token)
+        if batches:
+            connector.metered_directly = True
+        for read_at, samples in batches:
+            connector.apply_samples(samples, read_at)
+        self._note_ev(connector, kwargs)
+        if transaction is not None and isinstance(charging := info.get("charging_state"), str):
+            ledger.evse(connector.connector_id).charging_state = charging
+        if event_type == "Ended":
+            self._end(connector, tx_id, batches, transaction)
+        self._refresh_status(connector.connector_id)
+        self.host.changed(self.charger, durable=True)
+        return answer
+
+    def _tx_answer(
+        self, id_token: Any, connector_id: int | None, *, report: bool
+    ) -> call_result.TransactionEvent:
+        if id_token is None:
+            return call_result.TransactionEvent()
+        return call_result.TransactionEvent(
+            id_token_info=self._token_info(id_token, connector_id, report=report)
+        )
+
+    def _evse_of(self, evse: Any) -> int:
+        """Return the EVSE an event names, else the station's only one (evse is optional)."""
+        if isinstance(evse, dict) and isinstance(evse.get("id"), int) and evse["id"] > 0:
+            return int(evse["id"])
+        real = [n for n in self.charger.connectors if n > 0]
+        return real[0] if len(real) == 1 else 1
+
+    def _open(
+        self,
+        connector: Connector,
+        *,
+        tx_id: str,
+        info: dict[str, Any],
+        id_token: Any,
+        batches: list[tuple[datetime | None, list[Sample]]],
+        at: datetime | None,
+    ) -> None:
+        """Start a session at its first event (normally Started; Updated if that got lost)."""
+        reading, read_at = energy_reading(batches, last=False)
+        meter_start = self.register_at(connector, reading, read_at or at)
+        if (previous := connector.transaction) is not None:
+            LOGGER.info(
+                "Charger %s started %s on EVSE %s while %s was open; closing that",
+                self.id,
+                tx_id,
+                connector.connector_id,
+                previous.transaction_id,
+            )
+            self._end(connector, str(previous.transaction_id), [], previous)
+        tag = id_token.get("id_token") if isinstance(id_token, dict) else None
+        remote_start = info.get("remote_start_id")
+        if tag is None and isinstance(remote_start, int):
+            tag = self.ledger.remote_starts.get(remote_start)
+        connector.transaction = Transaction(
+            transaction_id=tx_id,
+            connector_id=connector.connector_id,
+            id_tag=text_or_none(tag),
+            meter_start_wh=meter_start,
+            started_at=at or datetime.now(UTC),
+        )
+        self.ledger.evse(connector.connector_id).finished = False
+        self.host.event(
+            self.charger,
+            ChargerEvent(
+                ChargerEventType.TRANSACTION_STARTED,
+                connector_id=connector.connector_id,
+                id_tag=connector.transaction.id_tag,
+                transaction_id=tx_id,
+            ),
+        )
+
+    def _backdate(
+        self,
+        connector: Connector,
+        batches: list[tuple[datetime | None, list[Sample]]],
+        at: datetime | None,
+    ) -> None:
+        """Move the start back for a Started event that arrives after later events of its session."""
+        transaction = connector.transaction
+        if transaction is None or at is None or at >= transaction.started_at:
+            return
+        transaction.started_at = at
+        reading, read_at = energy_reading(batches, last=False)
+        if reading is not None:
+            transaction.meter_start_wh = self.register_at(connector, reading, read_at or at)
+
+    def _end(
+        self,
+        connector: Connector,
+        tx_id: str,
+        batches: list[tuple[datetime | None, list[Sample]]],
+        transaction: Transaction | None,
+    ) -> None:
+        """Close the session; an Ended event of a session never seen only counts as seen."""
+        ledger = self.ledger
+        Ledger.remember(ledger.ended, tx_id, None)
+        ledger.seq_nos.pop(tx_id, None)
+        if transaction is None:
+            LOGGER.info("Charger %s ended transaction %s we never saw start", self.id, tx_id)
+            return
+        state = ledger.evse(connector.connector_id)
+        state.finished = state.charging_state not in (None, "Idle") or (
+            "Occupied" in state.statuses.values()
+        )
+        state.charging_state = None
+        reading, read_at = energy_reading(batches, last=True)
+        stop_wh = self.register_at(connector, reading, read_at) if reading is not None else None
+        self.close_transaction(connector, transaction, stop_wh)
+        # The car's word was for this session; the next one (another car, perhaps) starts blank.
+        connector.ev = EvInfo()
+        self.host.event(
+            self.charger,
+            ChargerEvent(
+                ChargerEventType.TRANSACTION_ENDED,
+                connector_id=connector.connector_id,
+                transaction_id=tx_id,
+            ),
+        )
+
+    @staticmethod
+    def _note_ev(connector: Connector, fields: dict[str, Any]) -> None:
+        """Phases used and the cable's rating, as a TransactionEvent tells them."""
+        phases = fields.get("number_of_phases_used")
+        if isinstance(phases, int) and not isinstance(phases, bool) and 0 < phases <= 3:
+            connector.ev.phases_used = phases
+        if (cable := number_or_none(fields.get("cable_max_current"))) is not None:
+            connector.ev.cable_max_current_a = cable
+        connector.note_ev()
+
+    # --- Calls we make -------------------------------------------------------------
+
+    async def async_confirmed(self) -> None:
+        """Ask a charger that was kept Pending to boot again, now to be accepted."""
+        try:
+            await self.call(
+                call.TriggerMessage(requested_message="BootNotification"), suppress=False
+            )
+        except (OCPPError, TimeoutError, ConnectionClosed) as err:
+            LOGGER.info(
+                "Charger %s did not accept a boot trigger (%s); it will be accepted at its next boot",
+                self.id,
+                err,
+            )

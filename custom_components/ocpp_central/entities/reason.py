@@ -1,0 +1,126 @@
+"""The controller's reason per connector: an enum sensor with the timer and the planned schedule.
+
+Part of the sensor platform: sensor.py's async_setup_entry calls
+`async_setup_control_sensors(entry, async_add_entities)`, which adds the reason sensor of every
+connector, now and as connectors appear, and the session accounting sensors
+(control_session_sensors.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+import math
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
+from homeassistant.const import Platform
+from homeassistant.core import callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from ..control.controller import SiteController, connector_key
+from ..control.core.modes import Reason
+from ..entity import ConnectorEntityDescription, OcppEntity, async_add_shape_entities
+from .session import async_setup_session_sensors
+
+if TYPE_CHECKING:
+    from ..central import OcppCentralConfigEntry
+
+# The remaining time is shown in steps of this many seconds (fewer state writes).
+TIMER_STEP_S = 10
+
+
+@dataclass(frozen=True, kw_only=True)
+class ControlSensorDescription(ConnectorEntityDescription, SensorEntityDescription):
+    """The controller's reason for one connector."""
+
+
+CONTROL_SENSORS: tuple[ControlSensorDescription, ...] = (
+    ControlSensorDescription(
+        key="control_reason",
+        translation_key="control_reason",
+        device_class=SensorDeviceClass.ENUM,
+        options=[reason.value for reason in Reason],
+    ),
+)
+
+
+@callback
+def async_setup_control_sensors(
+    entry: OcppCentralConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add the reason and session sensors of every connector, now and as connectors appear."""
+    async_add_shape_entities(
+        entry,
+        async_add_entities,
+        Platform.SENSOR,
+        connector=CONTROL_SENSORS,
+        make=ControlReasonSensor,
+    )
+    async_setup_session_sensors(entry, async_add_entities)
+
+
+class ControlReasonSensor(OcppEntity, SensorEntity):
+    """Why the controller gives the connector what it gives, and what it plans."""
+
+    _unrecorded_attributes = frozenset({"timer_remaining", "timer_ends_at", "planned_schedule"})
+
+    @property
+    def _control(self) -> SiteController | None:
+        return self.coordinator.config_entry.runtime_data.control
+
+    @property
+    def _key(self) -> str:
+        assert self.connector_id is not None
+        return connector_key(self.coordinator.config.charger_id, self.connector_id)
+
+    @property
+    def available(self) -> bool:
+        """Unavailable with the charger, like its other entities."""
+        return super().available and self._control is not None
+
+    @property
+    def native_value(self) -> str | None:
+        """The reason (mode External until a mode is chosen)."""
+        control = self._control
+        if control is None:
+            return None
+        explanation = control.explanation(self._key)
+        return explanation.reason.value if explanation is not None else Reason.EXTERNAL.value
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Mode, detail (e.g. the fuse's phase), timer, and the planned schedule in Cheapest mode."""
+        control = self._control
+        if control is None:
+            return {}
+        explanation = control.explanation(self._key)
+        attributes: dict[str, Any] = {
+            "mode": control.mode(self._key).value,
+            "detail": explanation.detail if explanation else None,
+            "timer_remaining": None,
+            "timer_ends_at": None,
+        }
+        if explanation is not None and explanation.timer_s is not None:
+            remaining = math.ceil(explanation.timer_s / TIMER_STEP_S) * TIMER_STEP_S
+            attributes["timer_remaining"] = remaining
+            ends = dt_util.utcnow() + timedelta(seconds=remaining)
+            attributes["timer_ends_at"] = ends.replace(
+                microsecond=0, second=ends.second // TIMER_STEP_S * TIMER_STEP_S
+            ).isoformat()
+        plan = control.planner.plan(self._key)
+        attributes["planned_schedule"] = (
+            [{"start": start.isoformat(), "limit": limit} for start, limit in plan.periods]
+            if plan is not None
+            else None
+        )
+        if plan is not None:
+            attributes["planned_until"] = plan.valid_to.isoformat()
+            attributes["planned_energy_kwh"] = round(plan.energy_wh / 1000, 2)
+        return attributes
+
+    def _shown(self) -> tuple[Any, ...]:
+        attributes = self.extra_state_attributes
+        attributes.pop("timer_ends_at", None)
+        return (*super()._shown(), self.native_value, tuple(map(str, attributes.values())))

@@ -1,0 +1,1 @@
+"""Test helpers: scripted chargers, drivers and shared setup."""

@@ -1,0 +1,151 @@
+"""Limit read-outs: applied limit (A, or W on power-only chargers), its reason, and whether it is verified."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.number import ATTR_VALUE, DOMAIN as NUMBER_DOMAIN, SERVICE_SET_VALUE
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import (
+    ATTR_DEVICE_CLASS,
+    ATTR_ENTITY_ID,
+    ATTR_UNIT_OF_MEASUREMENT,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNKNOWN,
+    Platform,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from ocpp.v16 import call
+import pytest
+
+from custom_components.ocpp_central.charging.quirks import CONF_RATE_UNIT
+from custom_components.ocpp_central.const import CONF_CHARGER_ID, CONF_MAX_CURRENT, SUBENTRY_CHARGER
+from tests.helpers.entity_actions import ConnectScripted, booted, quick_charger, start_session
+from tests.helpers.scripted_charger import ScriptedCharger
+
+LIMIT = "number.charger_cp1_current_limit"
+APPLIED = "sensor.charger_cp1_applied_limit"
+REASON = "sensor.charger_cp1_limit_reason"
+VERIFIED = "binary_sensor.charger_cp1_limit_verified"
+NOW = "2026-11-25T08:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def limit_platforms() -> Generator[None]:
+    """The number that sets the limit, and the read-outs."""
+    platforms = [Platform.NUMBER, Platform.SENSOR, Platform.BINARY_SENSOR]
+    with patch("custom_components.ocpp_central.PLATFORMS", platforms), quick_charger():
+        yield
+
+
+async def set_limit(hass: HomeAssistant, limit: float) -> None:
+    await hass.services.async_call(
+        NUMBER_DOMAIN, SERVICE_SET_VALUE, {ATTR_ENTITY_ID: LIMIT, ATTR_VALUE: limit}, blocking=True
+    )
+
+
+async def offered(
+    hass: HomeAssistant, cp: ScriptedCharger, tx: int, at: str, **values: float
+) -> None:
+    """A meter reading with Current.Offered and/or Power.Offered."""
+    names = {"current": ("Current.Offered", "A"), "power": ("Power.Offered", "W")}
+    sampled = [
+        {"value": str(v), "measurand": names[k][0], "unit": names[k][1]} for k, v in values.items()
+    ]
+    await cp.call(
+        call.MeterValues(
+            connector_id=1,
+            transaction_id=tx,
+            meter_value=[{"timestamp": at, "sampledValue": sampled}],
+        )
+    )
+    await hass.async_block_till_done()
+
+
+def shown(hass: HomeAssistant, entity_id: str, attribute: str | None = None) -> Any:
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state if attribute is None else state.attributes.get(attribute)
+
+
+@pytest.mark.usefixtures("central")
+async def test_verified_against_current_offered(
+    hass: HomeAssistant, connect_scripted: ConnectScripted, freezer: FrozenDateTimeFactory
+) -> None:
+    """Unknown until a reading after the write; on when the charger offers no more than the limit."""
+    freezer.move_to(NOW)
+    cp = await booted(hass, connect_scripted)
+    tx = await start_session(hass, cp)
+    await offered(hass, cp, tx, "2026-11-25T08:00:00Z", current=32)
+    assert (shown(hass, APPLIED), shown(hass, REASON), shown(hass, VERIFIED)) == (
+        STATE_UNKNOWN,
+        "no_limit",
+        STATE_UNKNOWN,
+    )
+
+    await set_limit(hass, 16)
+    assert (shown(hass, APPLIED), shown(hass, APPLIED, ATTR_UNIT_OF_MEASUREMENT)) == ("16.0", "A")
+    assert (shown(hass, REASON), shown(hass, VERIFIED)) == ("user_limit", STATE_UNKNOWN)
+
+    await offered(hass, cp, tx, "2026-11-25T08:00:10Z", current=32)
+    assert shown(hass, VERIFIED) == STATE_OFF
+    await offered(hass, cp, tx, "2026-11-25T08:00:20Z", current=16)
+    assert shown(hass, VERIFIED) == STATE_ON
+
+
+@pytest.mark.usefixtures("central")
+async def test_reason_carries_the_chargers_answer(
+    hass: HomeAssistant, connect_scripted: ConnectScripted
+) -> None:
+    """A refused limit: reason rejected, with the charger's word as an attribute."""
+    cp = await booted(hass, connect_scripted)
+    cp.script.answers["SetChargingProfile"] = "Rejected"
+    with pytest.raises(HomeAssistantError):
+        await set_limit(hass, 16)
+    assert (shown(hass, REASON), shown(hass, REASON, "detail")) == ("rejected", "Rejected")
+    assert shown(hass, APPLIED) == STATE_UNKNOWN
+
+
+@pytest.mark.usefixtures("central")
+@pytest.mark.parametrize(
+    "subentries",
+    [
+        [
+            ConfigSubentryData(
+                data={CONF_CHARGER_ID: "CP1", CONF_MAX_CURRENT: 32.0, CONF_RATE_UNIT: "W"},
+                subentry_type=SUBENTRY_CHARGER,
+                title="Charger CP1",
+                unique_id="CP1",
+            )
+        ]
+    ],
+)
+async def test_power_only_charger_shows_watts(
+    hass: HomeAssistant, connect_scripted: ConnectScripted, freezer: FrozenDateTimeFactory
+) -> None:
+    """A charger that takes limits only in W: the applied limit is power, verified by Power.Offered."""
+    freezer.move_to(NOW)
+    cp = await booted(hass, connect_scripted)
+    tx = await start_session(hass, cp)
+    assert (
+        shown(hass, APPLIED, ATTR_UNIT_OF_MEASUREMENT),
+        shown(hass, APPLIED, ATTR_DEVICE_CLASS),
+    ) == ("W", "power")
+
+    await set_limit(hass, 16)
+    sent = cp.received("SetChargingProfile")[0]["csChargingProfiles"]["chargingSchedule"]
+    assert (sent["chargingRateUnit"], sent["chargingSchedulePeriod"]) == (
+        "W",
+        [{"startPeriod": 0, "limit": 11040.0}],
+    )
+    assert (shown(hass, APPLIED), shown(hass, APPLIED, ATTR_UNIT_OF_MEASUREMENT)) == (
+        "11040.0",
+        "W",
+    )
+    await offered(hass, cp, tx, "2026-11-25T08:00:10Z", power=11000)
+    assert shown(hass, VERIFIED) == STATE_ON
