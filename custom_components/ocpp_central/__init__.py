@@ -17,7 +17,8 @@ from homeassistant.helpers import (
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
-from .central import CentralSystem, OcppCentralConfigEntry
+from .central import CentralSystem
+from .config_entry import OcppCentralConfigEntry
 from .const import CONF_CHARGER_ID, CONF_SSL_CERTFILE, CONF_SSL_KEYFILE, DOMAIN, LOGGER
 from .control.controller import SiteController, remove_control_issues
 from .csms.auth import build_ssl_context

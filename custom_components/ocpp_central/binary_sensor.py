@@ -15,7 +15,7 @@ from homeassistant.const import EntityCategory, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .central import OcppCentralConfigEntry
+from .config_entry import OcppCentralConfigEntry
 from .coordinator import ChargerCoordinator
 from .csms.model import Connector
 from .entities.limits import (

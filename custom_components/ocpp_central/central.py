@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import (
     SOURCE_IGNORE,
     SOURCE_INTEGRATION_DISCOVERY,
-    ConfigEntry,
     ConfigSubentry,
 )
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -22,6 +21,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from .charging.quirks import CONF_OCPP_VERSION
+from .config_entry import OcppCentralConfigEntry
 from .const import (
     CONF_AUTHORIZATION,
     CONF_CHARGER_ID,
@@ -53,7 +53,6 @@ from .store import ChargerStore
 if TYPE_CHECKING:
     from .control.controller import SiteController
 
-type OcppCentralConfigEntry = ConfigEntry[CentralSystem]
 type EntityFactory = Callable[[ChargerCoordinator], None]
 
 WATCHDOG_INTERVAL = timedelta(seconds=30)

@@ -26,7 +26,8 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
 )
 
-from .central import OcppCentralConfigEntry, unique_id_for_charger
+from .central import unique_id_for_charger
+from .config_entry import OcppCentralConfigEntry
 from .const import (
     CONF_AUTHORIZATION,
     CONF_CHARGER_ID,

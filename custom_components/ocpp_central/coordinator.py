@@ -29,7 +29,7 @@ from .csms.model import Charger
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigSubentry
 
-    from .central import OcppCentralConfigEntry
+    from .config_entry import OcppCentralConfigEntry
 
 
 @dataclass(slots=True, frozen=True)

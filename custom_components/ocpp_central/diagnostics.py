@@ -11,7 +11,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 
-from .central import OcppCentralConfigEntry
+from .config_entry import OcppCentralConfigEntry
 from .control.controller import SiteController
 from .coordinator import ChargerCoordinator
 from .csms.model import Charger

@@ -28,7 +28,7 @@ from .csms.model import Charger, Connector
 if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .central import OcppCentralConfigEntry
+    from .config_entry import OcppCentralConfigEntry
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,7 +15,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .central import OcppCentralConfigEntry
+from .config_entry import OcppCentralConfigEntry
 from .csms.events import ChargerEvent, ChargerEventType
 from .entity import ChargerEntityDescription, OcppEntity, async_add_shape_entities
 

@@ -30,8 +30,8 @@ from homeassistant.const import EntityCategory, Platform, UnitOfElectricCurrent,
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .central import OcppCentralConfigEntry
 from .command_errors import command_action
+from .config_entry import OcppCentralConfigEntry
 from .control.connector import ConnectorPreferences
 from .coordinator import ChargerCoordinator
 from .csms.commands import RateUnit

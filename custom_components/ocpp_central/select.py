@@ -17,7 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .central import OcppCentralConfigEntry
+from .config_entry import OcppCentralConfigEntry
 from .control.core.modes import ChargeMode
 from .entities.control import ControlEntity
 from .entity import ConnectorEntityDescription, async_add_shape_entities

@@ -27,7 +27,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .central import OcppCentralConfigEntry
+from .config_entry import OcppCentralConfigEntry
 from .coordinator import ChargerCoordinator
 from .csms.model import Charger, Connector, ConnectorStatus, Phase
 from .entities.ev import EV_SENSORS, OcppEvSensor, OcppEvSensorDescription

@@ -18,8 +18,8 @@ from homeassistant.const import EntityCategory, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .central import OcppCentralConfigEntry
 from .command_errors import async_send, command_action
+from .config_entry import OcppCentralConfigEntry
 from .coordinator import ChargerCoordinator
 from .csms.model import Charger, ConnectorStatus
 from .entity import (

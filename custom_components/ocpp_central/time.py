@@ -18,7 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.util import dt as dt_util
 
-from .central import OcppCentralConfigEntry
+from .config_entry import OcppCentralConfigEntry
 from .control.connector import ConnectorPreferences
 from .entities.control import ConnectorPreferenceEntity
 from .entity import ConnectorEntityDescription, async_add_shape_entities

@@ -51,7 +51,7 @@ from .plan import CheapestPlanner
 from .sessions import SessionRecorder
 
 if TYPE_CHECKING:
-    from ..central import OcppCentralConfigEntry
+    from ..config_entry import OcppCentralConfigEntry
     from ..coordinator import ChargerCoordinator
 
 

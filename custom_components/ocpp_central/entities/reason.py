@@ -25,7 +25,7 @@ from ..entity import ConnectorEntityDescription, OcppEntity, async_add_shape_ent
 from .session import async_setup_session_sensors
 
 if TYPE_CHECKING:
-    from ..central import OcppCentralConfigEntry
+    from ..config_entry import OcppCentralConfigEntry
 
 # The remaining time is shown in steps of this many seconds (fewer state writes).
 TIMER_STEP_S = 10

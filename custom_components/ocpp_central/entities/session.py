@@ -34,7 +34,7 @@ from ..entity import ConnectorEntityDescription, add_entities_for_shape, kwh
 from .control import ControlEntity
 
 if TYPE_CHECKING:
-    from ..central import OcppCentralConfigEntry
+    from ..config_entry import OcppCentralConfigEntry
 
 
 @dataclass(frozen=True, kw_only=True)
