@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .charging.engine import SmartCharging
+from .charging.link import TimerAction
 from .charging.quirks import (
     CONF_MIN_CURRENT,
     CONF_MIN_WRITE_INTERVAL,
@@ -23,6 +25,7 @@ from .charging.quirks import (
     QuirkOverrides,
 )
 from .const import CONF_CHARGER_ID, CONF_MAX_CURRENT, DEFAULT_MAX_CURRENT, DOMAIN, LOGGER
+from .csms.commands import ChargerCommands
 from .csms.events import ChargerEvent
 from .csms.model import Charger
 
@@ -98,7 +101,7 @@ class ChargerCoordinator(DataUpdateCoordinator[None]):
         self._device_snapshot: tuple[str | None, ...] = ()
         self._event_listeners: list[Callable[[ChargerEvent], None]] = []
         # The smart-charging engine: limits, schedules, pause and resume (listens to events).
-        self.smart = SmartCharging(self)
+        self.smart = SmartCharging(SmartChargingLink(self))
         entry.async_on_unload(self.smart.async_shutdown)
 
     @callback
@@ -143,3 +146,54 @@ class ChargerCoordinator(DataUpdateCoordinator[None]):
     def available(self) -> bool:
         """Connected and not silent."""
         return self.charger.connected and not self.charger.silent
+
+
+@dataclass(slots=True, frozen=True)
+class SmartChargingLink:
+    """The smart-charging engine's link (charging.link.ChargerLink) to its coordinator and central system."""
+
+    coordinator: ChargerCoordinator
+
+    @property
+    def charger(self) -> Charger:
+        """The charger model."""
+        return self.coordinator.charger
+
+    @property
+    def settings(self) -> ChargerConfig:
+        """The charger's options (current: they change on reconfigure)."""
+        return self.coordinator.config
+
+    def commands(self) -> ChargerCommands:
+        """Return the live session (raise ChargerOfflineError when offline)."""
+        central = self.coordinator.config_entry.runtime_data
+        return cast("ChargerCommands", central.session(self.settings.charger_id))
+
+    def load(self) -> dict[str, Any]:
+        """Return what the engine persisted for this charger."""
+        return self.coordinator.config_entry.runtime_data.store.smart_charging(
+            self.settings.charger_id
+        )
+
+    def save(self, data: dict[str, Any]) -> None:
+        """Persist the engine's state (the store writes it later)."""
+        store = self.coordinator.config_entry.runtime_data.store
+        store.set_smart_charging(self.settings.charger_id, data)
+
+    def notify(self) -> None:
+        """Let the entities refresh."""
+        self.coordinator.async_update_listeners()
+
+    def subscribe(self, listener: Callable[[ChargerEvent], None]) -> CALLBACK_TYPE:
+        """Listen to the charger's events."""
+        return self.coordinator.async_add_event_listener(listener)
+
+    def spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        """Run a background task of the config entry, named after the charger."""
+        self.coordinator.config_entry.async_create_background_task(
+            self.coordinator.hass, coro, f"{self.settings.charger_id}: {name}"
+        )
+
+    def call_later(self, delay: float, action: TimerAction) -> CALLBACK_TYPE:
+        """Start a Home Assistant timer."""
+        return async_call_later(self.coordinator.hass, delay, action)

@@ -83,7 +83,7 @@ async def test_engine_bound_on_a_command(
     cp.script.answers["SetChargingProfile"] = NO_ANSWER
     with (
         patch("custom_components.ocpp_central.csms.protocol.v16_commands.RESPONSE_TIMEOUT", 30),
-        patch("custom_components.ocpp_central.charging.detect.COMMAND_BOUND_S", 0.2),
+        patch("custom_components.ocpp_central.charging.link.COMMAND_BOUND_S", 0.2),
         pytest.raises(ChargerTimeoutError),
     ):
         await engine(central).async_set_current_limit(1, 16)

@@ -6,16 +6,15 @@ from abc import ABC, abstractmethod
 import asyncio
 from collections.abc import Coroutine
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import CALLBACK_TYPE, callback
-from homeassistant.helpers.event import async_call_later
+from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
-from websockets.exceptions import ConnectionClosed
 
-from ..const import LOGGER, RESPONSE_TIMEOUT
-from ..csms.commands import ChargerCommands, ChargerOfflineError, ChargerTimeoutError, CommandError
+from ..const import LOGGER
+from ..csms.commands import ChargerOfflineError, ChargerTimeoutError, CommandError
 from .limits import Control, Intent, LimitReason
+from .link import Cancel, ChargerLink, ChargerSettings, bounded
 from .quirks import (
     DETECTION_KEYS,
     DetectedQuirks,
@@ -28,8 +27,6 @@ from .quirks import (
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from ..central import CentralSystem
-    from ..coordinator import ChargerConfig, ChargerCoordinator
     from ..csms.model import Charger
 
 # After a (re)connect without a BootNotification, limits are re-applied after this long; a boot
@@ -38,8 +35,6 @@ CONNECT_GRACE_S = 10.0
 # Event-driven commands wait this long, so the charger has our answer to the message that caused
 # them (a TxProfile needs the transaction id the charger learns from our StartTransaction answer).
 SETTLE_S = 1.0
-# A charger that answers after this is treated as not answering, whatever its adapter does.
-COMMAND_BOUND_S = RESPONSE_TIMEOUT + 5
 
 
 class SmartChargingBase(ABC):
@@ -48,42 +43,36 @@ class SmartChargingBase(ABC):
     connect_grace_s = CONNECT_GRACE_S
     settle_s = SETTLE_S
 
-    def __init__(self, coordinator: ChargerCoordinator) -> None:
+    def __init__(self, link: ChargerLink) -> None:
         """Restore what was persisted for this charger."""
-        self._coordinator = coordinator
-        self.hass = coordinator.hass
-        self._entry = coordinator.config_entry
+        self._link = link
         self._lock = asyncio.Lock()
         self._controls: dict[int, Control] = {}
-        self._timers: dict[int, CALLBACK_TYPE] = {}
-        self._expiry: dict[int, CALLBACK_TYPE] = {}
-        self._connect_timer: CALLBACK_TYPE | None = None
-        self._unsub_events: CALLBACK_TYPE = lambda: None
+        self._timers: dict[int, Cancel] = {}
+        self._expiry: dict[int, Cancel] = {}
+        self._connect_timer: Cancel | None = None
+        self._unsub_events: Cancel = lambda: None
         self.detected = DetectedQuirks()
         self.station_max: float | None = None
         # The station maximum the charger accepted since it last (re)connected.
         self._station_sent: float | None = None
-        self._restore(self._central.store.smart_charging(self.charger_id))
+        self._restore(link.load())
 
     # --- what the engine works on ----------------------------------------------------------
 
     @property
     def charger_id(self) -> str:
         """The charger's id."""
-        return self._coordinator.config.charger_id
+        return self._link.settings.charger_id
 
     @property
-    def config(self) -> ChargerConfig:
+    def config(self) -> ChargerSettings:
         """The charger's options (current: they change on reconfigure)."""
-        return self._coordinator.config
+        return self._link.settings
 
     @property
     def _charger(self) -> Charger:
-        return self._coordinator.charger
-
-    @property
-    def _central(self) -> CentralSystem:
-        return self._entry.runtime_data
+        return self._link.charger
 
     def _control(self, connector_id: int) -> Control:
         if (ctl := self._controls.get(connector_id)) is None:
@@ -140,8 +129,8 @@ class SmartChargingBase(ABC):
     @callback
     def _changed(self) -> None:
         """Persist and let the entities refresh."""
-        self._central.store.set_smart_charging(self.charger_id, self.as_dict())
-        self._coordinator.async_update_listeners()
+        self._link.save(self.as_dict())
+        self._link.notify()
 
     def _set_detected(self, detected: DetectedQuirks) -> None:
         if detected != self.detected:
@@ -165,7 +154,7 @@ class SmartChargingBase(ABC):
     async def _detect(self) -> None:
         """One GetConfiguration for the smart-charging keys; one key per call if that fails."""
         try:
-            commands = cast("ChargerCommands", self._central.session(self.charger_id))
+            commands = self._link.commands()
         except ChargerOfflineError:
             return
         firmware = self._charger.info.firmware_version
@@ -202,13 +191,7 @@ class SmartChargingBase(ABC):
 
     async def _bounded[T](self, call: Coroutine[Any, Any, T]) -> T:
         """Await a command, bounded in time; a dropped connection counts as offline."""
-        try:
-            async with asyncio.timeout(COMMAND_BOUND_S):
-                return await call
-        except TimeoutError as err:
-            raise ChargerTimeoutError(self.charger_id, "command", "no answer") from err
-        except ConnectionClosed as err:  # pragma: no cover - adapters report this themselves
-            raise ChargerOfflineError(self.charger_id, "command", "connection closed") from err
+        return await bounded(self.charger_id, call)
 
     # --- timers and tasks ------------------------------------------------------------------
 
@@ -232,7 +215,7 @@ class SmartChargingBase(ABC):
             ctl.reason = LimitReason.PAUSED if ctl.intent.paused else LimitReason.NO_LIMIT
             self._changed()
 
-        self._expiry[connector_id] = async_call_later(self.hass, delay, _expired)
+        self._expiry[connector_id] = self._link.call_later(delay, _expired)
 
     @staticmethod
     def _forget_limit(ctl: Control, *, keep_intent: bool = False) -> None:
@@ -249,7 +232,7 @@ class SmartChargingBase(ABC):
         ctl.applied = ctl.applied_unit = None
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        self._entry.async_create_background_task(self.hass, coro, f"{self.charger_id}: {name}")
+        self._link.spawn(coro, name)
 
     def _cancel_connect_timer(self) -> None:
         if self._connect_timer is not None:

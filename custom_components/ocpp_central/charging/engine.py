@@ -14,10 +14,8 @@ import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
 import math
-from typing import TYPE_CHECKING
 
 from homeassistant.core import callback
-from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from ..const import LOGGER
@@ -42,11 +40,9 @@ from .limits import (
     target_amps,
     valid_phases,
 )
+from .link import ChargerLink
 from .quirks import PauseMethod
 from .writer import ZERO, SmartChargingWriter
-
-if TYPE_CHECKING:
-    from ..coordinator import ChargerCoordinator
 
 
 class NoTransactionError(CommandRejectedError):
@@ -58,10 +54,10 @@ class NoTransactionError(CommandRejectedError):
 class SmartCharging(SmartChargingWriter):
     """Limits, schedules, pause and resume for one charger's connectors."""
 
-    def __init__(self, coordinator: ChargerCoordinator) -> None:
+    def __init__(self, link: ChargerLink) -> None:
         """Restore the persisted intents and listen to the charger's events."""
-        super().__init__(coordinator)
-        self._unsub_events = coordinator.async_add_event_listener(self._on_event)
+        super().__init__(link)
+        self._unsub_events = link.subscribe(self._on_event)
 
     # --- public API --------------------------------------------------------------------
 
@@ -313,9 +309,7 @@ class SmartCharging(SmartChargingWriter):
         """React to the charger; commands go out from tasks, never from the message handler."""
         if event.type is ChargerEventType.CONNECTED:
             self._cancel_connect_timer()
-            self._connect_timer = async_call_later(
-                self.hass, self.connect_grace_s, self._reapply_all
-            )
+            self._connect_timer = self._link.call_later(self.connect_grace_s, self._reapply_all)
         elif event.type is ChargerEventType.BOOTED:
             self._cancel_connect_timer()
             self._spawn(self._after_boot(), "detect quirks and re-apply limits")

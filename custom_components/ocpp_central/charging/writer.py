@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from homeassistant.core import callback
-from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from ..csms.commands import (
@@ -245,7 +244,7 @@ class SmartChargingWriter(SmartChargingBase):
 
     def _commands(self) -> ChargerCommands:
         """Return the live session (raises ChargerOfflineError)."""
-        return cast("ChargerCommands", self._central.session(self.charger_id))
+        return self._link.commands()
 
     async def _status(self, call: Coroutine[Any, Any, CommandResult]) -> str | None:
         """None when accepted, else the charger's word (offline and no answer are raised)."""
@@ -342,6 +341,6 @@ class SmartChargingWriter(SmartChargingBase):
         self._unschedule(connector_id, ctl)
         ctl.due = due
         delay = max(0.0, (due - dt_util.utcnow()).total_seconds())
-        self._timers[connector_id] = async_call_later(
-            self.hass, delay, partial(self._timer_fired, connector_id)
+        self._timers[connector_id] = self._link.call_later(
+            delay, partial(self._timer_fired, connector_id)
         )
