@@ -183,6 +183,19 @@ async def test_not_loaded(hass: HomeAssistant, central: MockConfigEntry) -> None
     assert excinfo.value.translation_placeholders == {"device": "Charger CP1"}
 
 
+async def test_targeting_a_device_logs_no_deprecation(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    cp: ScriptedCharger,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The device's config entry is read the current way (HA reports `config_entries` as deprecated)."""
+    await act(hass, "clear_cache", {"device_id": device_of(central)})
+    assert cp.received("ClearCache") == [{}]
+    deprecations = [r.getMessage() for r in caplog.records if "deprecated" in r.getMessage()]
+    assert deprecations == []
+
+
 # --- what the direct services answer -------------------------------------------------------
 
 

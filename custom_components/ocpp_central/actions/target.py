@@ -121,22 +121,22 @@ def resolve_target(hass: HomeAssistant, call: ServiceCall) -> ChargerTarget:
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         raise validation_error("unknown_device", device_id=device_id)
-    for entry_id in device.config_entries:
-        entry = hass.config_entries.async_get_entry(entry_id)
-        if entry is None or entry.domain != DOMAIN:
-            continue
-        if entry.state is not ConfigEntryState.LOADED:
-            raise validation_error("not_loaded", device=device.name_by_user or device.name or "")
-        central: CentralSystem = entry.runtime_data
-        values = [value for domain, value in device.identifiers if domain == DOMAIN]
-        for value in values:
-            if (coordinator := central.coordinators.get(value)) is not None:
-                return ChargerTarget(central, coordinator, None)
-        for value in values:
-            for charger_id, coordinator in central.coordinators.items():
-                rest = value.removeprefix(f"{charger_id}_")
-                if rest != value and rest.isdigit():
-                    return ChargerTarget(central, coordinator, int(rest))
+    # A device belongs to exactly one config entry (HA 2026.x; config_entries is deprecated).
+    entry = hass.config_entries.async_get_entry(device.config_entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise validation_error("unknown_device", device_id=device_id)
+    if entry.state is not ConfigEntryState.LOADED:
+        raise validation_error("not_loaded", device=device.name_by_user or device.name or "")
+    central: CentralSystem = entry.runtime_data
+    values = [value for domain, value in device.identifiers if domain == DOMAIN]
+    for value in values:
+        if (coordinator := central.coordinators.get(value)) is not None:
+            return ChargerTarget(central, coordinator, None)
+    for value in values:
+        for charger_id, coordinator in central.coordinators.items():
+            rest = value.removeprefix(f"{charger_id}_")
+            if rest != value and rest.isdigit():
+                return ChargerTarget(central, coordinator, int(rest))
     raise validation_error("unknown_device", device_id=device_id)
 
 
