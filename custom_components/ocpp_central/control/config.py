@@ -43,17 +43,6 @@ CONF_PHASE_UP_DELAY: Final = "phase_up_delay_s"
 CONF_PHASE_DOWN_DELAY: Final = "phase_down_delay_s"
 CONF_PHASE_INTERVAL: Final = "phase_switch_interval_s"
 
-INPUT_KEYS: Final = (
-    CONF_GRID_POWER,
-    CONF_PV_POWER,
-    CONF_BATTERY_POWER,
-    CONF_BATTERY_SOC,
-    CONF_PRICE,
-    CONF_PV_FORECAST,
-    CONF_DEPARTURE_ENTITY,
-    CONF_CAR_SOC,
-)
-
 # Reading intervals: a pass at least this often, even without a new grid reading.
 FLOOR_INTERVAL_S: Final = 10
 # An input missing this long gets a repair issue (a restart takes a while to bring sensors back).
