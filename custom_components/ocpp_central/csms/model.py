@@ -275,6 +275,60 @@ class Connector:
             return False
         return timestamp < self.last_meter_at
 
+    def register_reading(self, reading_wh: float | None, at: datetime | None) -> float | None:
+        """Lifetime energy at a start or stop reading; None: no reading, the latest total.
+
+        The reading is taken into the register (a drop there is a register reset) unless it is
+        older than one already taken.
+        """
+        if reading_wh is None:
+            return self.energy.total_wh
+        if self.is_stale(at):
+            return self.energy.offset_wh + reading_wh
+        self.energy.update(reading_wh)
+        if at is not None:
+            self.last_meter_at = at
+        return self.energy.total_wh
+
+    def open_transaction(
+        self,
+        transaction_id: int | str,
+        id_tag: str | None,
+        *,
+        start_wh: float | None,
+        read_at: datetime | None,
+        started_at: datetime,
+    ) -> Transaction | None:
+        """Open a session at its start reading; return the session it closed, if one was open.
+
+        A session still open here lost its stop. The new start reading is taken first: it is the
+        latest the lost session can have ended at.
+        """
+        meter_start_wh = self.register_reading(start_wh, read_at) or 0.0
+        replaced = self.close_transaction(None, None)
+        self.transaction = Transaction(
+            transaction_id, self.connector_id, id_tag, meter_start_wh, started_at
+        )
+        return replaced
+
+    def close_transaction(
+        self, stop_wh: float | None, read_at: datetime | None
+    ) -> Transaction | None:
+        """End the running session at its stop reading (None: the latest total); return it.
+
+        Its energy is kept as the last session's. The car's word was for this session: the next
+        one (another car, perhaps) starts blank.
+        """
+        if (transaction := self.transaction) is None:
+            return None
+        end = self.register_reading(stop_wh, read_at)
+        self.last_session_energy_wh = (
+            max(0.0, end - transaction.meter_start_wh) if end is not None else None
+        )
+        self.transaction = None
+        self.ev = EvInfo()
+        return transaction
+
     def apply_samples(self, samples: list[Sample], timestamp: datetime | None) -> None:
         """Store the latest value of every sample we understand, unless older than what we have."""
         if self.is_stale(timestamp):

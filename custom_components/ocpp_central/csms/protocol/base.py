@@ -289,28 +289,60 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
                 return connector
         return self.charger.connector(0)
 
-    @staticmethod
-    def register_at(connector: Connector, reading: Any, at: datetime | None) -> float:
-        """Lifetime energy at a start or stop reading; a drop there is a register reset."""
-        if isinstance(reading, bool) or not isinstance(reading, int | float):
-            return connector.energy.total_wh or 0.0
-        if connector.is_stale(at):
-            return connector.energy.offset_wh + float(reading)
-        connector.energy.update(float(reading))
-        if at is not None:
-            connector.last_meter_at = at
-        return connector.energy.total_wh or 0.0
-
-    @staticmethod
-    def close_transaction(
-        connector: Connector, transaction: Transaction, stop_wh: float | None
-    ) -> None:
-        """End the connector's session; its energy is kept as the last session's."""
-        end = stop_wh if stop_wh is not None else connector.energy.total_wh
-        connector.last_session_energy_wh = (
-            max(0.0, end - transaction.meter_start_wh) if end is not None else None
+    def open_transaction(
+        self,
+        connector: Connector,
+        transaction_id: int | str,
+        id_tag: str | None,
+        *,
+        start_wh: float | None,
+        read_at: datetime | None,
+        started_at: datetime | None,
+    ) -> Transaction | None:
+        """Open a session and report it; return the session it closed (whose stop got lost), if any."""
+        replaced = connector.open_transaction(
+            transaction_id,
+            id_tag,
+            start_wh=start_wh,
+            read_at=read_at,
+            started_at=started_at or datetime.now(UTC),
         )
-        connector.transaction = None
+        if replaced is not None:
+            LOGGER.info(
+                "Charger %s started transaction %s on connector %s while %s was open; closed that",
+                self.id,
+                transaction_id,
+                connector.connector_id,
+                replaced.transaction_id,
+            )
+            self._report_ended(connector, replaced)
+        self.host.event(
+            self.charger,
+            ChargerEvent(
+                ChargerEventType.TRANSACTION_STARTED,
+                connector_id=connector.connector_id,
+                id_tag=id_tag,
+                transaction_id=transaction_id,
+            ),
+        )
+        return replaced
+
+    def close_transaction(
+        self, connector: Connector, *, stop_wh: float | None, read_at: datetime | None
+    ) -> None:
+        """End the connector's session at its stop reading (None: the latest total) and report it."""
+        if (ended := connector.close_transaction(stop_wh, read_at)) is not None:
+            self._report_ended(connector, ended)
+
+    def _report_ended(self, connector: Connector, transaction: Transaction) -> None:
+        self.host.event(
+            self.charger,
+            ChargerEvent(
+                ChargerEventType.TRANSACTION_ENDED,
+                connector_id=connector.connector_id,
+                transaction_id=transaction.transaction_id,
+            ),
+        )
 
 
 # A reading stamped further ahead than this comes from a charger whose clock is wrong; its
@@ -322,6 +354,13 @@ CLOCK_SKEW = timedelta(days=1)
 def text_or_none(value: Any) -> str | None:
     """Return a non-empty string as is, anything else as None."""
     return value if isinstance(value, str) and value else None
+
+
+def number_or_none(value: Any) -> float | None:
+    """Return a JSON number as float, anything else as None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
 
 
 def reading_time(value: Any) -> datetime | None:

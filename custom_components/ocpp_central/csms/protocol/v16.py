@@ -20,8 +20,15 @@ from websockets.exceptions import ConnectionClosed
 from ...const import LOGGER
 from ..events import ChargerEvent, ChargerEventType
 from ..meter import to_sample
-from ..model import ConnectorStatus, Sample, Transaction
-from .base import ProtocolAdapter, meter_batches, on, reading_time, text_or_none as _text
+from ..model import ConnectorStatus, Sample
+from .base import (
+    ProtocolAdapter,
+    meter_batches,
+    number_or_none,
+    on,
+    reading_time,
+    text_or_none as _text,
+)
 from .v16_commands import Ocpp16Commands
 
 _STATUS: dict[str, ConnectorStatus] = {
@@ -168,45 +175,27 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands):  # type: ig
         connector = self.charger.connector(number or 1)
         stamped_at = reading_time(timestamp)
         status = self._authorize(id_tag, connector.connector_id)
-        open_transaction = connector.transaction
-        if open_transaction is not None:
-            if (
-                stamped_at is not None
-                and open_transaction.started_at == stamped_at
-                and open_transaction.id_tag == id_tag
-                and isinstance(open_transaction.transaction_id, int)
-            ):
-                # A retry of a StartTransaction whose answer got lost: same session, same id.
-                return call_result.StartTransaction(
-                    transaction_id=open_transaction.transaction_id,
-                    id_tag_info={"status": status},
-                )
-            LOGGER.info(
-                "Charger %s started a new session on connector %s while transaction %s was open; closing it",
-                self.id,
-                connector.connector_id,
-                open_transaction.transaction_id,
+        running = connector.transaction
+        if (
+            running is not None
+            and stamped_at is not None
+            and running.started_at == stamped_at
+            and running.id_tag == id_tag
+            and isinstance(running.transaction_id, int)
+        ):
+            # A retry of a StartTransaction whose answer got lost: same session, same id.
+            transaction_id = running.transaction_id
+        else:
+            transaction_id = self.host.next_transaction_id()
+            self.open_transaction(
+                connector,
+                transaction_id,
+                id_tag,
+                start_wh=number_or_none(meter_start),
+                read_at=stamped_at,
+                started_at=stamped_at,
             )
-            self.close_transaction(connector, open_transaction, None)
-        meter_start_wh = self.register_at(connector, meter_start, stamped_at)
-        transaction_id = self.host.next_transaction_id()
-        connector.transaction = Transaction(
-            transaction_id=transaction_id,
-            connector_id=connector.connector_id,
-            id_tag=id_tag,
-            meter_start_wh=meter_start_wh,
-            started_at=stamped_at or datetime.now(UTC),
-        )
-        self.host.changed(self.charger, durable=True)
-        self.host.event(
-            self.charger,
-            ChargerEvent(
-                ChargerEventType.TRANSACTION_STARTED,
-                connector_id=connector.connector_id,
-                id_tag=id_tag,
-                transaction_id=transaction_id,
-            ),
-        )
+            self.host.changed(self.charger, durable=True)
         return call_result.StartTransaction(
             transaction_id=transaction_id, id_tag_info={"status": status}
         )
@@ -226,7 +215,7 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands):  # type: ig
             if isinstance(transaction_id, int) and not isinstance(transaction_id, bool)
             else None
         )
-        if connector is None or connector.transaction is None:
+        if connector is None:
             LOGGER.info(
                 "Charger %s stopped unknown transaction %r; acknowledged",
                 self.id,
@@ -237,21 +226,10 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands):  # type: ig
             if isinstance(data, list):
                 for at, samples in _samples(data):
                     connector.apply_samples(samples, at)
-            stopped_at = reading_time(timestamp)
             self.close_transaction(
-                connector,
-                connector.transaction,
-                self.register_at(connector, meter_stop, stopped_at),
+                connector, stop_wh=number_or_none(meter_stop), read_at=reading_time(timestamp)
             )
             self.host.changed(self.charger, durable=True)
-            self.host.event(
-                self.charger,
-                ChargerEvent(
-                    ChargerEventType.TRANSACTION_ENDED,
-                    connector_id=connector.connector_id,
-                    transaction_id=transaction_id,
-                ),
-            )
         if not id_tag:
             return call_result.StopTransaction()
         stop_connector = connector.connector_id if connector is not None else None

@@ -20,7 +20,7 @@ from websockets.exceptions import ConnectionClosed
 from ...const import LOGGER
 from ..events import ChargerEvent, ChargerEventType
 from ..model import Connector, ConnectorStatus, EvInfo, Sample, Transaction
-from .base import ProtocolAdapter, meter_batches, on, reading_time, text_or_none
+from .base import ProtocolAdapter, meter_batches, number_or_none, on, reading_time, text_or_none
 from .v201_commands import Ocpp201Commands
 from .v201_messages import Ocpp201Messages
 from .v201_state import (
@@ -29,7 +29,6 @@ from .v201_state import (
     energy_reading,
     ledger_for,
     nonneg_int,
-    number_or_none,
     sample_201,
 )
 
@@ -281,38 +280,24 @@ class Ocpp201Adapter(Ocpp201Messages, Ocpp201Commands, ProtocolAdapter, ChargePo
         at: datetime | None,
     ) -> None:
         """Start a session at its first event (normally Started; Updated if that got lost)."""
-        reading, read_at = energy_reading(batches, last=False)
-        meter_start = self.register_at(connector, reading, read_at or at)
-        if (previous := connector.transaction) is not None:
-            LOGGER.info(
-                "Charger %s started %s on EVSE %s while %s was open; closing that",
-                self.id,
-                tx_id,
-                connector.connector_id,
-                previous.transaction_id,
-            )
-            self._end(connector, str(previous.transaction_id), [], previous)
         tag = id_token.get("id_token") if isinstance(id_token, dict) else None
         remote_start = info.get("remote_start_id")
         if tag is None and isinstance(remote_start, int):
             tag = self.ledger.remote_starts.get(remote_start)
-        connector.transaction = Transaction(
-            transaction_id=tx_id,
-            connector_id=connector.connector_id,
-            id_tag=text_or_none(tag),
-            meter_start_wh=meter_start,
-            started_at=at or datetime.now(UTC),
+        reading, read_at = energy_reading(batches, last=False)
+        replaced = self.open_transaction(
+            connector,
+            tx_id,
+            text_or_none(tag),
+            start_wh=reading,
+            read_at=read_at or at,
+            started_at=at,
         )
-        self.ledger.evse(connector.connector_id).finished = False
-        self.host.event(
-            self.charger,
-            ChargerEvent(
-                ChargerEventType.TRANSACTION_STARTED,
-                connector_id=connector.connector_id,
-                id_tag=connector.transaction.id_tag,
-                transaction_id=tx_id,
-            ),
-        )
+        if replaced is not None:
+            self._forget(str(replaced.transaction_id))
+        state = self.ledger.evse(connector.connector_id)
+        state.charging_state = None
+        state.finished = False
 
     def _backdate(
         self,
@@ -327,7 +312,7 @@ class Ocpp201Adapter(Ocpp201Messages, Ocpp201Commands, ProtocolAdapter, ChargePo
         transaction.started_at = at
         reading, read_at = energy_reading(batches, last=False)
         if reading is not None:
-            transaction.meter_start_wh = self.register_at(connector, reading, read_at or at)
+            transaction.meter_start_wh = connector.register_reading(reading, read_at or at) or 0.0
 
     def _end(
         self,
@@ -337,30 +322,22 @@ class Ocpp201Adapter(Ocpp201Messages, Ocpp201Commands, ProtocolAdapter, ChargePo
         transaction: Transaction | None,
     ) -> None:
         """Close the session; an Ended event of a session never seen only counts as seen."""
-        ledger = self.ledger
-        Ledger.remember(ledger.ended, tx_id, None)
-        ledger.seq_nos.pop(tx_id, None)
+        self._forget(tx_id)
         if transaction is None:
             LOGGER.info("Charger %s ended transaction %s we never saw start", self.id, tx_id)
             return
-        state = ledger.evse(connector.connector_id)
+        state = self.ledger.evse(connector.connector_id)
         state.finished = state.charging_state not in (None, "Idle") or (
             "Occupied" in state.statuses.values()
         )
         state.charging_state = None
         reading, read_at = energy_reading(batches, last=True)
-        stop_wh = self.register_at(connector, reading, read_at) if reading is not None else None
-        self.close_transaction(connector, transaction, stop_wh)
-        # The car's word was for this session; the next one (another car, perhaps) starts blank.
-        connector.ev = EvInfo()
-        self.host.event(
-            self.charger,
-            ChargerEvent(
-                ChargerEventType.TRANSACTION_ENDED,
-                connector_id=connector.connector_id,
-                transaction_id=tx_id,
-            ),
-        )
+        self.close_transaction(connector, stop_wh=reading, read_at=read_at)
+
+    def _forget(self, tx_id: str) -> None:
+        """Remember that a transaction ended (its later events are repeats); drop its seqNos."""
+        Ledger.remember(self.ledger.ended, tx_id, None)
+        self.ledger.seq_nos.pop(tx_id, None)
 
     @staticmethod
     def _note_ev(connector: Connector, fields: dict[str, Any]) -> None:

@@ -16,8 +16,8 @@ from ocpp.v201.enums import Action
 
 from ...const import LOGGER
 from ..model import EXTERNAL_LIMIT_SEEN, Sample
-from .base import on, parse_time, text_or_none
-from .v201_state import external_limit_201, number_or_none
+from .base import number_or_none, on, parse_time, text_or_none
+from .v201_state import external_limit_201
 
 if TYPE_CHECKING:
     from ..model import Charger

@@ -16,7 +16,7 @@ from ocpp.exceptions import TypeConstraintViolationError
 
 from ..meter import DEFAULT_MEASURAND, to_sample
 from ..model import Charger, ExternalLimit, LimitPeriod, Sample
-from .base import parse_time
+from .base import number_or_none, parse_time
 
 EVENT_TYPES = frozenset({"Started", "Updated", "Ended"})
 # Bookkeeping kept per charger across reconnects, bounded.
@@ -77,13 +77,6 @@ def nonneg_int(value: Any, name: str) -> int:
             details={"cause": f"{name} must be a non-negative integer, got {value!r}"}
         )
     return value
-
-
-def number_or_none(value: Any) -> float | None:
-    """Return a JSON number as float, anything else as None."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
 
 
 def sample_201(raw: dict[str, Any]) -> Sample | None:
