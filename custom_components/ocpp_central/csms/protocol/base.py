@@ -10,7 +10,7 @@ import functools
 import inspect
 import json
 import logging
-from typing import Any, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from ocpp.charge_point import (
     ChargePoint,
@@ -31,6 +31,7 @@ from ocpp.routing import on as _ocpp_on
 from websockets.asyncio.server import ServerConnection
 
 from ...const import LOGGER
+from ..commands import CommandError, CommandResult
 from ..events import ChargerEvent, ChargerEventType
 from ..model import Charger, Connector, Sample, Transaction
 
@@ -68,6 +69,9 @@ class ChargerHost(Protocol):
 
     def changed(self, charger: Charger, *, durable: bool = False) -> None:
         """Report a model change; durable changes must be persisted."""
+
+    async def persisted(self, charger: Charger) -> None:
+        """Return once the charger's durable changes are on disk: awaited before every answer."""
 
     def heard_from(self, charger: Charger) -> None:
         """Note that the charger sent something: it is alive."""
@@ -223,6 +227,8 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
                 LOGGER.error("Our answer to %s is invalid: %s", action, _cause(error))
                 await self._send_call_error(msg, RuntimeError())
                 return
+        # What the answer confirms (a transaction, its id) must survive a crash right after it.
+        await self.host.persisted(self.charger)
         await self._send(result.to_json())
 
     @staticmethod
@@ -252,9 +258,75 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
         """Return the current UTC time the way OCPP wants it."""
         return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
-    @abstractmethod
+    if TYPE_CHECKING:
+
+        async def trigger_message(
+            self, message: str, connector_id: int | None = None
+        ) -> CommandResult:
+            """Ask the charger to send a message now (the version's commands)."""
+
     async def async_confirmed(self) -> None:
-        """Ask the charger to boot again, now that the homeowner accepted it."""
+        """Ask a charger that was kept Pending to boot again, now to be accepted."""
+        try:
+            await self.trigger_message("BootNotification")
+        except CommandError as err:
+            LOGGER.info(
+                "Charger %s did not accept a boot trigger (%s); it will be accepted at its next boot",
+                self.id,
+                err,
+            )
+
+    # --- Messages that read and answer alike in every version --------------------------
+    # Answers come from the version's own call_result module (ChargePoint._call_result).
+
+    def answer_boot(self) -> Any:
+        """Decide on a BootNotification, the model holding what it said; report and answer it."""
+        decision = self.host.boot(self.charger)
+        self.host.changed(self.charger, durable=True)
+        if decision.accepted:
+            self.host.event(self.charger, ChargerEvent(ChargerEventType.BOOTED))
+        return self._call_result.BootNotification(
+            current_time=self.now_iso(),
+            interval=decision.interval,
+            status="Accepted" if decision.accepted else "Pending",
+        )
+
+    @on("Heartbeat")
+    def on_heartbeat(self, **kwargs: Any) -> Any:
+        """Tell the time; note that the charger is alive."""
+        self.charger.last_heartbeat = datetime.now(UTC)
+        self.host.changed(self.charger)
+        return self._call_result.Heartbeat(current_time=self.now_iso())
+
+    @on("FirmwareStatusNotification")
+    def on_firmware_status(self, status: str, **kwargs: Any) -> Any:
+        """Keep the firmware status for the diagnostics sensor."""
+        self.charger.firmware_status = status
+        self.host.changed(self.charger)
+        return self._call_result.FirmwareStatusNotification()
+
+    @on("LogStatusNotification")
+    def on_log_status(self, status: str, **kwargs: Any) -> Any:
+        """Acknowledge a log upload status."""
+        LOGGER.debug("Charger %s log upload: %s", self.id, status)
+        return self._call_result.LogStatusNotification()
+
+    @on("SecurityEventNotification")
+    def on_security_event(self, type: str, timestamp: str, **kwargs: Any) -> Any:
+        """Security events are worth a log line."""
+        LOGGER.info("Charger %s security event %s at %s", self.id, type, timestamp)
+        return self._call_result.SecurityEventNotification()
+
+    @on("DataTransfer", skip_schema_validation=True)
+    def on_data_transfer(self, vendor_id: Any = None, **kwargs: Any) -> Any:
+        """Answer UnknownVendorId: no vendor extensions are handled yet."""
+        LOGGER.debug("Charger %s sent DataTransfer from %r", self.id, vendor_id)
+        return self._call_result.DataTransfer(status="UnknownVendorId")
+
+    @on("SignCertificate")
+    def on_sign_certificate(self, csr: str, **kwargs: Any) -> Any:
+        """Decline certificate signing requests: we run no certificate authority."""
+        return self._call_result.SignCertificate(status="Rejected")
 
     # --- Translation into the model, the same for every version ----------------------
 

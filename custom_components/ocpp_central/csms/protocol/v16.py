@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from ocpp.exceptions import OCPPError, ProtocolError, TypeConstraintViolationError
-from ocpp.v16 import ChargePoint as ChargePoint16, call, call_result
-from ocpp.v16.enums import (
-    Action,
-    AuthorizationStatus,
-    DataTransferStatus,
-    GenericStatus,
-    MessageTrigger,
-    RegistrationStatus,
-)
-from websockets.exceptions import ConnectionClosed
+from ocpp.exceptions import ProtocolError, TypeConstraintViolationError
+from ocpp.v16 import ChargePoint as ChargePoint16, call_result
+from ocpp.v16.enums import Action, AuthorizationStatus
 
 from ...const import LOGGER
-from ..events import ChargerEvent, ChargerEventType
 from ..meter import to_sample
 from ..model import ConnectorStatus, Sample
 from .base import (
@@ -93,22 +84,7 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands):  # type: ig
         info.firmware_version = _text(kwargs.get("firmware_version"))
         info.meter_type = _text(kwargs.get("meter_type"))
         info.meter_serial_number = _text(kwargs.get("meter_serial_number"))
-        decision = self.host.boot(self.charger)
-        self.host.changed(self.charger, durable=True)
-        if decision.accepted:
-            self.host.event(self.charger, ChargerEvent(ChargerEventType.BOOTED))
-        return call_result.BootNotification(
-            current_time=self.now_iso(),
-            interval=decision.interval,
-            status=RegistrationStatus.accepted if decision.accepted else RegistrationStatus.pending,
-        )
-
-    @on(Action.heartbeat)
-    def on_heartbeat(self, **kwargs: Any) -> call_result.Heartbeat:
-        """Tell the time; note that the charger is alive."""
-        self.charger.last_heartbeat = datetime.now(UTC)
-        self.host.changed(self.charger)
-        return call_result.Heartbeat(current_time=self.now_iso())
+        return self.answer_boot()
 
     @on(Action.status_notification, skip_schema_validation=True)
     def on_status_notification(
@@ -237,22 +213,7 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands):  # type: ig
             id_tag_info={"status": self._authorize(id_tag, stop_connector)}
         )
 
-    @on(Action.data_transfer, skip_schema_validation=True)
-    def on_data_transfer(self, vendor_id: Any = None, **kwargs: Any) -> call_result.DataTransfer:
-        """No vendor extensions are handled yet."""
-        LOGGER.debug("Charger %s sent DataTransfer from %r", self.id, vendor_id)
-        return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
-
     # --- Firmware management and security extension -------------------------------
-
-    @on(Action.firmware_status_notification)
-    def on_firmware_status(
-        self, status: str, **kwargs: Any
-    ) -> call_result.FirmwareStatusNotification:
-        """Keep the firmware status for the diagnostics sensor."""
-        self.charger.firmware_status = status
-        self.host.changed(self.charger)
-        return call_result.FirmwareStatusNotification()
 
     @on(Action.diagnostics_status_notification)
     def on_diagnostics_status(
@@ -270,38 +231,3 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands):  # type: ig
         self.charger.firmware_status = status
         self.host.changed(self.charger)
         return call_result.SignedFirmwareStatusNotification()
-
-    @on(Action.security_event_notification)
-    def on_security_event(
-        self, type: str, timestamp: str, **kwargs: Any
-    ) -> call_result.SecurityEventNotification:
-        """Security events are worth a log line."""
-        LOGGER.info("Charger %s security event %s at %s", self.id, type, timestamp)
-        return call_result.SecurityEventNotification()
-
-    @on(Action.log_status_notification)
-    def on_log_status(self, status: str, **kwargs: Any) -> call_result.LogStatusNotification:
-        """Acknowledge a log upload status."""
-        LOGGER.debug("Charger %s log upload: %s", self.id, status)
-        return call_result.LogStatusNotification()
-
-    @on(Action.sign_certificate)
-    def on_sign_certificate(self, csr: str, **kwargs: Any) -> call_result.SignCertificate:
-        """We run no certificate authority, so signing requests are declined."""
-        return call_result.SignCertificate(status=GenericStatus.rejected)
-
-    # --- Calls we make -------------------------------------------------------------
-
-    async def async_confirmed(self) -> None:
-        """Ask a charger that was kept Pending to boot again, now to be accepted."""
-        try:
-            await self.call(
-                call.TriggerMessage(requested_message=MessageTrigger.boot_notification),
-                suppress=False,
-            )
-        except (OCPPError, TimeoutError, ConnectionClosed) as err:
-            LOGGER.info(
-                "Charger %s did not accept a boot trigger (%s); it will be accepted at its next boot",
-                self.id,
-                err,
-            )

@@ -9,16 +9,14 @@ charger's own string ids; TransactionEvents are de-duplicated by (transactionId,
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from ocpp.exceptions import OCPPError, ProtocolError
-from ocpp.v201 import ChargePoint as ChargePoint201, call, call_result
+from ocpp.exceptions import ProtocolError
+from ocpp.v201 import ChargePoint as ChargePoint201, call_result
 from ocpp.v201.enums import Action
-from websockets.exceptions import ConnectionClosed
 
 from ...const import LOGGER
-from ..events import ChargerEvent, ChargerEventType
 from ..model import Connector, ConnectorStatus, EvInfo, Sample, Transaction
 from .base import ProtocolAdapter, meter_batches, number_or_none, on, reading_time, text_or_none
 from .v201_commands import Ocpp201Commands
@@ -83,22 +81,7 @@ class Ocpp201Adapter(Ocpp201Messages, Ocpp201Commands, ProtocolAdapter, ChargePo
         for connector in self.charger.connectors.values():
             connector.external_limits.clear()  # others' limits went with the reboot
         LOGGER.debug("Charger %s booted (%s)", self.id, reason)
-        decision = self.host.boot(self.charger)
-        self.host.changed(self.charger, durable=True)
-        if decision.accepted:
-            self.host.event(self.charger, ChargerEvent(ChargerEventType.BOOTED))
-        return call_result.BootNotification(
-            current_time=self.now_iso(),
-            interval=decision.interval,
-            status="Accepted" if decision.accepted else "Pending",
-        )
-
-    @on(Action.heartbeat)
-    def on_heartbeat(self, **kwargs: Any) -> call_result.Heartbeat:
-        """Tell the time; note that the charger is alive."""
-        self.charger.last_heartbeat = datetime.now(UTC)
-        self.host.changed(self.charger)
-        return call_result.Heartbeat(current_time=self.now_iso())
+        return self.answer_boot()
 
     @on(Action.status_notification, skip_schema_validation=True)
     def on_status_notification(
@@ -348,18 +331,3 @@ class Ocpp201Adapter(Ocpp201Messages, Ocpp201Commands, ProtocolAdapter, ChargePo
         if (cable := number_or_none(fields.get("cable_max_current"))) is not None:
             connector.ev.cable_max_current_a = cable
         connector.note_ev()
-
-    # --- Calls we make -------------------------------------------------------------
-
-    async def async_confirmed(self) -> None:
-        """Ask a charger that was kept Pending to boot again, now to be accepted."""
-        try:
-            await self.call(
-                call.TriggerMessage(requested_message="BootNotification"), suppress=False
-            )
-        except (OCPPError, TimeoutError, ConnectionClosed) as err:
-            LOGGER.info(
-                "Charger %s did not accept a boot trigger (%s); it will be accepted at its next boot",
-                self.id,
-                err,
-            )

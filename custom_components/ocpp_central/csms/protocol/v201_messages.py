@@ -1,8 +1,9 @@
 """OCPP 2.0.1 charger-initiated messages beyond sessions and meters: events, notifications, certificates.
 
 A mixin of `Ocpp201Adapter`, and of the 2.1 adapter (same message shapes). Every action a charging
-station may send has a handler here or in the adapter, so that a charger never meets NotImplemented
-for something it is entitled to send; what a home central system has no use for is acknowledged.
+station may send has a handler here, in the adapter or in the adapter base (the messages that read
+and answer alike in every version), so that a charger never meets NotImplemented for something it
+is entitled to send; what a home central system has no use for is acknowledged.
 """
 
 from __future__ import annotations
@@ -94,14 +95,6 @@ class Ocpp201Messages:
                 self.host.changed(self.charger)
         return call_result.NotifyEvent()
 
-    @on(Action.security_event_notification)
-    def on_security_event_notification(
-        self, type: str, timestamp: str, **kwargs: Any
-    ) -> call_result.SecurityEventNotification:
-        """Log a security event."""
-        LOGGER.info("Charger %s security event %s at %s", self.id, type, timestamp)
-        return call_result.SecurityEventNotification()
-
     @on(Action.notify_monitoring_report)
     def on_notify_monitoring_report(
         self, request_id: int, seq_no: int, **kwargs: Any
@@ -123,22 +116,7 @@ class Ocpp201Messages:
         """Acknowledge a display message report."""
         return call_result.NotifyDisplayMessages()
 
-    @on(Action.data_transfer, skip_schema_validation=True)
-    def on_data_transfer(self, vendor_id: Any = None, **kwargs: Any) -> call_result.DataTransfer:
-        """Answer UnknownVendorId: no vendor extensions are handled yet."""
-        LOGGER.debug("Charger %s sent DataTransfer from %r", self.id, vendor_id)
-        return call_result.DataTransfer(status="UnknownVendorId")
-
     # --- Firmware, logs and reservations -------------------------------------------
-
-    @on(Action.firmware_status_notification)
-    def on_firmware_status_notification(
-        self, status: str, **kwargs: Any
-    ) -> call_result.FirmwareStatusNotification:
-        """Keep the firmware status for the diagnostics sensor."""
-        self.charger.firmware_status = status
-        self.host.changed(self.charger)
-        return call_result.FirmwareStatusNotification()
 
     @on(Action.publish_firmware_status_notification)
     def on_publish_firmware_status_notification(
@@ -146,14 +124,6 @@ class Ocpp201Messages:
     ) -> call_result.PublishFirmwareStatusNotification:
         """Acknowledge (we publish no firmware to local controllers)."""
         return call_result.PublishFirmwareStatusNotification()
-
-    @on(Action.log_status_notification)
-    def on_log_status_notification(
-        self, status: str, **kwargs: Any
-    ) -> call_result.LogStatusNotification:
-        """Acknowledge a log upload status."""
-        LOGGER.debug("Charger %s log upload: %s", self.id, status)
-        return call_result.LogStatusNotification()
 
     @on(Action.reservation_status_update)
     def on_reservation_status_update(
@@ -242,11 +212,6 @@ class Ocpp201Messages:
         return call_result.NotifyEVChargingSchedule(status="Accepted")
 
     # --- Certificates: we run no certificate authority and no OCSP responder ------
-
-    @on(Action.sign_certificate)
-    def on_sign_certificate(self, csr: str, **kwargs: Any) -> call_result.SignCertificate:
-        """Decline certificate signing requests."""
-        return call_result.SignCertificate(status="Rejected")
 
     @on(Action.get_15118_ev_certificate)
     def on_get_15118_ev_certificate(self, **kwargs: Any) -> call_result.Get15118EVCertificate:
