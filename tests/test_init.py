@@ -26,8 +26,9 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from websockets.protocol import State
 
 from custom_components.ocpp_central.const import CONF_SSL_CERTFILE, CONF_SSL_KEYFILE, DOMAIN
-from tests.conftest import ConnectFn, SimCharger, charger_subentry
 from tests.helpers.certs import client_context, make_certs
+from tests.helpers.sim_charger import ConnectFn, SimCharger
+from tests.helpers.subentries import charger_subentry
 
 EN = json.loads(
     (

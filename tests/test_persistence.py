@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.csms.model import Charger
 from custom_components.ocpp_central.store import STORAGE_VERSION
-from tests.conftest import ConnectFn, SimCharger
+from tests.helpers.sim_charger import ConnectFn, SimCharger
 
 SAVE_DELAY_S = 30
 

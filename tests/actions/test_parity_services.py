@@ -7,9 +7,8 @@ response the service gives for both. 1.6 configuration keys are 2.0.1 device-mod
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -19,26 +18,17 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.services import SERVICES
-from tests.conftest import charger_subentry, id_tag_subentry, wait_for
 from tests.helpers.drivers import booted_driver, profile_for, profile_meaning, run_session
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER
+from tests.helpers.subentries import charger_subentry, id_tag_subentry
+from tests.helpers.waiting import wait_for
 
 type Connect = Callable[..., Awaitable[Any]]
 type Sent = dict[str, tuple[str, dict[str, Any]]]
 
 VERSIONS = pytest.mark.parametrize("charger_version", ["1.6", "2.0.1"])
 SHORT = 0.3
-
-
-@pytest.fixture(autouse=True)
-def quiet_setup() -> Generator[None]:
-    """No entity platforms; short command timeout; the engine's boot-time detection stays out."""
-    with (
-        patch("custom_components.ocpp_central.PLATFORMS", []),
-        patch("custom_components.ocpp_central.csms.protocol.v16_commands.RESPONSE_TIMEOUT", SHORT),
-        patch("custom_components.ocpp_central.charging.detect.SmartChargingBase.settle_s", 3600),
-    ):
-        yield
+pytestmark = pytest.mark.usefixtures("quiet_setup")
 
 
 @pytest.fixture

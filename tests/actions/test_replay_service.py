@@ -14,6 +14,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
@@ -27,16 +28,22 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.control.config import CONF_GRID_POWER, CONF_GRID_SIGN
-from tests.helpers.control_helpers import BASE_OPTIONS, GRID, hooked, meter, plug_in, quiet_charger
+from tests.helpers.control_helpers import BASE_OPTIONS, GRID, meter, plug_in
 from tests.helpers.smart_helpers import ConnectScripted, booted
+from tests.helpers.subentries import charger_subentry
 
-__all__ = ["hooked", "quiet_charger"]
 pytestmark = [
     pytest.mark.usefixtures("hooked"),
     # The evening before the recorded day, local time.
     pytest.mark.freeze_time("2026-06-20 05:00:00+00:00"),
 ]
 DAY = "2026-06-20"
+
+
+@pytest.fixture
+def subentries() -> list[ConfigSubentryData]:
+    """CP1 alone (not the service tests' two chargers and tags)."""
+    return [charger_subentry("CP1")]
 
 
 @pytest.fixture

@@ -15,17 +15,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.services import SERVICES
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER, ScriptedCharger
-from tests.helpers.services_common import (  # noqa: F401 - the fixtures are used by name
-    DIRECT,
-    DIRECT_IDS,
-    MINIMAL,
-    SHORT,
-    act,
-    device_of,
-    fixture_cp,
-    fixture_quiet_setup,
-    fixture_subentries,
-)
+from tests.helpers.services_common import DIRECT, DIRECT_IDS, MINIMAL, SHORT, act, device_of
+
+pytestmark = pytest.mark.usefixtures("quiet_setup")
 
 
 async def test_services_registered_in_async_setup(hass: HomeAssistant) -> None:

@@ -9,17 +9,11 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.conftest import wait_for
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER, ScriptedCharger
-from tests.helpers.services_common import (  # noqa: F401 - the fixtures are used by name
-    act,
-    device_of,
-    fixture_cp,
-    fixture_quiet_setup,
-    fixture_subentries,
-    profile_summary,
-    start_session,
-)
+from tests.helpers.services_common import act, device_of, profile_summary, start_session
+from tests.helpers.waiting import wait_for
+
+pytestmark = pytest.mark.usefixtures("quiet_setup")
 
 
 async def test_set_current_limit(

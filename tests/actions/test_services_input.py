@@ -16,17 +16,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.services import SERVICES
-from tests.helpers.scripted_charger import NO_ANSWER, ScriptedCharger
-from tests.helpers.services_common import (  # noqa: F401 - the fixtures are used by name
-    MINIMAL,
-    ConnectScripted,
-    act,
-    booted,
-    device_of,
-    fixture_cp,
-    fixture_quiet_setup,
-    fixture_subentries,
-)
+from tests.helpers.scripted_charger import NO_ANSWER, ConnectScripted, ScriptedCharger
+from tests.helpers.services_common import MINIMAL, act, booted, device_of
+
+pytestmark = pytest.mark.usefixtures("quiet_setup")
 
 # --- input the caller has to fix -------------------------------------------------------------
 

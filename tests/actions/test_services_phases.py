@@ -10,14 +10,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.charging.quirks import CONF_PHASE_SWITCHING
-from tests.conftest import charger_subentry
 from tests.helpers.scripted_charger import ScriptedCharger
-from tests.helpers.services_common import (  # noqa: F401 - the fixtures are used by name
-    act,
-    device_of,
-    fixture_cp,
-    fixture_quiet_setup,
-)
+from tests.helpers.services_common import act, device_of
+from tests.helpers.subentries import charger_subentry
+
+pytestmark = pytest.mark.usefixtures("quiet_setup")
 
 
 @pytest.fixture(name="subentries")

@@ -21,12 +21,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.csms.model import ExternalLimit, LimitPeriod
-from tests.conftest import ConnectAnyFn
-from tests.helpers.control_helpers import BASE_OPTIONS, REASON, advance, grid, hooked, set_mode
+from tests.helpers.connections import ConnectAnyFn
+from tests.helpers.control_helpers import BASE_OPTIONS, REASON, advance, grid, set_mode
 from tests.helpers.drivers import profile_for
-from tests.platforms.test_ev_data import connect_v201, plug_in, station
+from tests.platforms.test_ev_data import plug_in, station
 
-__all__ = ["connect_v201", "hooked"]
 pytestmark = pytest.mark.usefixtures("hooked")
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)

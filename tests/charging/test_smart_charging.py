@@ -26,7 +26,6 @@ from tests.helpers.smart_helpers import (
     booted,
     configuration,
     engine,
-    fast,  # noqa: F401 - autouse fixture: no settling delay, short command timeout
     profiles,
     start_transaction,
 )

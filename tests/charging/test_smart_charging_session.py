@@ -16,17 +16,16 @@ from custom_components.ocpp_central.charging.engine import NoTransactionError
 from custom_components.ocpp_central.charging.limits import LimitReason
 from custom_components.ocpp_central.charging.quirks import PauseMethod
 from custom_components.ocpp_central.csms.commands import CommandRejectedError
-from tests.conftest import wait_for
 from tests.helpers.smart_helpers import (
     ConnectScripted,
     assert_profile,
     booted,
     engine,
-    fast,  # noqa: F401 - autouse fixture: no settling delay, short command timeout
     profiles,
     rules,
     start_transaction,
 )
+from tests.helpers.waiting import wait_for
 
 
 def set_options(hass: HomeAssistant, entry: MockConfigEntry, **options: object) -> None:

@@ -21,13 +21,12 @@ from custom_components.ocpp_central.charging.detect import SmartChargingBase
 from custom_components.ocpp_central.charging.limits import LimitReason
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.csms.commands import RateUnit
-from tests.conftest import wait_for
 from tests.helpers.drivers import booted_driver, profile_for, run_session
 from tests.helpers.smart_helpers import (
     configuration,
     engine,
-    fast,  # noqa: F401 - autouse fixture: no settling delay, short command timeout
 )
+from tests.helpers.waiting import wait_for
 
 VERSIONS = pytest.mark.parametrize("charger_version", ["1.6", "2.0.1"])
 NOW = "2026-11-25T08:00:00+00:00"

@@ -20,15 +20,12 @@ from tests.helpers.control_helpers import (
     SELECT,
     advance,
     grid,
-    hooked,
     limits,
     meter,
     plug_in,
-    quiet_charger,
 )
 from tests.helpers.smart_helpers import ConnectScripted, booted
 
-__all__ = ["hooked", "quiet_charger"]
 pytestmark = pytest.mark.usefixtures("hooked")
 
 

@@ -34,26 +34,23 @@ from custom_components.ocpp_central.control.config import (
 )
 from custom_components.ocpp_central.control.connector import ConnectorPreferences
 from custom_components.ocpp_central.control.inputs import connector_departure
-from tests.conftest import charger_subentry
 from tests.helpers.control_helpers import (
     BASE_OPTIONS,
     advance,
     assert_schedule,
     entity,
     grid,
-    hooked,
     limits,
     meter,
     plug_in,
-    quiet_charger,
     schedules,
     service,
     set_mode,
 )
 from tests.helpers.scripted_charger import ScriptedCharger
 from tests.helpers.smart_helpers import ConnectScripted, booted
+from tests.helpers.subentries import charger_subentry
 
-__all__ = ["hooked", "quiet_charger"]
 pytestmark = pytest.mark.usefixtures("hooked")
 
 T0 = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # 19:00 in Stockholm

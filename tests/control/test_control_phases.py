@@ -20,20 +20,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.control.connector import ConnectorPreferences
 from custom_components.ocpp_central.control.core.modes import ChargeMode
-from tests.helpers.control_helpers import (
-    BASE_OPTIONS,
-    REASON,
-    advance,
-    grid,
-    hooked,
-    plug_in,
-    quiet_charger,
-    set_mode,
-)
+from tests.helpers.control_helpers import BASE_OPTIONS, REASON, advance, grid, plug_in, set_mode
 from tests.helpers.scripted_charger import ScriptedCharger
 from tests.helpers.smart_helpers import ConnectScripted, booted, configuration
 
-__all__ = ["hooked", "quiet_charger"]
 pytestmark = pytest.mark.usefixtures("hooked")
 
 

@@ -17,19 +17,9 @@ from custom_components.ocpp_central.control.config import (
     CONF_PV_FORECAST,
     CONF_TARGET_ENERGY,
 )
-from tests.helpers.control_helpers import (
-    BASE_OPTIONS,
-    REASON,
-    SELECT,
-    advance,
-    grid,
-    hooked,
-    plug_in,
-    quiet_charger,
-)
+from tests.helpers.control_helpers import BASE_OPTIONS, REASON, SELECT, advance, grid, plug_in
 from tests.helpers.smart_helpers import ConnectScripted, booted
 
-__all__ = ["hooked", "quiet_charger"]
 pytestmark = pytest.mark.usefixtures("hooked")
 
 T0 = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)

@@ -26,11 +26,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.ocpp_central.control.config import CONF_GRID_POWER, CONF_PRICE
-from tests.helpers.control_helpers import BASE_OPTIONS, GRID, grid, hooked, plug_in, quiet_charger
+from tests.helpers.control_helpers import BASE_OPTIONS, GRID, grid, plug_in
 from tests.helpers.scripted_charger import ScriptedCharger
 from tests.helpers.smart_helpers import ConnectScripted, booted
 
-__all__ = ["hooked", "quiet_charger"]
 pytestmark = pytest.mark.usefixtures("hooked")
 
 PRICE = "sensor.electricity_price"

@@ -33,9 +33,9 @@ from custom_components.ocpp_central.csms.commands import (
 )
 from custom_components.ocpp_central.csms.protocol.v16 import Ocpp16Adapter
 from custom_components.ocpp_central.csms.protocol.v16_profiles import charging_profile_16
-from tests.conftest import wait_for
 from tests.csms.commands_v16_cases import COMMANDS, IDS, STATUS_COMMANDS, STATUS_IDS, profile
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER, ScriptedCharger
+from tests.helpers.waiting import wait_for
 
 SHORT = 0.3
 

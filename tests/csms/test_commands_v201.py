@@ -27,7 +27,6 @@ from custom_components.ocpp_central.csms.commands import (
     ProfilePurpose,
 )
 from custom_components.ocpp_central.csms.protocol.v201 import Ocpp201Adapter
-from tests.conftest import wait_for
 from tests.csms.commands_v201_cases import (
     COMMANDS,
     IDS,
@@ -38,6 +37,7 @@ from tests.csms.commands_v201_cases import (
 )
 from tests.helpers.charger_v201 import Charger201
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER
+from tests.helpers.waiting import wait_for
 
 SHORT = 0.3
 type Link = tuple[Charger201, Ocpp201Adapter]

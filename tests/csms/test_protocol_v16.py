@@ -18,7 +18,8 @@ from custom_components.ocpp_central.const import (
     DOMAIN,
 )
 from custom_components.ocpp_central.csms.model import Charger, ConnectorStatus, Phase
-from tests.conftest import ConnectFn, SimCharger, all_measurands, charger_subentry, id_tag_subentry
+from tests.helpers.sim_charger import ConnectFn, SimCharger, all_measurands
+from tests.helpers.subentries import charger_subentry, id_tag_subentry
 
 ALFEN_NO_TRANSACTION = 9223372036854775807
 

@@ -18,9 +18,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.csms.events import ChargerEvent, ChargerEventType
 from custom_components.ocpp_central.csms.model import Charger, ConnectorStatus, Phase
-from tests.conftest import charger_subentry
 from tests.csms.test_protocol_v16 import ALLOW_LIST
 from tests.helpers.charger_v201 import Charger201, meter_value
+from tests.helpers.subentries import charger_subentry
 
 type Connect = Callable[..., Awaitable[Charger201]]
 

@@ -36,8 +36,10 @@ from custom_components.ocpp_central.const import (
 from custom_components.ocpp_central.csms import auth
 from custom_components.ocpp_central.csms.model import Charger
 from custom_components.ocpp_central.csms.protocol.base import ProtocolAdapter
-from tests.conftest import ConnectFn, charger_subentry, wait_for
 from tests.helpers.certs import client_context, make_certs
+from tests.helpers.sim_charger import ConnectFn
+from tests.helpers.subentries import charger_subentry
+from tests.helpers.waiting import wait_for
 
 HEX_KEY = "0123456789abcdef0123456789abcdef01234567"
 CONNECTED = "binary_sensor.charger_cp1_connected"

@@ -29,8 +29,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.charging.detect import SmartChargingBase
 from custom_components.ocpp_central.csms.commands import RateUnit
-from tests.conftest import charger_subentry
 from tests.helpers.smart_helpers import engine
+from tests.helpers.subentries import charger_subentry
 
 JS = Path(__file__).parents[1] / "js"
 NODE = shutil.which("node")

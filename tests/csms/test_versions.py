@@ -26,7 +26,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import InvalidStatus
 
 from custom_components.ocpp_central.const import CONF_CHARGER_ID, CONF_MAX_CURRENT, SUBENTRY_CHARGER
-from tests.conftest import charger_subentry
+from tests.helpers.subentries import charger_subentry
 
 SCHEMAS = Path(ocpp.__file__).parent
 # What a charging station sends (OCPP 2.0.1 part 2 and 2.1 part 2, message directions).

@@ -43,8 +43,9 @@ from custom_components.ocpp_central.const import (
     SUBENTRY_CHARGER,
     SUBENTRY_ID_TAG,
 )
-from tests.conftest import ConnectFn, SimCharger, _run
 from tests.helpers.certs import CertFiles, make_certs
+from tests.helpers.connections import serve
+from tests.helpers.sim_charger import ConnectFn, SimCharger
 
 EN = json.loads(
     (Path(__file__).parents[2] / "custom_components/ocpp_central/translations/en.json").read_text(
@@ -131,7 +132,7 @@ async def connect_to() -> AsyncGenerator[ConnectToFn]:
             open_timeout=5,
         )
         charger = SimCharger(charger_id, ws)
-        opened.append((ws, asyncio.get_running_loop().create_task(_run(charger))))
+        opened.append((ws, asyncio.get_running_loop().create_task(serve(charger))))
         return charger
 
     yield _connect

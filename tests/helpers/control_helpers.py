@@ -1,32 +1,22 @@
-"""Shared pieces of the charge-control tests: options, the reason sensor hooked in, readings."""
+"""Shared pieces of the charge-control tests: options, the grid meter, time moved on, readings."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
-import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from ocpp.v16 import call
-import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
-import websockets
-from websockets.asyncio.client import ClientConnection
 
-from custom_components.ocpp_central import sensor
-from custom_components.ocpp_central.charging.detect import SmartChargingBase
 from custom_components.ocpp_central.const import (
     CONF_AUTHORIZATION,
     CONF_HEARTBEAT_INTERVAL,
     CONF_UNKNOWN_CHARGERS,
 )
 from custom_components.ocpp_central.control.config import CONF_GRID_POWER
-from custom_components.ocpp_central.entities.reason import async_setup_control_sensors
 from tests.helpers.scripted_charger import ScriptedCharger
 
 GRID = "sensor.grid_power"
@@ -39,68 +29,6 @@ BASE_OPTIONS: dict[str, Any] = {
     CONF_AUTHORIZATION: "accept_all",
     CONF_GRID_POWER: GRID,
 }
-
-
-@pytest.fixture
-def hooked() -> Generator[None]:
-    """The reason sensor hooked into the sensor platform (one line in sensor.py), no settling.
-
-    Time is moved on with freezegun, which moves the event loop's clock too: keepalive pings would
-    time out, so the server sends none (and quiet_charger's clients neither).
-    """
-    original = sensor.async_setup_entry
-
-    async def setup(hass: HomeAssistant, entry: Any, add: Any) -> None:
-        await original(hass, entry, add)
-        async_setup_control_sensors(entry, add)
-
-    with (
-        patch.object(sensor, "async_setup_entry", setup),
-        patch.object(SmartChargingBase, "settle_s", 0),
-        patch("custom_components.ocpp_central.csms.server.PING_INTERVAL", None),
-    ):
-        yield
-
-
-@contextlib.asynccontextmanager
-async def quiet_connections[C: Any](
-    port: int, subprotocol: str, make: Callable[[str, ClientConnection], C]
-) -> AsyncGenerator[Callable[..., Awaitable[C]]]:
-    """Connect charge points (made by `make`) that send no keepalive pings; close them after."""
-    opened: list[tuple[ClientConnection, asyncio.Task[None]]] = []
-
-    async def _connect(charger_id: str = "CP1") -> C:
-        ws = await websockets.connect(
-            f"ws://127.0.0.1:{port}/ocpp/{charger_id}",
-            subprotocols=[subprotocol],  # type: ignore[list-item]
-            open_timeout=5,
-            ping_interval=None,
-        )
-        charger = make(charger_id, ws)
-        task = asyncio.get_running_loop().create_task(_serve(charger))
-        opened.append((ws, task))
-        return charger
-
-    try:
-        yield _connect
-    finally:
-        for ws, task in opened:
-            await ws.close()
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-
-async def _serve(charger: Any) -> None:
-    with contextlib.suppress(websockets.ConnectionClosed):
-        await charger.start()
-
-
-@pytest.fixture
-async def quiet_charger(port: int) -> AsyncGenerator[Callable[..., Awaitable[ScriptedCharger]]]:
-    """Connect ScriptedCharger instances that send no keepalive pings."""
-    async with quiet_connections(port, "ocpp1.6", ScriptedCharger) as connect:
-        yield connect
 
 
 def grid(hass: HomeAssistant, watts: float | str, unit: str = "W") -> None:

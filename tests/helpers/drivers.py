@@ -24,6 +24,7 @@ from typing import Any
 from ocpp.v16 import call
 
 from tests.helpers.scripted_charger import ScriptedCharger
+from tests.helpers.sim_charger import all_measurands
 
 # 1.6 status → (2.0.1 connector status, charging state of the running session or None).
 STATUS_201: dict[str, tuple[str, str | None]] = {
@@ -101,8 +102,6 @@ class Driver16(ScriptedCharger):
 
 async def start_charging(cp: Any, connector_id: int = 1, measurands: Any = None) -> int | str:
     """Boot, heartbeat, plug in, start a session, charge and send every measurand (any version)."""
-    from tests.conftest import all_measurands
-
     await cp.boot()
     await cp.heartbeat()
     if cp.version == "1.6":

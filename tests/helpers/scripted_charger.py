@@ -7,13 +7,16 @@ word (Accepted, Rejected, NotSupported, ...), a CALLERROR, or not at all, as the
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 import json
 from typing import Any
 
 from ocpp.messages import Call, MessageType, unpack
-from ocpp.v16 import ChargePoint as ChargePoint16, call
+from ocpp.v16 import ChargePoint as ChargePoint16
 from websockets.asyncio.client import ClientConnection
+
+from tests.helpers.sim_charger import boot_notification
 
 CALLERROR = "CALLERROR"
 NO_ANSWER = "NO_ANSWER"
@@ -124,11 +127,7 @@ class ScriptedCharger(ChargePoint16):
         await self._send(json.dumps(frame))
 
     async def boot(self, vendor: str = "Acme", model: str = "Wallbox 1") -> Any:
-        return await self.call(
-            call.BootNotification(
-                charge_point_vendor=vendor,
-                charge_point_model=model,
-                charge_point_serial_number="SN-1",
-                firmware_version="1.2.3",
-            )
-        )
+        return await self.call(boot_notification(vendor, model))
+
+
+ConnectScripted = Callable[..., Awaitable[ScriptedCharger]]

@@ -1,44 +1,17 @@
-"""Shared by the service tests: fixtures, scripted chargers, helpers and the direct-command cases."""
+"""Shared by the service tests: a booted charger, calling a service, and the direct-command cases."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Generator
 from typing import Any
-from unittest.mock import patch
 
 from homeassistant.core import Context, HomeAssistant
 from ocpp.v16 import call
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.const import DOMAIN
-from tests.conftest import charger_subentry, id_tag_subentry
-from tests.helpers.scripted_charger import ScriptedCharger
+from tests.helpers.scripted_charger import ConnectScripted, ScriptedCharger
 
 SHORT = 0.3
-ConnectScripted = Callable[..., Awaitable[ScriptedCharger]]
-
-
-@pytest.fixture(autouse=True, name="quiet_setup")
-def fixture_quiet_setup() -> Generator[None]:
-    """No entity platforms; short command timeout; the engine's boot-time detection stays out."""
-    with (
-        patch("custom_components.ocpp_central.PLATFORMS", []),
-        patch("custom_components.ocpp_central.csms.protocol.v16_commands.RESPONSE_TIMEOUT", SHORT),
-        patch("custom_components.ocpp_central.charging.detect.SmartChargingBase.settle_s", 3600),
-    ):
-        yield
-
-
-@pytest.fixture(name="subentries")
-def fixture_subentries() -> list[Any]:
-    """Two chargers and two managed id tags."""
-    return [
-        charger_subentry("CP1"),
-        charger_subentry("CP2"),
-        id_tag_subentry("TAG-0001", "Anna"),
-        id_tag_subentry("TAG-0002", "Bo"),
-    ]
 
 
 async def booted(
@@ -74,14 +47,6 @@ async def act(
     return await hass.services.async_call(
         DOMAIN, service, data, blocking=True, return_response=response, context=context
     )
-
-
-@pytest.fixture(name="cp")
-async def fixture_cp(
-    hass: HomeAssistant, central: MockConfigEntry, connect_scripted: ConnectScripted
-) -> ScriptedCharger:
-    """CP1, booted, one connector."""
-    return await booted(hass, connect_scripted)
 
 
 # (service, extra data, OCPP action, payload the charger receives, response, supports response)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
 from ocpp.v16 import call
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_central.charging.detect import SmartChargingBase
 from custom_components.ocpp_central.charging.engine import SmartCharging
 from tests.helpers.scripted_charger import Script, ScriptedCharger
 
@@ -131,13 +128,3 @@ def assert_profile(
     else:
         assert "startSchedule" not in schedule
     return schedule
-
-
-@pytest.fixture(autouse=True)
-def fast() -> Generator[None]:
-    """No settling delay; commands give up quickly (autouse where imported)."""
-    with (
-        patch.object(SmartChargingBase, "settle_s", 0),
-        patch("custom_components.ocpp_central.csms.protocol.v16_commands.RESPONSE_TIMEOUT", 0.3),
-    ):
-        yield

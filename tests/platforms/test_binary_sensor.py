@@ -15,7 +15,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, snapsh
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ocpp_central.const import DOMAIN
-from tests.conftest import ConnectFn, start_charging, wait_for
+from tests.helpers.sim_charger import ConnectFn, start_charging
+from tests.helpers.waiting import wait_for
 
 CONNECTED = "binary_sensor.charger_cp1_connected"
 PLUGGED_IN = "binary_sensor.charger_cp1_cable_plugged_in"

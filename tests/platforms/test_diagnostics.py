@@ -21,7 +21,8 @@ from custom_components.ocpp_central.const import (
     CONF_HEARTBEAT_INTERVAL,
     CONF_UNKNOWN_CHARGERS,
 )
-from tests.conftest import ConnectFn, charger_subentry, id_tag_subentry, start_charging
+from tests.helpers.sim_charger import ConnectFn, start_charging
+from tests.helpers.subentries import charger_subentry, id_tag_subentry
 
 
 @pytest.fixture

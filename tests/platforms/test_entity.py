@@ -32,7 +32,7 @@ from custom_components.ocpp_central.entities import (
     reason as control_sensors,
     session as control_session_sensors,
 )
-from tests.conftest import ConnectFn, start_charging
+from tests.helpers.sim_charger import ConnectFn, start_charging
 
 
 def device_of(entity_registry: er.EntityRegistry, entity_id: str) -> str | None:

@@ -8,7 +8,6 @@ station receives.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -28,29 +27,22 @@ from custom_components.ocpp_central.control.config import (
 )
 from custom_components.ocpp_central.control.inputs import connector_departure
 from custom_components.ocpp_central.csms.model import EvInfo
-from tests.conftest import ConnectAnyFn, wait_for
-from tests.helpers.charger_v201 import Charger201
 from tests.helpers.charger_v201_data import energy_201, meter_value
+from tests.helpers.connections import ConnectAnyFn
 from tests.helpers.control_helpers import (
     BASE_OPTIONS,
     REASON,
     advance,
     entity,
-    grid,
-    hooked,
-    quiet_connections,
     service,
     set_mode,
 )
 from tests.helpers.drivers import booted_driver
+from tests.helpers.household import DEPARTURE, PRICE, T0
+from tests.helpers.waiting import wait_for
 
-__all__ = ["hooked"]
 pytestmark = pytest.mark.usefixtures("hooked")
 
-T0 = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # 19:00 in Stockholm
-PRICES = [0.30, 0.35, 0.28, 0.12, 0.10, 0.09, 0.11, 0.25, 0.40, 0.08, 0.22, 0.31, 0.50]
-PRICE = "sensor.nordpool"
-DEPARTURE = "input_datetime.departure"
 ONE_HOUR_WH = 32 * 3 * 230  # the charger's maximum current on three phases for an hour
 # A new schedule goes out one write interval (30 s) after the previous one.
 WRITE_INTERVAL_S = 30
@@ -98,36 +90,19 @@ CAR_PLAN = (("now", 0.0), ("22:00", 32.0), ("01:00", 0.0))
 CAR_UNTIL = "2026-11-26T02:00:00"
 
 
+# Site-wide: departure from an entity (06:00 UTC), two hours of charging.
+SITE_OPTIONS: dict[str, Any] = {
+    **BASE_OPTIONS,
+    CONF_PRICE: PRICE,
+    CONF_DEPARTURE_ENTITY: DEPARTURE,
+    CONF_TARGET_ENERGY: 2 * ONE_HOUR_WH / 1000,
+}
+
+
 @pytest.fixture
 def options() -> dict[str, Any]:
-    """Site-wide: departure from an entity (06:00 UTC), two hours of charging."""
-    return {
-        **BASE_OPTIONS,
-        CONF_PRICE: PRICE,
-        CONF_DEPARTURE_ENTITY: DEPARTURE,
-        CONF_TARGET_ENERGY: 2 * ONE_HOUR_WH / 1000,
-    }
-
-
-@pytest.fixture
-async def stockholm(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """A Swedish household at 19:00 local time, with prices and the site-wide departure entity."""
-    await hass.config.async_set_time_zone("Europe/Stockholm")
-    freezer.move_to(T0)
-    raw = [
-        {"start": T0 + timedelta(hours=h), "end": T0 + timedelta(hours=h + 1), "value": price}
-        for h, price in enumerate(PRICES)
-    ]
-    hass.states.async_set(PRICE, str(PRICES[0]), {"raw_today": raw[:6], "raw_tomorrow": raw[6:]})
-    hass.states.async_set(DEPARTURE, (T0 + timedelta(hours=12)).isoformat())
-    grid(hass, 500)
-
-
-@pytest.fixture
-async def connect_v201(port: int) -> AsyncGenerator[ConnectAnyFn]:
-    """Connect 2.0.1 stations that send no keepalive pings (time moves on with freezegun)."""
-    async with quiet_connections(port, "ocpp2.0.1", Charger201) as connect:
-        yield connect
+    """The household's site options (SITE_OPTIONS)."""
+    return dict(SITE_OPTIONS)
 
 
 async def station(hass: HomeAssistant, connect_v201: ConnectAnyFn) -> Any:

@@ -21,30 +21,34 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.csms.model import EvInfo
 from custom_components.ocpp_central.store import SAVE_DELAY_S, STORAGE_VERSION
-from tests.conftest import ConnectAnyFn
-from tests.helpers.control_helpers import REASON, advance, hooked, set_mode
+from tests.helpers.connections import ConnectAnyFn
+from tests.helpers.control_helpers import REASON, advance, set_mode
 from tests.platforms.test_ev_data import (
     AC_NEEDS,
     CAR_PLAN,
     CAR_UNTIL,
     ONE_HOUR_WH,
+    SITE_OPTIONS,
     SITE_PLAN,
     SITE_UNTIL,
     WRITE_INTERVAL_S,
     assert_schedule,
-    connect_v201,
     end_session,
-    options,
     plug_in,
     schedules,
     states,
     station,
-    stockholm,
     tell,
 )
 
-__all__ = ["connect_v201", "hooked", "options", "stockholm"]
 pytestmark = pytest.mark.usefixtures("hooked", "stockholm")
+
+
+@pytest.fixture
+def options() -> dict[str, Any]:
+    """The household's site options, as in test_ev_data.py."""
+    return dict(SITE_OPTIONS)
+
 
 TOLD = {
     "departure": "2026-11-26T02:00:00+00:00",

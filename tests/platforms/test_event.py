@@ -25,7 +25,8 @@ from custom_components.ocpp_central.const import (
     CONF_HEARTBEAT_INTERVAL,
     CONF_UNKNOWN_CHARGERS,
 )
-from tests.conftest import ConnectFn, charger_subentry, id_tag_subentry
+from tests.helpers.sim_charger import ConnectFn
+from tests.helpers.subentries import charger_subentry, id_tag_subentry
 
 EVENT = "event.charger_cp1_id_tag_presented"
 

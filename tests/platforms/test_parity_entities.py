@@ -31,8 +31,9 @@ from custom_components.ocpp_central.const import (
     CONF_UNKNOWN_CHARGERS,
     DOMAIN,
 )
-from tests.conftest import charger_subentry, id_tag_subentry, wait_for
 from tests.helpers.drivers import start_charging
+from tests.helpers.subentries import charger_subentry, id_tag_subentry
+from tests.helpers.waiting import wait_for
 
 type Connect = Callable[..., Awaitable[Any]]
 

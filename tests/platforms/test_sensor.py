@@ -25,7 +25,8 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.sensor import ERROR_OPTIONS, _error
-from tests.conftest import ConnectFn, all_measurands, start_charging, wait_for
+from tests.helpers.sim_charger import ConnectFn, all_measurands, start_charging
+from tests.helpers.waiting import wait_for
 
 NOW = "2026-11-25T08:05:00+00:00"
 S = "sensor.charger_cp1_"

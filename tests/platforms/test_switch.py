@@ -23,7 +23,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
-from tests.conftest import wait_for
 from tests.helpers.entity_actions import (
     CALLERROR,
     FAILURE_IDS,
@@ -38,6 +37,7 @@ from tests.helpers.entity_actions import (
     start_session,
     status,
 )
+from tests.helpers.waiting import wait_for
 
 CHARGE = "switch.charger_cp1_charge"
 AVAILABILITY = "switch.charger_cp1_availability"
