@@ -46,6 +46,12 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 
 @pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """Each test's own config dir: the store's journal is a real file in its .storage."""
+    return hass_tmp_config_dir
+
+
+@pytest.fixture
 def port(socket_enabled: None, unused_tcp_port: int) -> int:
     """A free loopback port for the central system."""
     return unused_tcp_port

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -16,6 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.csms.model import Charger
 from custom_components.ocpp_central.store import STORAGE_VERSION
+from tests.helpers.on_disk import crash_to, read_disk
 from tests.helpers.sim_charger import ConnectFn, SimCharger
 
 SAVE_DELAY_S = 30
@@ -147,17 +147,12 @@ async def test_transaction_ids_not_reused_after_crash(
     """Even when the last write is lost (power cut), ids handed out before are not reused."""
     cp = await connect("CP1")
     first = await start(cp, 0, "2025-06-25T01:00:00Z")
-    await hass.async_block_till_done()
     # What was on disk right after the first id was handed out.
-    on_disk = copy.deepcopy(hass_storage[storage_key(central)])
+    on_disk = await read_disk(hass, central, hass_storage)
     handed_out = [first]
     for n in range(2, 6):
         handed_out.append(await start(cp, 0, f"2025-06-25T0{n}:00:00Z", connector_id=n))
-    assert await hass.config_entries.async_unload(central.entry_id)
-    await hass.async_block_till_done()
-    hass_storage[storage_key(central)] = on_disk
-    assert await hass.config_entries.async_setup(central.entry_id)
-    await hass.async_block_till_done()
+    await crash_to(hass, central, hass_storage, on_disk)
     cp = await connect("CP1")
     assert await start(cp, 0, "2025-06-25T07:00:00Z") > max(handed_out)
 

@@ -14,7 +14,6 @@ from homeassistant.helpers import (
     device_registry as dr,
     issue_registry as ir,
 )
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .central import CentralSystem
@@ -23,7 +22,7 @@ from .const import CONF_CHARGER_ID, CONF_SSL_CERTFILE, CONF_SSL_KEYFILE, DOMAIN,
 from .control.controller import SiteController, remove_control_issues
 from .csms.auth import build_ssl_context
 from .services import async_setup_services
-from .store import STORAGE_VERSION, ChargerStore
+from .store import ChargerStore, async_remove_stored
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -119,7 +118,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry)
     """Forget what the central system kept: its repair issue and its chargers' history."""
     ir.async_delete_issue(hass, DOMAIN, f"port_unavailable_{entry.entry_id}")
     remove_control_issues(hass, entry.entry_id)
-    await Store[dict[str, Any]](hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}").async_remove()
+    await async_remove_stored(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

@@ -343,6 +343,10 @@ class CentralSystem:
         """Return a transaction id never used before, not even before a restart."""
         return self.store.next_transaction_id()
 
+    async def persisted(self, charger: Charger) -> None:
+        """Return once the charger's durable changes are on disk (awaited before each answer)."""
+        await self.store.async_on_disk(charger.charger_id)
+
     def event(self, charger: Charger, event: ChargerEvent) -> None:
         """Pass a charger event to whoever listens (engine, event entities)."""
         coordinator = self.coordinators.get(charger.charger_id)
@@ -363,6 +367,7 @@ class CentralSystem:
         if coordinator is None or coordinator.charger is not charger:
             return
         if durable:
+            self.store.write_ahead(charger)
             self.store.schedule_save()
             coordinator.async_update_device()
         if _shape(charger) != coordinator.shape:

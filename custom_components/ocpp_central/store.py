@@ -1,67 +1,114 @@
-"""Durable charger state that survives restarts.
+"""Durable charger state that survives restarts, and crashes.
 
 Transaction ids, open transactions, energy registers, what the car told about itself (until its
 session ends or it leaves), other parties' limits (until the charger reboots), and the
 smart-charging engine's detected quirks and requested limits.
+
+Every durable change goes to the journal (journal.py) at once, and the protocol adapter answers
+the charger only once it is on disk: a crash loses no transaction, reuses no id and loses at most
+the energy of one meter reading. Home Assistant's Store holds a snapshot, written every
+SAVE_DELAY_S while things change and at shutdown; it absorbs the journal, which is then emptied.
+One charger's unserialisable data (a connector id beyond JSON's integers, say) is logged once
+and left out; its last good record is kept and every other charger's is saved as usual.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
+import asyncio
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
+from pathlib import Path
 from typing import Any
 
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.storage import Store
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.storage import STORAGE_DIR, Store
 
 from .const import DOMAIN, LOGGER
-from .csms.model import (
-    Charger,
-    Connector,
-    EnergyRegister,
-    EvInfo,
-    ExternalLimit,
-    LimitPeriod,
-    StationInfo,
-    Transaction,
-)
+from .csms.model import Charger
+from .journal import Journal
+from .stored import Stored, charger_from_dict, check_json_safe, stored_parts
 
 STORAGE_VERSION = 1
-# Energy readings arrive every few seconds; writing them at most this often keeps flash wear low.
-# Home Assistant writes pending data on shutdown, so only a crash can lose this window.
+# The snapshot is written at most this often while readings arrive (the journal holds them
+# meanwhile), and at shutdown.
 SAVE_DELAY_S = 30
-# Transaction ids are reserved in blocks: the stored high-water mark is always ahead of every id handed out,
+# Transaction ids are reserved in blocks: the mark on disk is always ahead of every id handed out,
 # so an id is never reused, not even after a crash.
 TRANSACTION_ID_BLOCK = 100
-# A requested limit or a detected quirk is written this soon (a user's pause must survive a crash).
-SMART_SAVE_DELAY_S = 5
-# EvInfo's numbers, stored as they are (its departure as ISO 8601, its phases as an int).
-_EV_NUMBERS = tuple(
-    f.name for f in fields(EvInfo) if f.name not in ("departure_time", "phases_used")
-)
+
+# How a charger's non-connector parts are called in the log.
+_PART_NAMES = {"info": "station info", "smart": "smart-charging state"}
+
+
+class _SnapshotStore(Store[Stored]):
+    """Home Assistant's Store, telling whether a save reached the disk (a failed one is only logged)."""
+
+    saved = False
+
+    async def _async_write_data(self, data: dict[str, Any]) -> None:
+        await super()._async_write_data(data)
+        self.saved = True
+
+
+def _storage_key(entry_id: str) -> str:
+    return f"{DOMAIN}.{entry_id}"
+
+
+def _journal(hass: HomeAssistant, entry_id: str) -> Journal:
+    return Journal(hass, Path(hass.config.path(STORAGE_DIR, f"{_storage_key(entry_id)}.journal")))
+
+
+async def async_remove_stored(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete what a removed central system kept: its snapshot and its journal."""
+    await Store[Stored](hass, STORAGE_VERSION, _storage_key(entry_id)).async_remove()
+    await _journal(hass, entry_id).async_remove()
 
 
 class ChargerStore:
-    """Load and save the charger model's durable parts in Home Assistant's Store."""
+    """Load and save the charger model's durable parts: journal first, snapshot later."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Create the store for one central system."""
         self._hass = hass
-        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
-        # Loop time of the write already scheduled; a later request must not postpone it.
-        self._save_due: float | None = None
+        self._store = _SnapshotStore(
+            hass, STORAGE_VERSION, _storage_key(entry_id), atomic_writes=True
+        )
+        self._journal = _journal(hass, entry_id)
         self._chargers: dict[str, Charger] = {}
-        self._smart_charging: dict[str, dict[str, Any]] = {}
+        self._smart_charging: dict[str, Stored] = {}
         self._next_transaction_id = 1
         self._reserved_until = 0
+        # What is on disk (journal or snapshot) per part: only a change is journaled, and a part
+        # that cannot be serialised now is snapshotted as it last was.
+        self._on_disk: dict[tuple[str, str], Stored] = {}
+        # Per charger, the last record its answers wait for; the last id reservation, for all.
+        self._last_record: dict[str, int] = {}
+        self._reservation_record = 0
+        self._unserialisable: set[tuple[str, str]] = set()
+        self._timer: CALLBACK_TYPE | None = None
+        self._save_due: float | None = None
+        self._compacting = asyncio.Lock()
+        self._unsub_final_write: CALLBACK_TYPE | None = None
 
     async def async_load(self) -> dict[str, Charger]:
-        """Read the stored chargers."""
-        data = await self._store.async_load() or {}
+        """Read the snapshot and replay the journal over it."""
+        data = await self._store.async_load()
+        if not isinstance(data, dict):
+            data = {}
+        snapshot_seq = data.get("journal_seq")
+        records = await self._journal.async_read(
+            snapshot_seq if isinstance(snapshot_seq, int) and snapshot_seq > 0 else 0
+        )
+        for record in records:
+            _replay(data, record)
         self._chargers = {}
-        for charger_id, stored in data.get("chargers", {}).items():
+        chargers = data.get("chargers")
+        for charger_id, stored in (chargers if isinstance(chargers, dict) else {}).items():
             try:
-                self._chargers[charger_id] = _charger_from_dict(charger_id, stored)
+                self._chargers[charger_id] = charger_from_dict(charger_id, stored)
             except (ValueError, TypeError, AttributeError) as err:
                 LOGGER.warning("Dropped unreadable stored state of charger %s: %s", charger_id, err)
         smart = data.get("smart_charging")
@@ -83,6 +130,14 @@ class ChargerStore:
             [reserved if isinstance(reserved, int) and reserved > 0 else 1]
             + [tx_id + 1 for tx_id in open_ids]
         )
+        for charger in self._chargers.values():
+            self._note_on_disk(charger)
+        self._unsub_final_write = self._hass.bus.async_listen_once(
+            EVENT_HOMEASSISTANT_FINAL_WRITE, self._async_final_write
+        )
+        if records:
+            # The snapshot absorbs what was replayed: the journal starts afresh.
+            await self._async_compact()
         return self._chargers
 
     def charger(self, charger_id: str) -> Charger:
@@ -94,216 +149,179 @@ class ChargerStore:
     def adopt(self, charger: Charger) -> None:
         """Keep a newly confirmed charger's model, with what it already reported."""
         self._chargers[charger.charger_id] = charger
-        self.schedule_save(delay=0)
+        self.write_ahead(charger)
+        self.schedule_save()
 
     def forget(self, charger_id: str) -> None:
         """Drop a removed charger's history."""
         smart = self._smart_charging.pop(charger_id, None)
         if self._chargers.pop(charger_id, None) is not None or smart is not None:
-            self.schedule_save(delay=0)
+            self._journal.append({"forget": charger_id})
+            for key in [key for key in self._on_disk if key[0] == charger_id]:
+                del self._on_disk[key]
+            self._last_record.pop(charger_id, None)
+            self.schedule_save()
 
-    def smart_charging(self, charger_id: str) -> dict[str, Any]:
+    def smart_charging(self, charger_id: str) -> Stored:
         """Return the smart-charging engine's persisted state of a charger (empty if none)."""
         return self._smart_charging.get(charger_id, {})
 
-    def set_smart_charging(self, charger_id: str, data: dict[str, Any]) -> None:
-        """Keep the engine's state; written soon (limits change rarely, so no long delay)."""
+    def set_smart_charging(self, charger_id: str, data: Stored) -> None:
+        """Keep the engine's state (a user's pause must survive a crash: journaled at once)."""
         if self._smart_charging.get(charger_id) == data:
             return
         self._smart_charging[charger_id] = data
-        self.schedule_save(delay=SMART_SAVE_DELAY_S)
+        self._write_ahead_part(charger_id, "smart", partial(dict, data))
+        self.schedule_save()
 
     def next_transaction_id(self) -> int:
-        """Hand out a transaction id that was never used before."""
+        """Hand out a transaction id never used before; a new block is journaled first."""
         transaction_id = self._next_transaction_id
         self._next_transaction_id += 1
         if self._next_transaction_id >= self._reserved_until:
             self._reserved_until = self._next_transaction_id + TRANSACTION_ID_BLOCK
-            self.schedule_save(delay=0)
+            self._reservation_record = self._journal.append({"reserved": self._reserved_until})
+            self.schedule_save()
         return transaction_id
 
-    def schedule_save(self, delay: float = SAVE_DELAY_S) -> None:
-        """Write soon; several changes within the delay become one write.
+    def write_ahead(self, charger: Charger) -> None:
+        """Journal the parts of a charger's durable state that changed."""
+        for part, build in stored_parts(charger):
+            self._write_ahead_part(charger.charger_id, part, build)
 
-        Home Assistant's Store moves a pending write to the latest requested time; an urgent
-        write (a reserved block of transaction ids) must not wait for the energy-reading delay.
-        """
+    def _write_ahead_part(self, charger_id: str, part: str, build: Callable[[], Stored]) -> None:
+        state = self._serialisable(charger_id, part, build)
+        if state is None or self._on_disk.get((charger_id, part)) == state:
+            return
+        self._on_disk[charger_id, part] = state
+        self._last_record[charger_id] = self._journal.append(
+            {"charger": charger_id, "part": part, "state": state}
+        )
+
+    async def async_on_disk(self, charger_id: str) -> None:
+        """Return once the charger's journaled changes, and the last id reservation, are on disk."""
+        await self._journal.async_written(
+            max(self._last_record.get(charger_id, 0), self._reservation_record)
+        )
+
+    def schedule_save(self, delay: float = SAVE_DELAY_S) -> None:
+        """Write the snapshot soon; changes within the delay become one write, never postponed."""
         due = self._hass.loop.time() + delay
         if self._save_due is not None and self._save_due <= due:
             return
+        self._cancel_timer()
         self._save_due = due
-        self._store.async_delay_save(self._data_to_write, delay)
+        self._timer = async_call_later(self._hass, delay, self._async_timer_fired)
 
     async def async_save(self) -> None:
-        """Write now (on unload)."""
-        await self._store.async_save(self._data_to_write())
+        """Write the snapshot now and close the journal (on unload)."""
+        if self._unsub_final_write is not None:
+            self._unsub_final_write()
+            self._unsub_final_write = None
+        await self._async_compact()
+        await self._journal.async_close()
 
-    def _data_to_write(self) -> dict[str, Any]:
+    async def _async_final_write(self, _event: Event) -> None:
+        """Home Assistant stops without unloading config entries: snapshot on its last write."""
+        self._unsub_final_write = None
+        await self._async_compact()
+        await self._journal.async_close()
+
+    async def _async_timer_fired(self, _now: datetime) -> None:
+        self._timer = None
+        await self._async_compact()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer()
+            self._timer = None
         self._save_due = None
-        return self._as_dict()
 
-    def _as_dict(self) -> dict[str, Any]:
+    async def _async_compact(self) -> None:
+        """Write the snapshot; once it is on disk, the journal lines it holds are dropped."""
+        async with self._compacting:
+            self._cancel_timer()
+            seq = self._journal.last_seq
+            self._store.saved = False
+            await self._store.async_save(self._as_dict(seq))
+            if self._store.saved:
+                await self._journal.async_drop_through(seq)
+
+    def _as_dict(self, journal_seq: int) -> Stored:
+        chargers: dict[str, Stored] = {}
+        for charger_id, charger in self._chargers.items():
+            parts = {
+                part: state
+                for part, build in stored_parts(charger)
+                if (state := self._current(charger_id, part, build)) is not None
+            }
+            chargers[charger_id] = {"info": parts.pop("info", {}), "connectors": parts}
+        smart = {
+            charger_id: state
+            for charger_id, data in self._smart_charging.items()
+            if (state := self._current(charger_id, "smart", partial(dict, data))) is not None
+        }
         return {
             "transaction_id_reserved": self._reserved_until,
-            "chargers": {
-                charger_id: _charger_as_dict(charger)
-                for charger_id, charger in self._chargers.items()
-            },
-            "smart_charging": self._smart_charging,
+            "chargers": chargers,
+            "smart_charging": smart,
+            # The journal's records up to here are in this snapshot: replay only later ones.
+            "journal_seq": journal_seq,
         }
 
+    def _current(self, charger_id: str, part: str, build: Callable[[], Stored]) -> Stored | None:
+        """Return a part as it is now; as it was last on disk when it cannot be stored now."""
+        state = self._serialisable(charger_id, part, build)
+        return state if state is not None else self._on_disk.get((charger_id, part))
 
-def _charger_as_dict(charger: Charger) -> dict[str, Any]:
-    info = charger.info
-    return {
-        "info": {
-            "vendor": info.vendor,
-            "model": info.model,
-            "serial_number": info.serial_number,
-            "firmware_version": info.firmware_version,
-            "meter_type": info.meter_type,
-            "meter_serial_number": info.meter_serial_number,
-        },
-        "connectors": {
-            str(connector_id): {
-                "energy_raw_wh": connector.energy.last_raw_wh,
-                "energy_offset_wh": connector.energy.offset_wh,
-                "transaction": connector.transaction.as_dict() if connector.transaction else None,
-                "last_session_energy_wh": connector.last_session_energy_wh,
-                # Without it, a backlog replayed after a restart would look like a register reset.
-                "last_meter_at": connector.last_meter_at.isoformat()
-                if connector.last_meter_at
-                else None,
-                "seen_measurands": sorted(connector.seen_measurands),
-                "metered_directly": connector.metered_directly,
-                # Cheapest plans with the car's departure and energy: it will not say them again.
-                "ev": _ev_as_dict(connector.ev),
-                # The charger does not tell them again when we come back; only its reboot ends them.
-                "external_limits": [
-                    _limit_as_dict(limit) for limit in connector.external_limits.values()
-                ],
-            }
-            for connector_id, connector in charger.connectors.items()
-        },
-    }
+    def _note_on_disk(self, charger: Charger) -> None:
+        """Remember a loaded charger's parts as on disk (journal only what changes later)."""
+        charger_id = charger.charger_id
+        parts = stored_parts(charger)
+        if (smart := self._smart_charging.get(charger_id)) is not None:
+            parts.append(("smart", partial(dict, smart)))
+        for part, build in parts:
+            if (state := self._serialisable(charger_id, part, build)) is not None:
+                self._on_disk[charger_id, part] = state
 
-
-def _ev_as_dict(ev: EvInfo) -> dict[str, Any]:
-    data: dict[str, Any] = {name: getattr(ev, name) for name in _EV_NUMBERS}
-    data["departure_time"] = ev.departure_time.isoformat() if ev.departure_time else None
-    data["phases_used"] = ev.phases_used
-    return data
-
-
-def _ev_from_dict(stored: Any) -> EvInfo:
-    """Restore the car's word; a blank one from data stored before it was kept."""
-    if not isinstance(stored, dict):
-        return EvInfo()
-    numbers = {
-        name: float(value)
-        for name in _EV_NUMBERS
-        if isinstance(value := stored.get(name), int | float) and not isinstance(value, bool)
-    }
-    phases = stored.get("phases_used")
-    return EvInfo(
-        departure_time=_time(stored.get("departure_time")),
-        phases_used=phases if phases in (1, 2, 3) and not isinstance(phases, bool) else None,
-        **numbers,
-    )
-
-
-def _limit_as_dict(limit: ExternalLimit) -> dict[str, Any]:
-    return {
-        "source": limit.source,
-        "set_at": limit.set_at.isoformat(),
-        "periods": [
-            {
-                "begins": period.begins.isoformat(),
-                "ends": period.ends.isoformat() if period.ends else None,
-                "limit": period.limit,
-                "unit": period.unit,
-                "phases": period.phases,
-            }
-            for period in limit.periods
-        ],
-    }
-
-
-def _limit_from_dict(stored: dict[str, Any]) -> ExternalLimit:
-    """Restore one limit; KeyError, TypeError or ValueError when unusable (all are dropped)."""
-    set_at = _time(stored["set_at"])
-    if not isinstance(stored["source"], str) or set_at is None:
-        raise TypeError(f"Unusable stored limit {stored!r}")
-    periods = []
-    for period in stored["periods"]:
-        begins = _time(period["begins"])
-        if begins is None or period["unit"] not in ("A", "W") or period["phases"] not in (1, 2, 3):
-            raise TypeError(f"Unusable stored limit period {period!r}")
-        ends = _time(period["ends"])
-        periods.append(
-            LimitPeriod(begins, ends, float(period["limit"]), period["unit"], period["phases"])
-        )
-    return ExternalLimit(stored["source"], set_at, tuple(periods))
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def _charger_from_dict(charger_id: str, data: dict[str, Any]) -> Charger:
-    info = data.get("info", {})
-    charger = Charger(
-        charger_id,
-        info=StationInfo(
-            vendor=info.get("vendor"),
-            model=info.get("model"),
-            serial_number=info.get("serial_number"),
-            firmware_version=info.get("firmware_version"),
-            meter_type=info.get("meter_type"),
-            meter_serial_number=info.get("meter_serial_number"),
-        ),
-    )
-    for key, stored in data.get("connectors", {}).items():
+    def _serialisable(
+        self, charger_id: str, part: str, build: Callable[[], Stored]
+    ) -> Stored | None:
+        """Return a part's stored form, or None (logged once) when it cannot be stored as JSON."""
         try:
-            connector = _connector_from_dict(int(key), stored)
-        except (ValueError, TypeError, AttributeError) as err:
-            LOGGER.warning(
-                "Dropped unreadable stored state of %s connector %s: %s", charger_id, key, err
-            )
-            continue
-        charger.connectors[connector.connector_id] = connector
-    return charger
+            state = build()
+            check_json_safe(state)
+        except (TypeError, ValueError, AttributeError, OverflowError) as err:
+            if (charger_id, part) not in self._unserialisable:
+                self._unserialisable.add((charger_id, part))
+                LOGGER.warning(
+                    "Charger %s: %s cannot be stored (%s); its last good state is kept",
+                    charger_id,
+                    _PART_NAMES.get(part, f"connector {part}"),
+                    err,
+                )
+            return None
+        return state
 
 
-def _connector_from_dict(connector_id: int, stored: dict[str, Any]) -> Connector:
-    transaction = stored.get("transaction")
-    raw_wh = stored.get("energy_raw_wh")
-    return Connector(
-        connector_id,
-        energy=EnergyRegister(
-            last_raw_wh=None if raw_wh is None else float(raw_wh),
-            offset_wh=float(stored.get("energy_offset_wh") or 0.0),
-        ),
-        transaction=Transaction.from_dict(transaction) if transaction else None,
-        last_session_energy_wh=stored.get("last_session_energy_wh"),
-        last_meter_at=_time(stored.get("last_meter_at")),
-        seen_measurands=set(stored.get("seen_measurands", [])),
-        metered_directly=bool(stored.get("metered_directly", False)),
-        ev=_ev_from_dict(stored.get("ev")),
-        external_limits=_limits_from_list(stored.get("external_limits")),
-    )
-
-
-def _limits_from_list(stored: Any) -> dict[str, ExternalLimit]:
-    """Others' limits by source; none from data stored before they were kept, or unreadable."""
+def _replay(data: Stored, record: Stored) -> None:
+    """Apply one journal record to the snapshot's data (a record that does not fit is skipped)."""
     try:
-        limits = [_limit_from_dict(item) for item in stored or []]
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
-        LOGGER.warning("Dropped unreadable stored charging limits: %s", err)
-        return {}
-    return {limit.source: limit for limit in limits}
+        if isinstance(reserved := record.get("reserved"), int):
+            stored = data.get("transaction_id_reserved")
+            data["transaction_id_reserved"] = max(
+                reserved, stored if isinstance(stored, int) else 0
+            )
+        elif isinstance(gone := record.get("forget"), str):
+            data.get("chargers", {}).pop(gone, None)
+            data.get("smart_charging", {}).pop(gone, None)
+        elif (part := record["part"]) == "smart":
+            data.setdefault("smart_charging", {})[record["charger"]] = record["state"]
+        else:
+            charger = data.setdefault("chargers", {}).setdefault(record["charger"], {})
+            if part == "info":
+                charger["info"] = record["state"]
+            else:
+                charger.setdefault("connectors", {})[str(part)] = record["state"]
+    except (KeyError, TypeError, AttributeError) as err:
+        LOGGER.warning("Skipped a journal record that does not fit: %s", err)

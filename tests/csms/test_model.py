@@ -23,7 +23,7 @@ from custom_components.ocpp_central.csms.model import (
 )
 from custom_components.ocpp_central.csms.protocol.base import parse_time
 from custom_components.ocpp_central.csms.server import charger_id_from_path
-from custom_components.ocpp_central.store import _charger_as_dict, _charger_from_dict
+from custom_components.ocpp_central.stored import charger_as_dict, charger_from_dict
 from tests.helpers.certs import make_certs
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -284,7 +284,7 @@ def test_store_round_trip() -> None:
     connector.seen_measurands = {"Power.Active.Import", "Voltage.l1"}
     connector.metered_directly = True
     connector.power_w = 7000.0  # not durable
-    restored = _charger_from_dict("CP1", _charger_as_dict(charger))
+    restored = charger_from_dict("CP1", charger_as_dict(charger))
     assert restored.info == charger.info
     again = restored.connectors[1]
     assert again.energy == connector.energy
