@@ -119,12 +119,12 @@ class _Site:
         from pytest_homeassistant_custom_component.common import MockConfigEntry
         import websockets
 
-        from custom_components.ocpp_central.charging.detect import SmartChargingBase
+        from custom_components.ocpp_central.charging.engine import SmartCharging
         import custom_components.ocpp_central.csms.server as server_module
 
         # The loop's clock only moves with the simulation: no keepalive pings, no settling sleeps.
         server_module.PING_INTERVAL = None
-        SmartChargingBase.settle_s = 0
+        SmartCharging.settle_s = 0
         hass, day = self.hass, self.day
         await hass.config.async_set_time_zone("UTC")
         self.freezer.move_to(at)

@@ -38,7 +38,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 import websockets
 from websockets.asyncio.client import connect as ws_connect
 
-from custom_components.ocpp_central.charging.detect import SmartChargingBase
+from custom_components.ocpp_central.charging.engine import SmartCharging
 from custom_components.ocpp_central.control.core.modes import ChargeMode
 from tests.helpers.control_helpers import BASE_OPTIONS, GRID, grid
 from tests.helpers.drivers import booted_driver, profile_for, profile_meaning, run_session
@@ -75,8 +75,8 @@ def no_keepalive() -> Generator[None]:
     with (
         patch("custom_components.ocpp_central.csms.server.PING_INTERVAL", None),
         patch.object(websockets, "connect", functools.partial(ws_connect, ping_interval=None)),
-        patch.object(SmartChargingBase, "settle_s", 0),
-        patch.object(SmartChargingBase, "connect_grace_s", 0),
+        patch.object(SmartCharging, "settle_s", 0),
+        patch.object(SmartCharging, "connect_grace_s", 0),
     ):
         yield
 

@@ -11,8 +11,7 @@ from ocpp.v16 import call
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_central.charging.detect import SmartChargingBase
-from custom_components.ocpp_central.charging.engine import NoTransactionError
+from custom_components.ocpp_central.charging.engine import NoTransactionError, SmartCharging
 from custom_components.ocpp_central.charging.limits import LimitReason
 from custom_components.ocpp_central.charging.quirks import PauseMethod
 from custom_components.ocpp_central.csms.commands import CommandRejectedError
@@ -214,7 +213,7 @@ async def test_reapplied_after_reconnect_without_boot(
     await smart.async_set_current_limit(1, 16)
     await cp._connection.close()
     await wait_for(lambda: "CP1" not in central.runtime_data.sessions)
-    with patch.object(SmartChargingBase, "connect_grace_s", 0.2):
+    with patch.object(SmartCharging, "connect_grace_s", 0.2):
         cp2 = await connect_scripted("CP1")
         await wait_for(lambda: "CP1" in central.runtime_data.sessions)
         # Some chargers drop the connection when called before they boot: first a grace period.

@@ -17,7 +17,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_central.charging.detect import SmartChargingBase
+from custom_components.ocpp_central.charging.engine import SmartCharging
 from custom_components.ocpp_central.charging.limits import LimitReason
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.csms.commands import RateUnit
@@ -372,7 +372,7 @@ async def test_station_max_resent_after_restart_and_connect_grace(
     await hass.async_block_till_done()
     assert engine(central).station_max == 16
 
-    with patch.object(SmartChargingBase, "connect_grace_s", 0.2):
+    with patch.object(SmartCharging, "connect_grace_s", 0.2):
         cp2 = await connect_charger("CP1")
         await wait_for(lambda: "CP1" in central.runtime_data.sessions)
         assert cp2.received("SetChargingProfile") == []

@@ -27,7 +27,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_central.charging.detect import SmartChargingBase
+from custom_components.ocpp_central.charging.engine import SmartCharging
 from custom_components.ocpp_central.csms.commands import RateUnit
 from tests.helpers.smart_helpers import engine
 from tests.helpers.subentries import charger_subentry
@@ -39,7 +39,7 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
 
 @pytest.fixture(autouse=True)
 def no_settle() -> Generator[None]:
-    with patch.object(SmartChargingBase, "settle_s", 0):
+    with patch.object(SmartCharging, "settle_s", 0):
         yield
 
 

@@ -12,7 +12,7 @@ from homeassistant.exceptions import HomeAssistantError
 from ocpp.v16 import call
 import pytest
 
-from custom_components.ocpp_central.charging.detect import SmartChargingBase
+from custom_components.ocpp_central.charging.engine import SmartCharging
 from custom_components.ocpp_central.const import DOMAIN
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER, ScriptedCharger
 
@@ -39,8 +39,8 @@ def quick_charger() -> Generator[None]:
     """A charger that does not answer times out quickly; the engine acts on events at once."""
     with (
         patch(TIMEOUT_TARGET, SHORT_TIMEOUT),
-        patch.object(SmartChargingBase, "settle_s", 0),
-        patch.object(SmartChargingBase, "connect_grace_s", 0),
+        patch.object(SmartCharging, "settle_s", 0),
+        patch.object(SmartCharging, "connect_grace_s", 0),
     ):
         yield
 

@@ -6,6 +6,12 @@ the pause ladder (0 A → ChangeAvailability → RemoteStop) for pauses. Unchang
 again; a changed one waits for the minimum write interval unless the caller says it is urgent (a
 user's pause or resume) or the phases change, and the latest value always goes out when the
 interval ends.
+
+The engine is a facade over parts that each get what they need, never the engine: what is known
+of the charger's quirks (detect.py), how limits go onto the charger (writer.py), the charger-wide
+maximum (station.py), the arithmetic (limits.py), what survives a restart (stored.py) and the
+per-connector timers (timers.py). It owns each connector's `Control`, reconciles it under one lock,
+and reaches the charger only through its `ChargerLink` (link.py).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
 import math
+from typing import Any
 
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
@@ -29,20 +36,31 @@ from ..csms.commands import (
     RateUnit,
 )
 from ..csms.events import ChargerEvent, ChargerEventType
+from .detect import KnownQuirks, detect_quirks
 from .limits import (
     Control,
     Intent,
     LimitReason,
     LimitState,
     Plan,
-    in_unit,
+    limit_state,
+    plan_limits,
     round_down,
-    target_amps,
     valid_phases,
 )
-from .link import ChargerLink
-from .quirks import PauseMethod
-from .writer import ZERO, SmartChargingWriter
+from .link import Cancel, ChargerLink, accepted, bounded
+from .quirks import DetectedQuirks, PauseMethod, Quirks
+from .station import StationMaximum
+from .stored import StoredState
+from .timers import ConnectorTimers
+from .writer import ZERO, ProfileWriter
+
+# After a (re)connect without a BootNotification, limits are re-applied after this long; a boot
+# within it re-applies at once (some chargers drop the connection when called before they boot).
+CONNECT_GRACE_S = 10.0
+# Event-driven commands wait this long, so the charger has our answer to the message that caused
+# them (a TxProfile needs the transaction id the charger learns from our StartTransaction answer).
+SETTLE_S = 1.0
 
 
 class NoTransactionError(CommandRejectedError):
@@ -51,39 +69,63 @@ class NoTransactionError(CommandRejectedError):
     translation_key = "no_transaction"
 
 
-class SmartCharging(SmartChargingWriter):
+class SmartCharging:
     """Limits, schedules, pause and resume for one charger's connectors."""
 
+    connect_grace_s = CONNECT_GRACE_S
+    settle_s = SETTLE_S
+
     def __init__(self, link: ChargerLink) -> None:
-        """Restore the persisted intents and listen to the charger's events."""
-        super().__init__(link)
+        """Restore what was persisted for this charger and listen to its events."""
+        self._link = link
+        self._lock = asyncio.Lock()
+        self._controls: dict[int, Control] = {}
+        # When a write waiting for its interval goes out; when a limit or schedule ends.
+        self._write_timers = ConnectorTimers(link, self._write_due)
+        self._expiry = ConnectorTimers(link, self._expired)
+        self._connect_timer: Cancel | None = None
+        stored = StoredState.from_dict(link.load(), self.charger_id)
+        self._known = KnownQuirks(self.charger_id, stored.detected, lambda: link.settings.overrides)
+        self._writer = ProfileWriter(link, self._known)
+        self._station = StationMaximum(link, self._writer, stored.station_max)
+        for connector_id, intent in stored.intents.items():
+            self._controls[connector_id] = Control(intent=intent)
+            self._arm_expiry(connector_id)
         self._unsub_events = link.subscribe(self._on_event)
+
+    @property
+    def charger_id(self) -> str:
+        """The charger's id."""
+        return self._link.settings.charger_id
+
+    @property
+    def detected(self) -> DetectedQuirks:
+        """What the charger reported about itself and what the ladder learned."""
+        return self._known.detected
+
+    @property
+    def quirks(self) -> Quirks:
+        """Detected quirks with the homeowner's overrides on top."""
+        return self._known.effective
+
+    @property
+    def can_switch_phases(self) -> bool:
+        """Whether limits with phases switch the charger between 1 and 3 phases."""
+        return self.quirks.phase_switching is True
+
+    def _control(self, connector_id: int) -> Control:
+        if (ctl := self._controls.get(connector_id)) is None:
+            ctl = self._controls[connector_id] = Control()
+        return ctl
 
     # --- public API --------------------------------------------------------------------
 
     def state(self, connector_id: int) -> LimitState:
         """Return a connector's limit, why it is what it is, and whether the charger follows it."""
         ctl = self._controls.get(connector_id) or Control()
-        intent = ctl.intent
         now = dt_util.utcnow()
         plan, _ = self._plan(connector_id, ctl)
-        target = 0.0 if intent.paused else (plan.amps_at(now) if plan else None)
-        applied = None
-        if ctl.applied is not None and ctl.applied_unit is not None:
-            applied = in_unit(ctl.applied.amps_at(now), ctl.applied_unit, ctl.applied_phases)
-        return LimitState(
-            requested=intent.requested,
-            unit=intent.unit,
-            target_a=target,
-            applied=applied,
-            applied_unit=ctl.applied_unit if applied is not None else None,
-            paused=intent.paused,
-            verified=self._verified(connector_id, ctl, now),
-            reason=ctl.reason,
-            detail=ctl.detail,
-            pending_until=ctl.due,
-            phases=intent.phases,
-        )
+        return limit_state(ctl, plan, now, self._writer.verified(connector_id, ctl, now))
 
     def requested_phases(self, connector_id: int) -> int | None:
         """Return the phases last asked of a connector (None: left to the charger)."""
@@ -170,56 +212,55 @@ class SmartCharging(SmartChargingWriter):
                 await self._run(connector_id, immediate=True)
                 if restarted:
                     return CommandResult("Accepted")
-            if self._transaction(connector_id) is not None:
+            if self._writer.transaction(connector_id) is not None:
                 return CommandResult("Accepted")
-            tag = id_tag or self.config.remote_id_tag
-            return self._expect(
-                await self._bounded(self._commands().remote_start(connector_id, tag)),
-                "RemoteStartTransaction",
-            )
+            tag = id_tag or self._link.settings.remote_id_tag
+            start = self._link.commands().remote_start(connector_id, tag)
+            return await accepted(self.charger_id, start, "RemoteStartTransaction")
 
     async def async_stop(self, connector_id: int) -> CommandResult:
         """End the running session (RemoteStopTransaction)."""
         async with self._lock:
-            if (tx := self._transaction(connector_id)) is None:
+            if (tx := self._writer.transaction(connector_id)) is None:
                 raise NoTransactionError(self.charger_id, "RemoteStopTransaction", "no session")
-            return self._expect(
-                await self._bounded(self._commands().remote_stop(tx.transaction_id)),
-                "RemoteStopTransaction",
-            )
+            stop = self._link.commands().remote_stop(tx.transaction_id)
+            return await accepted(self.charger_id, stop, "RemoteStopTransaction")
 
     async def async_set_station_max(self, limit_a: float) -> CommandResult:
         """Set a static station maximum (ChargePointMaxProfile); not for frequent changes."""
         if not math.isfinite(limit_a) or limit_a < 0:
             raise ValueError(f"Invalid station maximum {limit_a} A")
-        amps = round_down(min(limit_a, self.config.max_current), self.quirks.whole_amps)
+        amps = round_down(min(limit_a, self._link.settings.max_current), self.quirks.whole_amps)
         async with self._lock:
-            if amps != self.station_max or amps != self._station_sent:
-                await self._write_station_max(amps)
-                self.station_max = amps
+            if await self._station.set(amps, self._station_phases()):
                 self._changed()
         return CommandResult("Accepted", {"limit": amps, "unit": RateUnit.AMPERE.value})
 
-    async def _write_station_max(self, amps: float) -> None:
-        """Put the ChargePointMaxProfile on the charger (raises when it refuses)."""
-        plan = Plan(((0, amps),))
-        status = await self._write(self._commands(), 0, ProfilePurpose.STATION_MAX, plan, None)
-        if status is not None:
-            raise CommandRejectedError(self.charger_id, "SetChargingProfile", status)
-        self._station_sent = amps
+    @property
+    def station_max(self) -> float | None:
+        """The charger-wide maximum in amps (None: none set)."""
+        return self._station.value
+
+    @station_max.setter
+    def station_max(self, amps: float | None) -> None:
+        self._station.value = amps
+
+    def _station_phases(self) -> int:
+        """Phases for the station maximum in watts (connector 0 is the whole charger)."""
+        return self._writer.phases(0, self._controls.get(0))
 
     async def async_clear_profiles(self, connector_id: int | None = None) -> CommandResult:
         """Remove the profiles of one connector, or every profile on the charger (None)."""
         async with self._lock:
-            commands = self._commands()
-            result = await self._bounded(commands.clear_charging_profile(connector_id=connector_id))
+            cleared = self._link.commands().clear_charging_profile(connector_id=connector_id)
+            result = await bounded(self.charger_id, cleared)
             if not result.accepted and result.status != "Unknown":
                 raise CommandRejectedError(self.charger_id, "ClearChargingProfile", result.status)
             for number, ctl in self._controls.items():
                 if connector_id in (None, number):
-                    self._forget_limit(ctl)
+                    ctl.forget_profiles()
             if connector_id is None:
-                self.station_max = self._station_sent = None
+                self._station.cleared()
             self._changed()
             return result
 
@@ -241,6 +282,7 @@ class SmartCharging(SmartChargingWriter):
             ctl.detail = err.detail or None
             raise
         finally:
+            self._write_timers.arm(connector_id, ctl.due)
             self._changed()
 
     async def _reconcile(self, connector_id: int, ctl: Control, *, immediate: bool) -> None:
@@ -250,19 +292,20 @@ class SmartCharging(SmartChargingWriter):
         if not halting and plan is None and not intent.installed and intent.held is None:
             ctl.reason, ctl.detail = reason, None
             return
-        commands = self._commands()
+        commands = self._link.commands()
+        writer = self._writer
         if halting:
             # A pause keeps the phases: no contactor switching while nothing flows.
             zero = plan if plan is not None and plan.halts else ZERO
-            zero = replace(zero, phases=self._number_phases(connector_id))
-            waiting = await self._halt(connector_id, ctl, commands, zero, immediate)
+            zero = replace(zero, phases=self._number_phases(ctl))
+            waiting = await writer.halt(connector_id, ctl, commands, zero, immediate)
         else:
-            await self._release(connector_id, ctl, commands)
+            await writer.release(connector_id, ctl, commands)
             if plan is None:
-                await self._clear_ours(connector_id, ctl, commands)
+                await writer.clear(connector_id, ctl, commands)
                 waiting = False
             else:
-                waiting = await self._offer(connector_id, ctl, commands, plan, immediate)
+                waiting = await writer.offer(connector_id, ctl, commands, plan, immediate)
         if waiting:
             ctl.reason = LimitReason.WAITING_FOR_INTERVAL
         else:
@@ -271,38 +314,39 @@ class SmartCharging(SmartChargingWriter):
 
     def _plan(self, connector_id: int, ctl: Control) -> tuple[Plan | None, LimitReason]:
         """Return the limits the intent asks for now, in amps, clamped and rounded."""
-        intent, config, quirks = ctl.intent, self.config, self.quirks
-        now = dt_util.utcnow()
-        phases = self._phases(connector_id)
-        number_phases = self._number_phases(connector_id)
+        settings = self._link.settings
+        return plan_limits(
+            ctl.intent,
+            dt_util.utcnow(),
+            phases=self._writer.phases(connector_id, ctl),
+            number_phases=self._number_phases(ctl),
+            min_a=settings.min_current,
+            max_a=settings.max_current,
+            quirks=self.quirks,
+        )
 
-        def amps(value: float) -> tuple[float, LimitReason]:
-            return target_amps(
-                value,
-                intent.unit,
-                phases=phases,
-                min_a=config.min_current,
-                max_a=config.max_current,
-                whole_amps=quirks.whole_amps,
-            )
+    def _number_phases(self, ctl: Control) -> int | None:
+        """Return the numberPhases to send: the requested phases, if the charger switches phases."""
+        return ctl.intent.phases if self.can_switch_phases else None
 
-        if intent.schedule and intent.schedule_valid_to and intent.schedule_valid_to > now:
-            start = intent.schedule[0][0]
-            kept = intent.schedule[: quirks.max_periods]
-            valid_to = intent.schedule_valid_to
-            if len(intent.schedule) > len(kept):
-                valid_to = min(valid_to, intent.schedule[len(kept)][0])
-            periods = tuple(
-                (int((at - start).total_seconds()), amps(limit)[0]) for at, limit in kept
-            )
-            plan = Plan(periods, start=start, valid_to=valid_to, phases=number_phases)
-            return plan, LimitReason.SCHEDULE
-        if intent.requested is not None and (intent.expires_at is None or intent.expires_at > now):
-            value, reason = amps(intent.requested)
-            return Plan(((0, value),), valid_to=intent.expires_at, phases=number_phases), reason
-        return None, LimitReason.NO_LIMIT
+    # --- persistence -----------------------------------------------------------------------
 
-    # --- events and timers ---------------------------------------------------------------
+    def as_dict(self) -> dict[str, Any]:
+        """Return what survives a restart (also shown in diagnostics)."""
+        intents = {number: ctl.intent for number, ctl in self._controls.items()}
+        return StoredState(self._known.detected, self.station_max, intents).as_dict()
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Return the stored state, the effective quirks and where each quirk came from."""
+        return {**self.as_dict(), **self._known.diagnostics()}
+
+    @callback
+    def _changed(self) -> None:
+        """Persist and let the entities refresh."""
+        self._link.save(self.as_dict())
+        self._link.notify()
+
+    # --- events ----------------------------------------------------------------------------
 
     @callback
     def _on_event(self, event: ChargerEvent) -> None:
@@ -312,7 +356,7 @@ class SmartCharging(SmartChargingWriter):
             self._connect_timer = self._link.call_later(self.connect_grace_s, self._reapply_all)
         elif event.type is ChargerEventType.BOOTED:
             self._cancel_connect_timer()
-            self._spawn(self._after_boot(), "detect quirks and re-apply limits")
+            self._link.spawn(self._after_boot(), "detect quirks and re-apply limits")
         elif event.type is ChargerEventType.DISCONNECTED:
             self._cancel_connect_timer()
         elif event.connector_id is not None and event.connector_id in self._controls:
@@ -324,7 +368,9 @@ class SmartCharging(SmartChargingWriter):
                 # (some chargers drop their profiles at a session's start).
                 if not self.quirks.tx_profile:
                     ctl.sent.pop(ProfilePurpose.TX_DEFAULT, None)
-                self._spawn(self._settled_run(event.connector_id), "apply limit to new session")
+                self._link.spawn(
+                    self._settled_run(event.connector_id), "apply limit to new session"
+                )
 
     async def _quiet_run(self, connector_id: int) -> None:
         """Reconcile on our own initiative: failures are logged and shown, not raised."""
@@ -349,24 +395,69 @@ class SmartCharging(SmartChargingWriter):
             await self._detect()
         await self._reapply_all()
 
+    async def _detect(self) -> None:
+        """Find out the charger's quirks (after each boot: its firmware may have changed)."""
+        try:
+            commands = self._link.commands()
+        except ChargerOfflineError:
+            return
+        await detect_quirks(self._known, commands, self._link.charger.info.firmware_version)
+        self._changed()
+
     async def _reapply_all(self, _now: datetime | None = None) -> None:
         """After a (re)connect or boot: the charger may have lost our profiles."""
         self._connect_timer = None
-        self._station_sent = None
-        await self._reapply_station_max()
+        self._station.lost()
+        async with self._lock:
+            await self._station.put_back(self._station_phases())
         for connector_id, ctl in list(self._controls.items()):
             ctl.sent.clear()
             await self._quiet_run(connector_id)
 
-    async def _reapply_station_max(self) -> None:
-        """Put the persisted station maximum back; a refusal is logged, not raised."""
-        async with self._lock:
-            if self.station_max is None or self._station_sent == self.station_max:
-                return
-            try:
-                await self._write_station_max(self.station_max)
-            except CommandError as err:
-                LOGGER.info("Charger %s: station maximum not applied: %s", self.charger_id, err)
+    @callback
+    def async_config_changed(self) -> None:
+        """Re-apply after the homeowner changed the charger's options (limits may clamp differently)."""
+        if self._link.charger.connected and self._controls:
+            self._link.spawn(self._reapply_changed(), "re-apply limits after reconfigure")
+
+    async def _reapply_changed(self) -> None:
+        for connector_id in list(self._controls):
+            await self._quiet_run(connector_id)
+
+    # --- timers ----------------------------------------------------------------------------
+
+    def _write_due(self, connector_id: int) -> None:
+        """Send the latest intent: the minimum write interval ended."""
+        if (ctl := self._controls.get(connector_id)) is not None:
+            ctl.due = None
+        self._link.spawn(self._quiet_run(connector_id), "write limit after interval")
+
+    def _arm_expiry(self, connector_id: int) -> None:
+        """Forget a limit with a duration, or a schedule, when it ends (the charger drops it too)."""
+        intent = self._control(connector_id).intent
+        end = intent.schedule_valid_to if intent.schedule else intent.expires_at
+        self._expiry.arm(connector_id, end)
+
+    def _expired(self, connector_id: int) -> None:
+        ctl = self._control(connector_id)
+        ctl.intent.drop_limit()
+        ctl.forget_profiles(keep_intent=True)
+        ctl.reason = LimitReason.PAUSED if ctl.intent.paused else LimitReason.NO_LIMIT
+        self._changed()
+
+    def _cancel_connect_timer(self) -> None:
+        if self._connect_timer is not None:
+            self._connect_timer()
+            self._connect_timer = None
+
+    @callback
+    def async_shutdown(self) -> None:
+        """Stop timers and listening (unload, or the charger was removed); safe to repeat."""
+        self._cancel_connect_timer()
+        self._write_timers.cancel_all()
+        self._expiry.cancel_all()
+        self._unsub_events()
+        self._unsub_events = lambda: None
 
 
 _FAILURE_REASONS: dict[type[CommandError], LimitReason] = {

@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from ..csms.commands import ProfilePurpose, RateUnit
-from .quirks import PauseMethod
+from .quirks import PauseMethod, Quirks
 
 # Nominal phase voltage for A ↔ W on chargers that only take power.
 VOLTAGE = 230.0
@@ -126,6 +126,11 @@ class Intent:
             phases=valid_phases(data.get("phases")),
         )
 
+    def drop_limit(self) -> None:
+        """Forget the limit or schedule (it ended, or our profiles are gone); a pause stays."""
+        self.requested = self.expires_at = self.phases = None
+        self.schedule = self.schedule_valid_to = None
+
 
 def valid_phases(value: Any) -> int | None:
     """Return 1 or 3 (or None); ValueError for anything else."""
@@ -197,7 +202,43 @@ class Control:
     applied_unit: RateUnit | None = None
     applied_phases: int = 3
     meter_mark: object = None
+    # A changed limit waits for the minimum write interval: it goes out then.
     due: datetime | None = None
+
+    def forget_profiles(self, *, keep_intent: bool = False) -> None:
+        """Our profiles are gone from the charger (cleared or expired); the limit too, unless kept."""
+        if not keep_intent:
+            self.intent.drop_limit()
+            if self.intent.held is None:
+                self.intent.paused = False
+            self.reason = LimitReason.PAUSED if self.intent.paused else LimitReason.NO_LIMIT
+        self.intent.installed = False
+        self.sent.clear()
+        self.applied = self.applied_unit = None
+
+
+def limit_state(
+    ctl: Control, plan: Plan | None, now: datetime, verified: bool | None
+) -> LimitState:
+    """Return what entities show of a connector: its plan now and what the charger accepted."""
+    intent = ctl.intent
+    target = 0.0 if intent.paused else (plan.amps_at(now) if plan else None)
+    applied = None
+    if ctl.applied is not None and ctl.applied_unit is not None:
+        applied = in_unit(ctl.applied.amps_at(now), ctl.applied_unit, ctl.applied_phases)
+    return LimitState(
+        requested=intent.requested,
+        unit=intent.unit,
+        target_a=target,
+        applied=applied,
+        applied_unit=ctl.applied_unit if applied is not None else None,
+        paused=intent.paused,
+        verified=verified,
+        reason=ctl.reason,
+        detail=ctl.detail,
+        pending_until=ctl.due,
+        phases=intent.phases,
+    )
 
 
 def round_down(amps: float, whole_amps: bool) -> float:
@@ -236,3 +277,43 @@ def in_unit(amps: float, unit: RateUnit, phases: int) -> float:
     if unit is RateUnit.AMPERE:
         return amps
     return float(math.floor(amps * VOLTAGE * phases))
+
+
+def plan_limits(
+    intent: Intent,
+    now: datetime,
+    *,
+    phases: int,
+    number_phases: int | None,
+    min_a: float,
+    max_a: float,
+    quirks: Quirks,
+) -> tuple[Plan | None, LimitReason]:
+    """Return the limits the intent asks for at `now`, in amps, clamped and rounded.
+
+    phases converts watts; number_phases goes out with the plan (None: left to the charger).
+    """
+
+    def amps(value: float) -> tuple[float, LimitReason]:
+        return target_amps(
+            value,
+            intent.unit,
+            phases=phases,
+            min_a=min_a,
+            max_a=max_a,
+            whole_amps=quirks.whole_amps,
+        )
+
+    if intent.schedule and intent.schedule_valid_to and intent.schedule_valid_to > now:
+        start = intent.schedule[0][0]
+        kept = intent.schedule[: quirks.max_periods]
+        valid_to = intent.schedule_valid_to
+        if len(intent.schedule) > len(kept):
+            valid_to = min(valid_to, intent.schedule[len(kept)][0])
+        periods = tuple((int((at - start).total_seconds()), amps(limit)[0]) for at, limit in kept)
+        plan = Plan(periods, start=start, valid_to=valid_to, phases=number_phases)
+        return plan, LimitReason.SCHEDULE
+    if intent.requested is not None and (intent.expires_at is None or intent.expires_at > now):
+        value, reason = amps(intent.requested)
+        return Plan(((0, value),), valid_to=intent.expires_at, phases=number_phases), reason
+    return None, LimitReason.NO_LIMIT

@@ -119,8 +119,11 @@ async def refusal(charger_id: str, call: Coroutine[Any, Any, CommandResult]) -> 
     return None if result.accepted else result.status
 
 
-def expect(charger_id: str, result: CommandResult, action: str) -> CommandResult:
-    """Return an accepted result; raise CommandRejectedError for any other."""
+async def accepted(
+    charger_id: str, call: Coroutine[Any, Any, CommandResult], action: str
+) -> CommandResult:
+    """Await a command, bounded in time; raise CommandRejectedError unless the charger accepted."""
+    result = await bounded(charger_id, call)
     if not result.accepted:
         raise CommandRejectedError(charger_id, action, result.status)
     return result
