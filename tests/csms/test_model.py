@@ -21,7 +21,7 @@ from custom_components.ocpp_central.csms.model import (
     Sample,
     Transaction,
 )
-from custom_components.ocpp_central.csms.protocol.base import parse_time
+from custom_components.ocpp_central.csms.protocol.values import parse_time
 from custom_components.ocpp_central.csms.server import charger_id_from_path
 from custom_components.ocpp_central.stored import charger_as_dict, charger_from_dict
 from tests.helpers.certs import make_certs

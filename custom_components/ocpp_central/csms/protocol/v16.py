@@ -12,15 +12,9 @@ from ocpp.v16.enums import Action, AuthorizationStatus
 from ...const import LOGGER
 from ..meter import to_sample
 from ..model import ConnectorStatus, Sample
-from .base import (
-    ProtocolAdapter,
-    meter_batches,
-    number_or_none,
-    on,
-    reading_time,
-    text_or_none as _text,
-)
+from .base import ProtocolAdapter, on
 from .v16_commands import Ocpp16Commands
+from .values import meter_batches, number_or_none, reading_time, text_or_none as _text
 
 _STATUS: dict[str, ConnectorStatus] = {
     "Available": ConnectorStatus.AVAILABLE,

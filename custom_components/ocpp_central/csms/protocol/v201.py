@@ -18,7 +18,7 @@ from ocpp.v201.enums import Action
 
 from ...const import LOGGER
 from ..model import Connector, ConnectorStatus, EvInfo, Sample, Transaction
-from .base import ProtocolAdapter, meter_batches, number_or_none, on, reading_time, text_or_none
+from .base import ProtocolAdapter, on
 from .v201_commands import Ocpp201Commands
 from .v201_messages import Ocpp201Messages
 from .v201_state import (
@@ -29,6 +29,7 @@ from .v201_state import (
     nonneg_int,
     sample_201,
 )
+from .values import meter_batches, number_or_none, reading_time, text_or_none
 
 # Connector statuses by precedence: an EVSE with several connectors shows its busiest one.
 _CONNECTOR_STATUS: dict[str, ConnectorStatus] = {

@@ -17,8 +17,9 @@ from ocpp.v201.enums import Action
 
 from ...const import LOGGER
 from ..model import EXTERNAL_LIMIT_SEEN, Sample
-from .base import number_or_none, on, parse_time, text_or_none
+from .base import on
 from .v201_state import external_limit_201
+from .values import number_or_none, parse_time, text_or_none
 
 if TYPE_CHECKING:
     from ..model import Charger

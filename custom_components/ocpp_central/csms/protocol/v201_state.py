@@ -16,7 +16,7 @@ from ocpp.exceptions import TypeConstraintViolationError
 
 from ..meter import DEFAULT_MEASURAND, to_sample
 from ..model import Charger, ExternalLimit, LimitPeriod, Sample
-from .base import number_or_none, parse_time
+from .values import number_or_none, parse_time
 
 EVENT_TYPES = frozenset({"Started", "Updated", "Ended"})
 # Bookkeeping kept per charger across reconnects, bounded.
