@@ -258,12 +258,20 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
         """Return the current UTC time the way OCPP wants it."""
         return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
+    # --- Commands alike in every version, sent by the version's commands mixin ----------
+
     if TYPE_CHECKING:
+
+        async def _request(self, request: Any) -> Any:
+            """Send one CALL; return the answer or raise a CommandError (the version's)."""
+
+        async def _status(self, request: Any) -> CommandResult:
+            """Send a CALL whose answer is a status word (the version's)."""
 
         async def trigger_message(
             self, message: str, connector_id: int | None = None
         ) -> CommandResult:
-            """Ask the charger to send a message now (the version's commands)."""
+            """Ask the charger to send a message now (the version's)."""
 
     async def async_confirmed(self) -> None:
         """Ask a charger that was kept Pending to boot again, now to be accepted."""
@@ -275,6 +283,25 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
                 self.id,
                 err,
             )
+
+    async def clear_cache(self) -> CommandResult:
+        """Clear the charger's authorization cache."""
+        return await self._status(self._call.ClearCache())
+
+    async def cancel_reservation(self, reservation_id: int) -> CommandResult:
+        """Cancel a reservation."""
+        return await self._status(self._call.CancelReservation(reservation_id=reservation_id))
+
+    async def data_transfer(
+        self, vendor_id: str, message_id: str | None, data: str | None
+    ) -> CommandResult:
+        """Vendor-specific exchange (data: the charger's data, if any)."""
+        answer = await self._request(
+            self._call.DataTransfer(vendor_id=vendor_id, message_id=message_id, data=data)
+        )
+        return CommandResult(
+            str(answer.status), {"data": answer.data} if answer.data is not None else {}
+        )
 
     # --- Messages that read and answer alike in every version --------------------------
     # Answers come from the version's own call_result module (ChargePoint._call_result).

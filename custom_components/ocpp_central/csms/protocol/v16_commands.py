@@ -3,7 +3,8 @@
 Each is bounded by RESPONSE_TIMEOUT (read at call time: tests shorten it) and ends early when the
 connection closes. Any valid answer, refusals included, is a `CommandResult` (callers judge its status);
 no answer, a CALLERROR or a lost connection raise `CommandError`s with the charger's own words.
-Payloads are schema-valid by construction (v16_profiles.py).
+Payloads are schema-valid by construction (v16_profiles.py). Commands whose request and answer are
+alike in every version (ClearCache, CancelReservation, DataTransfer) are in the adapter base.
 Never await these inside an @on handler: the answer would queue behind the handler (deadlock).
 """
 
@@ -218,20 +219,6 @@ class Ocpp16Commands:
         """Write one key (Accepted, RebootRequired, Rejected or NotSupported)."""
         return await self._status(call.ChangeConfiguration(key=key, value=value))
 
-    async def data_transfer(
-        self, vendor_id: str, message_id: str | None, data: str | None
-    ) -> CommandResult:
-        """Vendor-specific exchange (data: the charger's data string, if any)."""
-        answer = await self._request(
-            call.DataTransfer(vendor_id=vendor_id, message_id=message_id, data=data)
-        )
-        result = {"data": answer.data} if answer.data is not None else {}
-        return CommandResult(str(answer.status), result)
-
-    async def clear_cache(self) -> CommandResult:
-        """Clear the charger's authorization cache."""
-        return await self._status(call.ClearCache())
-
     async def update_firmware(
         self,
         location: str,
@@ -289,7 +276,3 @@ class Ocpp16Commands:
                 reservation_id=reservation_id,
             )
         )
-
-    async def cancel_reservation(self, reservation_id: int) -> CommandResult:
-        """Cancel a reservation."""
-        return await self._status(call.CancelReservation(reservation_id=reservation_id))

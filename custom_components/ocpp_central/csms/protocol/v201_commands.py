@@ -5,7 +5,8 @@ is returned as a `CommandResult` whatever its status word; failing to get one ra
 What differs is translated here: connectors are EVSEs, schedules are lists with ids, configuration
 keys are device-model variables (see v201_variables), transaction ids are the charger's strings, and
 reports (GetBaseReport, GetChargingProfiles) arrive as paged charger-initiated messages that are
-assembled by requestId, seqNo and tbc before the command returns.
+assembled by requestId, seqNo and tbc before the command returns. Commands whose request and answer
+are alike in every version (ClearCache, CancelReservation, DataTransfer) are in the adapter base.
 
 Never await these from inside an @on handler: the answer would queue behind the handler (deadlock).
 """
@@ -323,21 +324,6 @@ class Ocpp201Commands(Ocpp201Reports):
         """Rotate the Basic-auth password (16-40 characters); the charger reconnects with it."""
         return await self.change_configuration(BASIC_AUTH_PASSWORD.key, password)
 
-    async def data_transfer(
-        self, vendor_id: str, message_id: str | None, data: str | None
-    ) -> CommandResult:
-        """Vendor-specific exchange (data: the charger's data, if any)."""
-        answer = await self._request(
-            call.DataTransfer(vendor_id=vendor_id, message_id=message_id, data=data)
-        )
-        return CommandResult(
-            str(answer.status), {"data": answer.data} if answer.data is not None else {}
-        )
-
-    async def clear_cache(self) -> CommandResult:
-        """Clear the charger's authorization cache."""
-        return await self._status(call.ClearCache())
-
     async def update_firmware(
         self,
         location: str,
@@ -403,7 +389,3 @@ class Ocpp201Commands(Ocpp201Reports):
                 evse_id=connector_id or None,
             )
         )
-
-    async def cancel_reservation(self, reservation_id: int) -> CommandResult:
-        """Cancel a reservation."""
-        return await self._status(call.CancelReservation(reservation_id=reservation_id))
