@@ -30,7 +30,6 @@ from custom_components.ocpp_central.const import (
 from custom_components.ocpp_central.entities.reason import async_setup_control_sensors
 from tests.helpers.charger_v201 import Charger21, Charger201
 from tests.helpers.connections import ConnectAnyFn, Connections, basic_auth, charger_url
-from tests.helpers.drivers import Driver16
 from tests.helpers.scripted_charger import ConnectScripted, ScriptedCharger
 from tests.helpers.sim_charger import ConnectFn, SimCharger
 from tests.helpers.subentries import charger_subentry
@@ -156,7 +155,7 @@ def quiet_charger(connect_scripted: ConnectScripted) -> ConnectScripted:
 
 # OCPP version → (simulated charger, the subprotocol it offers).
 _VERSIONS: dict[str, tuple[type[Any], str]] = {
-    "1.6": (Driver16, "ocpp1.6"),
+    "1.6": (ScriptedCharger, "ocpp1.6"),
     "2.0.1": (Charger201, "ocpp2.0.1"),
     "2.1": (Charger21, "ocpp2.1"),
 }

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 from typing import Any
 
-from ocpp.messages import Call, MessageType, unpack
 from ocpp.v21 import call as call_21, call_result as call_result_21
 from ocpp.v201 import ChargePoint as ChargePoint201, call
 from websockets.asyncio.client import ClientConnection
@@ -34,10 +32,10 @@ from tests.helpers.charger_v201_data import (
     now,
 )
 from tests.helpers.drivers import STATUS_201, sampled_201
-from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER, Received, Script
+from tests.helpers.scripted_charger import ScriptedCalls
 
 
-class Charger201(ChargePoint201):
+class Charger201(ScriptedCalls, ChargePoint201):
     """A 2.0.1 charging station: scripted answers, recorded calls, a device model, a driver."""
 
     version = "2.0.1"
@@ -45,52 +43,20 @@ class Charger201(ChargePoint201):
 
     def __init__(self, charger_id: str, connection: ClientConnection) -> None:
         super().__init__(charger_id, connection, response_timeout=5)
-        self.script = Script()
-        self.calls: list[Received] = []
+        self._start_recording()
         self.variables = dict(DEVICE_MODEL)
         self.profiles: dict[int, tuple[int, dict[str, Any]]] = {}
         self.page_size = 3
-        self._arrived = asyncio.Event()
         self._tx_ids = itertools.count(1)
         self._seq: dict[str, int] = {}
         # EVSE → transaction id, as the driver interface runs them.
         self.transactions: dict[int, str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    # --- what the central system sent ---------------------------------------------
+    # --- answers to the central system's calls ---------------------------------------
 
-    def received(self, action: str) -> list[dict[str, Any]]:
-        """Payloads of every call of this action, in order."""
-        return [c.payload for c in self.calls if c.action == action]
-
-    async def wait_for_call(self, action: str, count: int = 1) -> dict[str, Any]:
-        """Wait until `count` calls of `action` arrived; return the last one."""
-        async with asyncio.timeout(5):
-            while len(self.received(action)) < count:
-                self._arrived.clear()
-                await self._arrived.wait()
-        return self.received(action)[-1]
-
-    async def route_message(self, raw_msg: str | bytes) -> None:
-        msg = unpack(raw_msg)
-        if msg.message_type_id != MessageType.Call:
-            self._response_queue.put_nowait(msg)
-            return
-        assert isinstance(msg, Call)
-        self.calls.append(Received(msg.action, msg.payload))
-        self._arrived.set()
-        answer = self.script.answer_for(msg.action)
-        if answer == NO_ANSWER:
-            return
-        if answer == CALLERROR:
-            frame: list[Any] = [4, msg.unique_id, self.script.callerror_code, "scripted error", {}]
-        elif isinstance(answer, dict):
-            frame = [3, msg.unique_id, answer]
-        elif answer == "Accepted":
-            frame = [3, msg.unique_id, self._accepted(msg.action, msg.payload)]
-        else:
-            frame = [3, msg.unique_id, {"status": answer}]
-        await self._send(json.dumps(frame))
+    def _answer_payload(self, action: str, payload: dict[str, Any], word: str) -> dict[str, Any]:
+        return self._accepted(action, payload) if word == "Accepted" else {"status": word}
 
     def _accepted(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         """A valid yes, doing what was asked."""

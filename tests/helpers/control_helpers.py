@@ -51,21 +51,11 @@ async def advance(
 
 async def plug_in(hass: HomeAssistant, cp: ScriptedCharger, *, session: bool = True) -> int | None:
     """The car is plugged in (and, if asked, a session starts)."""
-    await cp.call(call.StatusNotification(connector_id=1, error_code="NoError", status="Preparing"))
+    await cp.status(1, "Preparing")
     tx_id = None
     if session:
-        answer = await cp.call(
-            call.StartTransaction(
-                connector_id=1,
-                id_tag="TAG-1",
-                meter_start=1000,
-                timestamp=datetime.now(UTC).isoformat(),
-            )
-        )
-        tx_id = int(answer.transaction_id)
-        await cp.call(
-            call.StatusNotification(connector_id=1, error_code="NoError", status="SuspendedEVSE")
-        )
+        tx_id = await cp.start_transaction(1, "TAG-1", 1000, datetime.now(UTC).isoformat())
+        await cp.status(1, "SuspendedEVSE")
     await hass.async_block_till_done(wait_background_tasks=True)
     return tx_id
 

@@ -1,8 +1,8 @@
 """One charger interface for every OCPP version, so that behaviour tests can run over 1.6 and 2.0.1.
 
-A driver is a simulated charger that records the calls it receives and answers them as scripted
-(`script`, `calls`, `received`, `wait_for_call`, like ScriptedCharger) and that plays the charger's
-side of a session in version-neutral steps:
+A driver is a scripted charger (ScriptedCharger for 1.6, Charger201 for 2.0.1): it records the calls
+it receives and answers them as scripted (`script`, `calls`, `received`, `wait_for_call`), and it
+plays the charger's side of a session in version-neutral steps:
 
     await cp.boot()                                   # -> answer with .status
     await cp.heartbeat()
@@ -21,9 +21,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocpp.v16 import call
-
-from tests.helpers.scripted_charger import ScriptedCharger
 from tests.helpers.sim_charger import all_measurands
 
 # 1.6 status → (2.0.1 connector status, charging state of the running session or None).
@@ -49,55 +46,6 @@ def sampled_201(sampled: dict[str, Any]) -> dict[str, Any]:
     if "unit" in sampled:
         result["unit_of_measure"] = {"unit": sampled["unit"]}
     return result
-
-
-class Driver16(ScriptedCharger):
-    """The 1.6 scripted charger with the version-neutral driver steps."""
-
-    version = "1.6"
-
-    async def heartbeat(self) -> Any:
-        return await self.call(call.Heartbeat())
-
-    async def status(self, connector_id: int, status: str) -> None:
-        await self.call(
-            call.StatusNotification(connector_id=connector_id, error_code="NoError", status=status)
-        )
-
-    async def authorize(self, id_tag: str) -> str:
-        return str((await self.call(call.Authorize(id_tag=id_tag))).id_tag_info["status"])
-
-    async def start_transaction(
-        self, connector_id: int, id_tag: str, meter_start: float, timestamp: str
-    ) -> int:
-        started = await self.call(
-            call.StartTransaction(
-                connector_id=connector_id,
-                id_tag=id_tag,
-                meter_start=int(meter_start),
-                timestamp=timestamp,
-            )
-        )
-        return int(started.transaction_id)
-
-    async def meter_values(
-        self, connector_id: int, meter_value16: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.call(
-            call.MeterValues(connector_id=connector_id, meter_value=meter_value16, **kwargs)
-        )
-
-    async def stop_transaction(
-        self, transaction_id: int, meter_stop: float, timestamp: str, id_tag: str | None = None
-    ) -> None:
-        await self.call(
-            call.StopTransaction(
-                transaction_id=transaction_id,
-                meter_stop=int(meter_stop),
-                timestamp=timestamp,
-                id_tag=id_tag,
-            )
-        )
 
 
 async def start_charging(cp: Any, connector_id: int = 1, measurands: Any = None) -> int | str:

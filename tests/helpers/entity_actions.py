@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Coroutine, Generator
 import contextlib
 from typing import Any
 from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from ocpp.v16 import call
 import pytest
 
 from custom_components.ocpp_central.charging.engine import SmartCharging
 from custom_components.ocpp_central.const import DOMAIN
-from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER, ScriptedCharger
+from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER, ConnectScripted, ScriptedCharger
 
 # Command timeout while testing a charger that does not answer (seconds).
 SHORT_TIMEOUT = 0.2
@@ -30,8 +29,6 @@ FAILURES: list[tuple[str, str, str]] = [
     (NO_ANSWER, "charger_timeout", f"no answer within {SHORT_TIMEOUT} s"),
 ]
 FAILURE_IDS = ["rejected", "callerror", "no_answer"]
-
-ConnectScripted = Callable[..., Awaitable[ScriptedCharger]]
 
 
 @contextlib.contextmanager
@@ -57,11 +54,7 @@ async def booted(
     await cp.boot()
     await cp.wait_for_call("GetConfiguration")
     for connector_id in range(connectors + 1):
-        await cp.call(
-            call.StatusNotification(
-                connector_id=connector_id, error_code="NoError", status="Available"
-            )
-        )
+        await cp.status(connector_id, "Available")
     await hass.async_block_till_done(wait_background_tasks=True)
     cp.calls.clear()
     return cp
@@ -69,24 +62,15 @@ async def booted(
 
 async def start_session(hass: HomeAssistant, cp: ScriptedCharger, connector_id: int = 1) -> int:
     """The charger starts a session (a tag was presented) and reports Charging."""
-    started = await cp.call(
-        call.StartTransaction(
-            connector_id=connector_id,
-            id_tag="TAG-0001",
-            meter_start=10000,
-            timestamp="2026-11-25T08:00:00Z",
-        )
-    )
+    tx = await cp.start_transaction(connector_id, "TAG-0001", 10000, "2026-11-25T08:00:00Z")
     await status(hass, cp, connector_id, "Charging")
     await hass.async_block_till_done(wait_background_tasks=True)
-    return int(started.transaction_id)
+    return tx
 
 
 async def status(hass: HomeAssistant, cp: ScriptedCharger, connector_id: int, value: str) -> None:
     """Report a connector's status."""
-    await cp.call(
-        call.StatusNotification(connector_id=connector_id, error_code="NoError", status=value)
-    )
+    await cp.status(connector_id, value)
     await hass.async_block_till_done()
 
 

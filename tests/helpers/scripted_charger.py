@@ -1,7 +1,9 @@
-"""A 1.6 charge point that answers the central system's commands like real chargers do.
+"""Scripted chargers: every CALL they receive is recorded and answered as the test scripts it.
 
-Every CALL it receives is recorded with its exact camelCase payload. Per action it answers with a status
-word (Accepted, Rejected, NotSupported, ...), a CALLERROR, or not at all, as the test scripts it.
+The part every OCPP version shares (ScriptedCalls: the script, the recorded calls, the answer frames)
+and the 1.6 charge point built on it. Each CALL is recorded with its exact camelCase payload; per
+action the charger answers with a status word (Accepted, Rejected, NotSupported, ...), a payload, a
+CALLERROR, or not at all. The 2.0.1 one is tests/helpers/charger_v201.py.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocpp.messages import Call, MessageType, unpack
-from ocpp.v16 import ChargePoint as ChargePoint16
+from ocpp.v16 import ChargePoint as ChargePoint16, call
 from websockets.asyncio.client import ClientConnection
 
 from tests.helpers.sim_charger import boot_notification
@@ -56,6 +58,10 @@ _ACCEPTED_PAYLOADS: dict[str, dict[str, Any]] = {
     "DataTransfer": {"status": "Accepted", "data": "pong"},
     "UnlockConnector": {"status": "Unlocked"},
 }
+# Answers that carry no status word: these are what any word gets.
+_WITHOUT_STATUS = frozenset(
+    {"GetConfiguration", "GetLocalListVersion", "UpdateFirmware", "GetDiagnostics"}
+)
 
 
 @dataclass
@@ -77,13 +83,25 @@ class Script:
         return self.answers.get(action, "Accepted")
 
 
-class ScriptedCharger(ChargePoint16):
-    """A charge point whose answers to commands are scripted and whose received calls are recorded."""
+class ScriptedCalls:
+    """Mixed into an ocpp ChargePoint: records every CALL and answers it as `script` says.
 
-    def __init__(self, charger_id: str, connection: ClientConnection) -> None:
-        super().__init__(charger_id, connection, response_timeout=5)
+    A status word becomes the version's answer payload (`_answer_payload`); a dict goes as it is.
+    """
+
+    script: Script
+    calls: list[Received]
+    _arrived: asyncio.Event
+
+    if TYPE_CHECKING:
+        _response_queue: asyncio.Queue[Any]
+
+        async def _send(self, message: str) -> None:
+            """Send a frame (ocpp.charge_point.ChargePoint)."""
+
+    def _start_recording(self) -> None:
         self.script = Script()
-        self.calls: list[Received] = []
+        self.calls = []
         self._arrived = asyncio.Event()
 
     def received(self, action: str) -> list[dict[str, Any]]:
@@ -109,25 +127,79 @@ class ScriptedCharger(ChargePoint16):
         answer = self.script.answer_for(msg.action)
         if answer == NO_ANSWER:
             return
+        frame: list[Any]
         if answer == CALLERROR:
             frame = [4, msg.unique_id, self.script.callerror_code, "scripted error", {}]
         elif isinstance(answer, dict):
             frame = [3, msg.unique_id, answer]
-        elif answer == "Accepted" and msg.action in _ACCEPTED_PAYLOADS:
-            frame = [3, msg.unique_id, _ACCEPTED_PAYLOADS[msg.action]]
-        elif msg.action in (
-            "GetConfiguration",
-            "GetLocalListVersion",
-            "UpdateFirmware",
-            "GetDiagnostics",
-        ):
-            frame = [3, msg.unique_id, _ACCEPTED_PAYLOADS[msg.action]]
         else:
-            frame = [3, msg.unique_id, {"status": answer}]
+            frame = [3, msg.unique_id, self._answer_payload(msg.action, msg.payload, answer)]
         await self._send(json.dumps(frame))
+
+    def _answer_payload(self, action: str, payload: dict[str, Any], word: str) -> dict[str, Any]:
+        """The answer to a call of `action` for a status word (Accepted, Rejected, ...)."""
+        raise NotImplementedError
+
+
+class ScriptedCharger(ScriptedCalls, ChargePoint16):
+    """A 1.6 charge point: scripted answers, recorded calls, the driver steps (drivers.py)."""
+
+    version = "1.6"
+
+    def __init__(self, charger_id: str, connection: ClientConnection) -> None:
+        super().__init__(charger_id, connection, response_timeout=5)
+        self._start_recording()
+
+    def _answer_payload(self, action: str, payload: dict[str, Any], word: str) -> dict[str, Any]:
+        if action in _WITHOUT_STATUS or (word == "Accepted" and action in _ACCEPTED_PAYLOADS):
+            return _ACCEPTED_PAYLOADS[action]
+        return {"status": word}
 
     async def boot(self, vendor: str = "Acme", model: str = "Wallbox 1") -> Any:
         return await self.call(boot_notification(vendor, model))
+
+    async def heartbeat(self) -> Any:
+        return await self.call(call.Heartbeat())
+
+    async def status(self, connector_id: int, status: str) -> None:
+        await self.call(
+            call.StatusNotification(connector_id=connector_id, error_code="NoError", status=status)
+        )
+
+    async def authorize(self, id_tag: str) -> str:
+        return str((await self.call(call.Authorize(id_tag=id_tag))).id_tag_info["status"])
+
+    async def start_transaction(
+        self, connector_id: int, id_tag: str, meter_start: float, timestamp: str
+    ) -> int:
+        started = await self.call(
+            call.StartTransaction(
+                connector_id=connector_id,
+                id_tag=id_tag,
+                meter_start=int(meter_start),
+                timestamp=timestamp,
+            )
+        )
+        return int(started.transaction_id)
+
+    async def meter_values(
+        self, connector_id: int, meter_value16: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.call(
+            call.MeterValues(connector_id=connector_id, meter_value=meter_value16, **kwargs)
+        )
+
+    async def stop_transaction(
+        self, transaction_id: int, meter_stop: float, timestamp: str, id_tag: str | None = None
+    ) -> None:
+        await self.call(
+            call.StopTransaction(
+                transaction_id=transaction_id,
+                meter_stop=int(meter_stop),
+                timestamp=timestamp,
+                id_tag=id_tag,
+            )
+        )
 
 
 ConnectScripted = Callable[..., Awaitable[ScriptedCharger]]

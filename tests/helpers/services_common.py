@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.core import Context, HomeAssistant
-from ocpp.v16 import call
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.const import DOMAIN
@@ -21,11 +20,7 @@ async def booted(
     cp = await connect(charger_id)
     await cp.boot()
     for connector_id in range(connectors + 1):
-        await cp.call(
-            call.StatusNotification(
-                connector_id=connector_id, error_code="NoError", status="Available"
-            )
-        )
+        await cp.status(connector_id, "Available")
     await hass.async_block_till_done()
     return cp
 
@@ -193,13 +188,6 @@ def profile_summary(payload: dict[str, Any]) -> dict[str, Any]:
 
 async def start_session(hass: HomeAssistant, cp: ScriptedCharger, connector_id: int = 1) -> int:
     """The charger starts a session; return its transaction id."""
-    started = await cp.call(
-        call.StartTransaction(
-            connector_id=connector_id,
-            id_tag="TAG-0001",
-            meter_start=0,
-            timestamp="2026-11-25T08:00:00Z",
-        )
-    )
+    tx = await cp.start_transaction(connector_id, "TAG-0001", 0, "2026-11-25T08:00:00Z")
     await hass.async_block_till_done()
-    return int(started.transaction_id)
+    return tx

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from ocpp.v16 import call
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.charging.engine import SmartCharging
-from tests.helpers.scripted_charger import Script, ScriptedCharger
+from tests.helpers.scripted_charger import ConnectScripted, Script, ScriptedCharger
 
-ConnectScripted = Callable[..., Awaitable[ScriptedCharger]]
 Rule = Callable[[dict[str, Any]], str | dict[str, Any]]
 
 CONFIG_KEYS = [
@@ -81,16 +79,9 @@ async def booted(
 
 async def start_transaction(hass: HomeAssistant, cp: ScriptedCharger, connector_id: int = 1) -> int:
     """The charger starts a session; the engine's reaction is done when this returns."""
-    answer = await cp.call(
-        call.StartTransaction(
-            connector_id=connector_id,
-            id_tag="TAG-1",
-            meter_start=1000,
-            timestamp=datetime.now(UTC).isoformat(),
-        )
-    )
+    tx = await cp.start_transaction(connector_id, "TAG-1", 1000, datetime.now(UTC).isoformat())
     await hass.async_block_till_done(wait_background_tasks=True)
-    return int(answer.transaction_id)
+    return tx
 
 
 def profiles(cp: ScriptedCharger) -> list[dict[str, Any]]:
