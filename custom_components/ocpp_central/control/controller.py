@@ -12,7 +12,7 @@ A missing input raises a repair issue; the core's safe behaviour covers the mean
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -47,8 +47,8 @@ from .inputs import (
     sources_from_energy,
     sources_from_options,
 )
-from .plan import CheapestPlanner
-from .sessions import SessionRecorder
+from .plan import CheapestPlanner, PlanInputs
+from .sessions import AccountingInputs, SessionRecorder, site_reading
 
 if TYPE_CHECKING:
     from ..config_entry import OcppCentralConfigEntry
@@ -85,7 +85,7 @@ class SiteController:
     _queued: asyncio.Handle | None = None
 
     def __post_init__(self) -> None:
-        self.planner = CheapestPlanner(self)
+        self.planner = CheapestPlanner(self.hass, self._spawn, self.retry_later)
 
     # --- lifecycle ---------------------------------------------------------------
 
@@ -126,7 +126,7 @@ class SiteController:
             self.sources = sources_from_options(options)
         self._unsubscribe_inputs()
         watched = [entity for ids in self.sources.entity_ids().values() for entity in ids]
-        watched += self.planner.watched()
+        watched += self._plan_watched()
         self.planner.invalidate()
         if watched:
             self._input_unsub = async_track_state_change_event(
@@ -150,6 +150,9 @@ class SiteController:
 
     def _coordinators(self) -> list[ChargerCoordinator]:
         return list(self.entry.runtime_data.coordinators.values())
+
+    def _plan_watched(self) -> list[str]:
+        return self.planner.watched(self.entry.options, self.sources.price)
 
     # --- modes -------------------------------------------------------------------
 
@@ -192,7 +195,7 @@ class SiteController:
 
     @callback
     def _async_input_changed(self, event: Event[EventStateChangedData]) -> None:
-        if event.data["entity_id"] in self.planner.watched():
+        if event.data["entity_id"] in self._plan_watched():
             self.planner.invalidate()
         self.async_request_run()
 
@@ -246,14 +249,21 @@ class SiteController:
                         preferences=self.preferences(key),
                     )
                 )
-        self.sessions.update(self, now, site, owners)
+        self.sessions.update(
+            now,
+            site_reading(self.hass, site, self.sources.price, self.core.settings.input_timeout_s),
+            AccountingInputs.of(self.sources),
+            owners,
+        )
         decisions = self.core.update(site, connectors)
         changed: set[ChargerCoordinator] = set()
         for decision in decisions:
             coordinator, connector_id = owners[decision.key]
             explanation = decision.explanation
             if self.mode(decision.key) is ChargeMode.CHEAPEST:
-                explanation = self.planner.run(decision.key, coordinator, connector_id, now)
+                explanation = self.planner.run(
+                    decision.key, coordinator, connector_id, now, self._plan_inputs(decision.key)
+                )
             if self.explanations.get(decision.key) != explanation:
                 self.explanations[decision.key] = explanation
                 changed.add(coordinator)
@@ -261,6 +271,9 @@ class SiteController:
                 self._spawn(decision.key, self._async_apply(coordinator, connector_id, decision))
         for coordinator in changed:
             coordinator.async_update_listeners()
+
+    def _plan_inputs(self, key: str) -> PlanInputs:
+        return PlanInputs(self.entry.options, self.sources.price, self.preferences(key))
 
     def _site_input(self, now: datetime) -> SiteInput:
         grid, grid_at = read_power(self.hass, self.sources.grid)
@@ -276,7 +289,7 @@ class SiteController:
 
     # --- acting ------------------------------------------------------------------
 
-    def _spawn(self, key: str, job: Any) -> None:
+    def _spawn(self, key: str, job: Coroutine[Any, Any, None]) -> None:
         task = self.entry.async_create_background_task(self.hass, job, f"charge control {key}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -12,10 +12,12 @@ PLAN_INTERVAL_S.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from ..const import LOGGER
@@ -27,7 +29,7 @@ from .config import (
     CONF_PV_FORECAST,
     PLAN_INTERVAL_S,
 )
-from .connector import CarWord
+from .connector import CarWord, ConnectorPreferences
 from .core.modes import Explanation, Reason
 from .core.price import PricePlan, expected_solar_wh, plan_cheapest
 from .inputs import (
@@ -40,13 +42,27 @@ from .inputs import (
 
 if TYPE_CHECKING:
     from ..coordinator import ChargerCoordinator
-    from .controller import SiteController
 
 VOLTS = 230.0
 # A new plan replaces the one on the charger only if they differ for more than this many minutes.
 REPLAN_TOLERANCE_MIN = 5
 # House load assumed beside the car when crediting a PV forecast.
 HOUSE_BASE_W = 500.0
+
+# Run a job (a write to a charger) in the background, named after the connector's key.
+type Spawn = Callable[[str, Coroutine[Any, Any, None]], None]
+# Call the given forget after the write interval, then run a pass (a write that failed).
+type RetryLater = Callable[[Callable[[], None]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInputs:
+    """What a connector's plan is made from besides its charger, as the pass reads them."""
+
+    options: Mapping[str, Any]
+    price_entity: str | None
+    # The connector's own departure and target, where set.
+    preferences: ConnectorPreferences
 
 
 @dataclass(slots=True)
@@ -65,18 +81,20 @@ class _Pushed:
 class CheapestPlanner:
     """Plans, pushed schedules and their explanations for connectors in Cheapest mode."""
 
-    def __init__(self, control: SiteController) -> None:
-        """Plan for the connectors of one site controller."""
-        self.control = control
+    def __init__(self, hass: HomeAssistant, spawn: Spawn, retry_later: RetryLater) -> None:
+        """Plan with the site controller's means of writing to chargers and retrying."""
+        self.hass = hass
+        self._spawn = spawn
+        self._retry_later = retry_later
         self._plans: dict[str, _Pushed] = {}
 
-    def watched(self) -> list[str]:
+    @staticmethod
+    def watched(options: Mapping[str, Any], price_entity: str | None) -> list[str]:
         """Entities whose change calls for a new plan (the price entity is watched as an input)."""
-        options = self.control.entry.options
         keys = (CONF_PV_FORECAST, CONF_DEPARTURE_ENTITY, CONF_CAR_SOC)
         entities = [options[key] for key in keys if options.get(key)]
-        if self.control.sources.price:
-            entities.append(self.control.sources.price)
+        if price_entity:
+            entities.append(price_entity)
         return entities
 
     def invalidate(self, key: str | None = None) -> None:
@@ -95,7 +113,12 @@ class CheapestPlanner:
         return pushed.plan if pushed is not None else None
 
     def run(
-        self, key: str, coordinator: ChargerCoordinator, connector_id: int, now: datetime
+        self,
+        key: str,
+        coordinator: ChargerCoordinator,
+        connector_id: int,
+        now: datetime,
+        inputs: PlanInputs,
     ) -> Explanation:
         """Keep the connector's plan current and on the charger; explain where it stands."""
         connector = coordinator.charger.connector(connector_id)
@@ -112,7 +135,7 @@ class CheapestPlanner:
             or now >= pushed.plan.valid_to
         )
         if due:
-            fresh = self._make(key, coordinator, connector_id, now)
+            fresh = self._make(coordinator, connector_id, now, inputs)
             if isinstance(fresh, Explanation):
                 return fresh
             if pushed is not None and _same_future(pushed.plan, fresh, now):
@@ -131,26 +154,25 @@ class CheapestPlanner:
         shipped = (plan.valid_to, tuple(plan.periods))
         if shipped != pushed.sent:
             pushed.sent = shipped
-            self.control._spawn(key, self._async_push(key, coordinator, connector_id, plan))
+            self._spawn(key, self._async_push(key, coordinator, connector_id, plan))
         if plan.energy_wh <= 0:
             return Explanation(Reason.TARGET_REACHED)
         if plan.limit_at(now) > 0:
             if connector.transaction is None and pushed.started_for != plan.next_start(now):
                 pushed.started_for = plan.next_start(now)
-                self.control._spawn(key, self._async_start(coordinator, connector_id))
+                self._spawn(key, self._async_start(coordinator, connector_id))
             return Explanation(Reason.PLAN_CHARGING, None if plan.complete else "incomplete")
         next_start = plan.next_start(now)
         timer = (next_start - now).total_seconds() if next_start else None
         return Explanation(Reason.PLAN_WAITING, None if plan.complete else "incomplete", timer)
 
     def _make(
-        self, key: str, coordinator: ChargerCoordinator, connector_id: int, now: datetime
+        self, coordinator: ChargerCoordinator, connector_id: int, now: datetime, inputs: PlanInputs
     ) -> PricePlan | Explanation:
-        control = self.control
-        options = control.entry.options
-        own = control.preferences(key)
-        hass = control.hass
-        slots = [slot for slot in price_slots(hass, control.sources.price) if slot.end > now]
+        options = inputs.options
+        own = inputs.preferences
+        hass = self.hass
+        slots = [slot for slot in price_slots(hass, inputs.price_entity) if slot.end > now]
         if not slots:
             return Explanation(Reason.PRICE_UNAVAILABLE)
         connector = coordinator.charger.connector(connector_id)
@@ -205,7 +227,7 @@ class CheapestPlanner:
         except (CommandError, ValueError) as err:
             LOGGER.info("Charge plan of %s not applied: %s", key, err)
             if (pushed := self._plans.get(key)) is not None:
-                self.control.retry_later(lambda: setattr(pushed, "sent", None))
+                self._retry_later(lambda: setattr(pushed, "sent", None))
 
     async def _async_start(self, coordinator: ChargerCoordinator, connector_id: int) -> None:
         try:

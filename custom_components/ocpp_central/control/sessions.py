@@ -1,13 +1,15 @@
-"""Session accounting in Home Assistant: the site controller's readings, handed to control_accounting.
+"""Session accounting in Home Assistant: the site controller's readings, handed to core/accounting.
 
-SiteController.async_run calls `SessionRecorder.update` once per pass with the site's grid reading
-(missing when older than the controller's input timeout) and every connector it controls; the price
-is the price entity's state now, per kWh. The session sensors (control_session_sensors.py) read the
-accounts, restore them after a restart, and are told when their connector's account changes.
+SiteController.async_run calls `SessionRecorder.update` once per pass with the site's reading
+(`site_reading`: the grid, missing when older than the input timeout, and the price entity's state
+now, per kWh), which inputs are configured, and every connector it controls. The session sensors
+(entities/session.py) read the accounts, restore them after a restart, and are told when their
+connector's account changes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -23,11 +25,11 @@ from .core.accounting import (
     price_per_kwh,
 )
 from .core.modes import SiteInput
-from .inputs import number_of
+from .inputs import Sources, number_of
+from .listeners import KeyedListeners
 
 if TYPE_CHECKING:
     from ..coordinator import ChargerCoordinator
-    from .controller import SiteController
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,11 @@ class AccountingInputs:
     grid: bool = False
     price: bool = False
 
+    @classmethod
+    def of(cls, sources: Sources) -> AccountingInputs:
+        """Return which of the accounting's inputs the sources hold."""
+        return cls(grid=sources.grid is not None, price=sources.price is not None)
+
 
 @dataclass
 class SessionRecorder:
@@ -44,7 +51,7 @@ class SessionRecorder:
 
     accounting: SessionAccounting = field(default_factory=SessionAccounting)
     inputs: AccountingInputs = field(default_factory=AccountingInputs)
-    _listeners: dict[str, list[CALLBACK_TYPE]] = field(default_factory=dict)
+    _listeners: KeyedListeners = field(default_factory=KeyedListeners)
     _input_listeners: list[CALLBACK_TYPE] = field(default_factory=list)
 
     def account(self, key: str) -> SessionAccount | None:
@@ -54,25 +61,16 @@ class SessionRecorder:
     @callback
     def update(
         self,
-        control: SiteController,
         now: datetime,
-        site: SiteInput,
-        owners: dict[str, tuple[ChargerCoordinator, int]],
+        site: SiteReading,
+        inputs: AccountingInputs,
+        owners: Mapping[str, tuple[ChargerCoordinator, int]],
     ) -> None:
         """One pass: read every connector, account, tell the sensors that show something new."""
-        sources = control.sources
-        inputs = AccountingInputs(grid=sources.grid is not None, price=sources.price is not None)
         if inputs != self.inputs:
             self.inputs = inputs
             for listener in list(self._input_listeners):
                 listener()
-        grid = site.grid_power_w
-        if (
-            site.grid_measured_at is not None
-            and (site.now - site.grid_measured_at).total_seconds()
-            > control.core.settings.input_timeout_s
-        ):
-            grid = None
         readings: dict[str, ConnectorReading] = {}
         for key, (coordinator, connector_id) in owners.items():
             connector = coordinator.charger.connector(connector_id)
@@ -83,22 +81,19 @@ class SessionRecorder:
                 # A reading held from before the car paused is not power to it.
                 power_w=(connector.power_w or 0.0) if connector.charging is not False else 0.0,
             )
-        site_reading = SiteReading(grid_w=grid, price=_price(control.hass, sources.price))
-        for key in self.accounting.update(now, site_reading, readings):
-            self._notify(key)
+        for key in self.accounting.update(now, site, readings):
+            self._listeners.notify(key)
 
     @callback
     def restore(self, key: str, account: SessionAccount) -> None:
         """Take a connector's account from before the restart (the first sensor restored wins)."""
         if self.accounting.restore(key, account):
-            self._notify(key)
+            self._listeners.notify(key)
 
     @callback
     def async_listen(self, key: str, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
         """Call listener whenever the connector's account shows something new."""
-        listeners = self._listeners.setdefault(key, [])
-        listeners.append(listener)
-        return lambda: listeners.remove(listener)
+        return self._listeners.listen(key, listener)
 
     @callback
     def async_listen_inputs(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -106,9 +101,18 @@ class SessionRecorder:
         self._input_listeners.append(listener)
         return lambda: self._input_listeners.remove(listener)
 
-    def _notify(self, key: str) -> None:
-        for listener in list(self._listeners.get(key, ())):
-            listener()
+
+def site_reading(
+    hass: HomeAssistant, site: SiteInput, price_entity: str | None, input_timeout_s: float
+) -> SiteReading:
+    """Return the site as the accounting takes it: a grid reading older than the timeout is none."""
+    grid = site.grid_power_w
+    if (
+        site.grid_measured_at is not None
+        and (site.now - site.grid_measured_at).total_seconds() > input_timeout_s
+    ):
+        grid = None
+    return SiteReading(grid_w=grid, price=_price(hass, price_entity))
 
 
 def _price(hass: HomeAssistant, entity_id: str | None) -> float | None:
