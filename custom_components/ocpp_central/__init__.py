@@ -19,7 +19,7 @@ from homeassistant.helpers.typing import ConfigType
 from .central import CentralSystem
 from .config_entry import OcppCentralConfigEntry
 from .const import CONF_CHARGER_ID, CONF_SSL_CERTFILE, CONF_SSL_KEYFILE, DOMAIN, LOGGER
-from .control.controller import SiteController, remove_control_issues
+from .control.controller import remove_control_issues
 from .csms.auth import build_ssl_context
 from .services import async_setup_services
 from .store import ChargerStore, async_remove_stored
@@ -80,7 +80,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry) 
             translation_placeholders={"port": str(port), "error": err.strerror or str(err)},
         ) from err
     ir.async_delete_issue(hass, DOMAIN, issue_id)
-    central.control = SiteController(hass, entry)
     await central.control.async_start()
     entry.async_on_unload(central.control.async_stop)
     # Platforms only after the server is up: a setup retried later must not find them set up.
@@ -105,8 +104,7 @@ async def _async_entry_updated(
         hass.config_entries.async_schedule_reload(entry.entry_id)
         return
     entry.runtime_data.async_sync_chargers()
-    if (control := entry.runtime_data.control) is not None:
-        await control.async_reload_options()
+    await entry.runtime_data.control.async_reload_options()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 import time
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.config_entries import (
     SOURCE_IGNORE,
@@ -40,6 +40,7 @@ from .const import (
     AuthorizationMode,
     UnknownChargerPolicy,
 )
+from .control.controller import SiteController
 from .coordinator import ChargerConfig, ChargerCoordinator
 from .csms.auth import password_matches
 from .csms.commands import ChargerOfflineError
@@ -49,9 +50,6 @@ from .csms.protocol import VERSION_PINS, adapter_class
 from .csms.protocol.base import BootDecision, ProtocolAdapter
 from .csms.server import OCPP16, Admission, OcppServer
 from .store import ChargerStore
-
-if TYPE_CHECKING:
-    from .control.controller import SiteController
 
 type EntityFactory = Callable[[ChargerCoordinator], None]
 
@@ -83,9 +81,13 @@ class CentralSystem:
     sessions: dict[str, ProtocolAdapter] = field(default_factory=dict)
     pending: dict[str, Charger] = field(default_factory=dict)
     entity_factories: list[EntityFactory] = field(default_factory=list)
-    # The built-in solar and price control (controller.py), started after the server.
-    control: SiteController | None = None
+    # The built-in solar and price control of these chargers (control/controller.py), started
+    # after the server (async_setup_entry).
+    control: SiteController = field(init=False)
     _unsub_watchdog: CALLBACK_TYPE | None = None
+
+    def __post_init__(self) -> None:
+        self.control = SiteController(self.hass, self.entry, self.coordinators)
 
     # --- lifecycle -----------------------------------------------------------------
 

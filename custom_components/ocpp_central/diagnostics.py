@@ -43,7 +43,7 @@ async def async_get_config_entry_diagnostics(
                 charger_id: _jsonable(_model(charger))
                 for charger_id, charger in sorted(central.pending.items())
             },
-            "control": _control(central.control) if central.control else None,
+            "control": _control(central.control),
         },
         TO_REDACT,
     )

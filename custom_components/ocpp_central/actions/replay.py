@@ -185,7 +185,7 @@ async def async_replay_solar_day(target: ChargerTarget, call: ServiceCall) -> Se
     """Replay a past day with the current settings and with the call's; the figures of both."""
     hass = call.hass
     control = target.central.control
-    if control is None or control.sources.grid is None:
+    if control.sources.grid is None:
         raise validation_error("replay_no_grid_input")
     if "recorder" not in hass.config.components:
         raise validation_error("replay_no_recorder")

@@ -12,11 +12,12 @@ A missing input raises a repair issue; the core's safe behaviour covers the mean
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import (
@@ -51,7 +52,6 @@ from .plan import CheapestPlanner, PlanInputs
 from .sessions import AccountingInputs, SessionRecorder, site_reading
 
 if TYPE_CHECKING:
-    from ..config_entry import OcppCentralConfigEntry
     from ..coordinator import ChargerCoordinator
 
 
@@ -65,7 +65,10 @@ class SiteController:
     """Charge modes of every connector, the inputs, and the passes that act on them."""
 
     hass: HomeAssistant
-    entry: OcppCentralConfigEntry
+    # The config entry: its options, its id (repair issues) and its background tasks.
+    entry: ConfigEntry
+    # The central system's chargers, live: one added or removed later is in the next pass.
+    coordinators: Mapping[str, ChargerCoordinator]
     modes: dict[str, ChargeMode] = field(default_factory=dict)
     # Per-connector priority, departure and target (the connector's setting entities).
     connector_preferences: dict[str, ConnectorPreferences] = field(default_factory=dict)
@@ -149,7 +152,7 @@ class SiteController:
         )
 
     def _coordinators(self) -> list[ChargerCoordinator]:
-        return list(self.entry.runtime_data.coordinators.values())
+        return list(self.coordinators.values())
 
     def _plan_watched(self) -> list[str]:
         return self.planner.watched(self.entry.options, self.sources.price)
@@ -217,7 +220,7 @@ class SiteController:
     @callback
     def _watch_chargers(self) -> None:
         """React to every charger's news (plug-in, session, readings), new chargers included."""
-        coordinators = self.entry.runtime_data.coordinators
+        coordinators = self.coordinators
         for charger_id in set(self._watched) - set(coordinators):
             self._watched.pop(charger_id)()
         for charger_id, coordinator in coordinators.items():

@@ -21,9 +21,7 @@ class ControlEntity(OcppEntity):
 
     @property
     def _control(self) -> SiteController:
-        control = self.coordinator.config_entry.runtime_data.control
-        assert control is not None
-        return control
+        return self.coordinator.config_entry.runtime_data.control
 
     @property
     def _key(self) -> str:

@@ -67,7 +67,7 @@ class ControlReasonSensor(OcppEntity, SensorEntity):
     _unrecorded_attributes = frozenset({"timer_remaining", "timer_ends_at", "planned_schedule"})
 
     @property
-    def _control(self) -> SiteController | None:
+    def _control(self) -> SiteController:
         return self.coordinator.config_entry.runtime_data.control
 
     @property
@@ -76,25 +76,15 @@ class ControlReasonSensor(OcppEntity, SensorEntity):
         return connector_key(self.coordinator.config.charger_id, self.connector_id)
 
     @property
-    def available(self) -> bool:
-        """Unavailable with the charger, like its other entities."""
-        return super().available and self._control is not None
-
-    @property
     def native_value(self) -> str | None:
         """The reason (mode External until a mode is chosen)."""
-        control = self._control
-        if control is None:
-            return None
-        explanation = control.explanation(self._key)
+        explanation = self._control.explanation(self._key)
         return explanation.reason.value if explanation is not None else Reason.EXTERNAL.value
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Mode, detail (e.g. the fuse's phase), timer, and the planned schedule in Cheapest mode."""
         control = self._control
-        if control is None:
-            return {}
         explanation = control.explanation(self._key)
         attributes: dict[str, Any] = {
             "mode": control.mode(self._key).value,

@@ -121,10 +121,7 @@ def async_setup_session_sensors(
     entry: OcppCentralConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the session sensors of every connector the inputs allow, now and as they change."""
-    control = entry.runtime_data.control
-    if control is None:  # pragma: no cover - the controller starts before the platforms
-        return
-    recorder = control.sessions
+    recorder = entry.runtime_data.control.sessions
 
     @callback
     def add(coordinator: ChargerCoordinator) -> None:
