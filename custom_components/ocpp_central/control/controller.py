@@ -1,12 +1,17 @@
-"""The site controller: Home Assistant glue around the pure control core (controllers/).
+"""The site controller: Home Assistant glue around the pure control core (core/).
 
-It listens to the grid meter's state changes (every reading starts a pass) and runs at least every
-FLOOR_INTERVAL_S; each pass reads the inputs, lets the solar controller decide every connector in
-one go and hands the decisions to each charger's smart-charging engine (`coordinator.smart`).
-Connectors in Cheapest mode get a price plan, pushed as one charging schedule (control_plan.py).
-Each connector's own priority, departure and target come from its entities (control_connector.py).
-Every pass also feeds the session accounting (solar share and cost, control_sessions.py).
-A missing input raises a repair issue; the core's safe behaviour covers the meantime.
+It listens to the grid meter's state changes and to every charger's news (each reading starts a
+pass) and runs at least every FLOOR_INTERVAL_S; each pass reads the inputs, lets the solar
+controller decide every connector in one go and hands the decisions to each charger's
+smart-charging engine (`coordinator.smart`). Connectors in Cheapest mode get a price plan, pushed
+as one charging schedule (plan.py). Each connector's own priority, departure and target come from
+its entities (connector.py). Every pass also feeds the session accounting (solar share and cost,
+sessions.py). A missing input raises a repair issue; the core's safe behaviour covers the meantime.
+
+The central system (the entry's runtime data) holds the controller and hands it its chargers; the
+controller never reaches back. What a pass explains goes to the reason sensors through the
+controller's own listeners, not through the chargers' coordinators: those wake the controller, and
+its own news must not start another pass.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from .inputs import (
     sources_from_energy,
     sources_from_options,
 )
+from .listeners import KeyedListeners
 from .plan import CheapestPlanner, PlanInputs
 from .sessions import AccountingInputs, SessionRecorder, site_reading
 
@@ -86,6 +92,7 @@ class SiteController:
     _input_unsub: CALLBACK_TYPE | None = None
     _watched: dict[str, CALLBACK_TYPE] = field(default_factory=dict)
     _queued: asyncio.Handle | None = None
+    _explanation_listeners: KeyedListeners = field(default_factory=KeyedListeners)
 
     def __post_init__(self) -> None:
         self.planner = CheapestPlanner(self.hass, self._spawn, self.retry_later)
@@ -194,6 +201,11 @@ class SiteController:
         """Why a connector gets what it gets."""
         return self.explanations.get(key)
 
+    @callback
+    def async_listen_explanation(self, key: str, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call listener whenever a pass explains the connector anew; return the unsubscribe."""
+        return self._explanation_listeners.listen(key, listener)
+
     # --- passes ------------------------------------------------------------------
 
     @callback
@@ -259,7 +271,7 @@ class SiteController:
             owners,
         )
         decisions = self.core.update(site, connectors)
-        changed: set[ChargerCoordinator] = set()
+        explained: list[str] = []
         for decision in decisions:
             coordinator, connector_id = owners[decision.key]
             explanation = decision.explanation
@@ -269,11 +281,11 @@ class SiteController:
                 )
             if self.explanations.get(decision.key) != explanation:
                 self.explanations[decision.key] = explanation
-                changed.add(coordinator)
+                explained.append(decision.key)
             if decision.send and decision.limit_a is not None:
                 self._spawn(decision.key, self._async_apply(coordinator, connector_id, decision))
-        for coordinator in changed:
-            coordinator.async_update_listeners()
+        for key in explained:
+            self._explanation_listeners.notify(key)
 
     def _plan_inputs(self, key: str) -> PlanInputs:
         return PlanInputs(self.entry.options, self.sources.price, self.preferences(key))

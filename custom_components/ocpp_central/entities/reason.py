@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, override
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
 from homeassistant.const import Platform
@@ -109,6 +109,14 @@ class ControlReasonSensor(OcppEntity, SensorEntity):
             attributes["planned_until"] = plan.valid_to.isoformat()
             attributes["planned_energy_kwh"] = round(plan.energy_wh / 1000, 2)
         return attributes
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow the controller's passes too: what they explain is no news of the charger."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self._control.async_listen_explanation(self._key, self._handle_coordinator_update)
+        )
 
     def _shown(self) -> tuple[Any, ...]:
         attributes = self.extra_state_attributes
