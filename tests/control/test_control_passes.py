@@ -19,19 +19,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.ocpp_central.control.controller import SiteController, connector_key
 from custom_components.ocpp_central.control.core.modes import Explanation, Reason
-from tests.helpers.control_helpers import (
-    BASE_OPTIONS,
-    REASON,
-    SELECT,
-    grid,
-    hooked,
-    meter,
-    plug_in,
-    quiet_charger,
-)
+from tests.helpers.control_helpers import BASE_OPTIONS, REASON, SELECT, grid, meter, plug_in
 from tests.helpers.smart_helpers import ConnectScripted, booted
 
-__all__ = ["hooked", "quiet_charger"]
 pytestmark = pytest.mark.usefixtures("hooked")
 KEY = connector_key("CP1", 1)
 
