@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.json import json_bytes
 
 from .const import LOGGER
 
@@ -87,9 +88,7 @@ class Journal:
     def append(self, record: dict[str, Any]) -> int:
         """Queue a record of JSON-safe values for the disk now; return its number."""
         self._last_seq += 1
-        line = json.dumps(
-            {"seq": self._last_seq, **record}, separators=(",", ":"), allow_nan=False
-        ).encode()
+        line = json_bytes({"seq": self._last_seq, **record})
         self._pending.append((self._last_seq, line + b"\n"))
         if self._writer is None or self._writer.done():
             self._writer = self._hass.async_create_background_task(

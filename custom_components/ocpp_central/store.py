@@ -190,8 +190,11 @@ class ChargerStore:
             self._write_ahead_part(charger.charger_id, part, build)
 
     def _write_ahead_part(self, charger_id: str, part: str, build: Callable[[], Stored]) -> None:
-        state = self._serialisable(charger_id, part, build)
-        if state is None or self._on_disk.get((charger_id, part)) == state:
+        # Compared first: most changes leave most parts as they are, and checking costs more.
+        state = self._serialisable(
+            charger_id, part, build, unless=self._on_disk.get((charger_id, part))
+        )
+        if state is None:
             return
         self._on_disk[charger_id, part] = state
         self._last_record[charger_id] = self._journal.append(
@@ -285,11 +288,21 @@ class ChargerStore:
                 self._on_disk[charger_id, part] = state
 
     def _serialisable(
-        self, charger_id: str, part: str, build: Callable[[], Stored]
+        self,
+        charger_id: str,
+        part: str,
+        build: Callable[[], Stored],
+        *,
+        unless: Stored | None = None,
     ) -> Stored | None:
-        """Return a part's stored form, or None (logged once) when it cannot be stored as JSON."""
+        """Return a part's stored form; None when it equals `unless` or cannot be stored as JSON.
+
+        The latter is logged once per part.
+        """
         try:
             state = build()
+            if state == unless:
+                return None
             check_json_safe(state)
         except (TypeError, ValueError, AttributeError, OverflowError) as err:
             if (charger_id, part) not in self._unserialisable:

@@ -38,27 +38,40 @@ _EV_NUMBERS = tuple(
 
 def check_json_safe(value: Any) -> None:
     """Raise ValueError or TypeError unless every JSON reader takes the value as it is."""
-    if value is None or isinstance(value, bool):
-        return
-    if isinstance(value, int):
-        if abs(value) > JSON_SAFE_INT:
-            raise ValueError(f"integer {value} is beyond JSON's safe range")
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"number {value} is not finite")
-    elif isinstance(value, str):
-        value.encode()  # lone surrogates (escaped in a charger's JSON) cannot be UTF-8
-    elif isinstance(value, dict):
+    kind = type(value)
+    if kind is dict:
         for key, item in value.items():
-            if not isinstance(key, str):
+            if type(key) is not str:
                 raise TypeError(f"key {key!r} is not a string")
-            key.encode()
+            _check_text(key)
             check_json_safe(item)
-    elif isinstance(value, list | tuple):
+    elif kind is list or kind is tuple:
         for item in value:
             check_json_safe(item)
+    elif kind is str:
+        _check_text(value)
+    elif kind is float:
+        if not math.isfinite(value):
+            raise ValueError(f"number {value} is not finite")
+    elif kind is int:
+        if abs(value) > JSON_SAFE_INT:
+            raise ValueError(f"integer {value} is beyond JSON's safe range")
+    elif value is None or kind is bool:
+        return
+    elif isinstance(value, str):  # a StrEnum, say
+        _check_text(value)
+    elif isinstance(value, int):  # an IntEnum
+        check_json_safe(int(value))
+    elif isinstance(value, float):
+        check_json_safe(float(value))
     else:
-        raise TypeError(f"{type(value).__name__} is not JSON")
+        raise TypeError(f"{kind.__name__} is not stored as JSON")
+
+
+def _check_text(text: str) -> None:
+    """Lone surrogates (escaped in a charger's JSON) cannot be written as UTF-8."""
+    if not text.isascii():
+        text.encode()
 
 
 def charger_as_dict(charger: Charger) -> Stored:
