@@ -38,7 +38,8 @@ from ..commands import (
     ProfilePurpose,
     RateUnit,
 )
-from .v16_profiles import PURPOSE, UNIT, charging_profile_16, ocpp_time, schedule_data, tx_id
+from .profiles import ocpp_time
+from .v16_profiles import PURPOSE, UNIT, charging_profile_16, schedule_data, tx_id
 
 if TYPE_CHECKING:
     from websockets.asyncio.server import ServerConnection

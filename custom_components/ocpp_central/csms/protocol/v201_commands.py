@@ -14,7 +14,7 @@ Never await these from inside an @on handler: the answer would queue behind the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ocpp.v201 import call
@@ -26,20 +26,16 @@ from ..commands import (
     ConfigurationEntry,
     ConfigurationReport,
     LocalListEntry,
-    ProfileKind,
     ProfilePurpose,
     RateUnit,
 )
-from .v16_profiles import ocpp_limit, ocpp_time
+from .profiles import ocpp_time, profile_fields, schedule_fields
 from .v201_reports import PURPOSE, Ocpp201Reports, periods_data
 from .v201_variables import ALIAS_VALUES, BASIC_AUTH_PASSWORD, VariableAddress, parse_key
 
 if TYPE_CHECKING:
     from .v201_state import Ledger
 
-_KIND = {ProfileKind.ABSOLUTE: "Absolute", ProfileKind.RELATIVE: "Relative"}
-# An Absolute schedule without a given start begins a minute ago (a charger's clock may lag ours).
-_ABSOLUTE_START_MARGIN = timedelta(minutes=1)
 # 1.6 trigger names that 2.0.1 renamed.
 _TRIGGER = {"DiagnosticsStatusNotification": "LogStatusNotification"}
 # The token type of an id tag the charger never showed us: an id of the central system's own.
@@ -58,43 +54,14 @@ def charging_profile_201(
     profile: ChargingProfile, *, with_transaction: bool = True
 ) -> dict[str, Any]:
     """Map a version-neutral profile to a 2.0.1 ChargingProfileType: one schedule, id = profile id."""
-    periods: list[dict[str, Any]] = []
-    for period in profile.periods:
-        entry: dict[str, Any] = {
-            "start_period": int(period.start_s),
-            "limit": ocpp_limit(period.limit),
-        }
-        if period.number_phases is not None:
-            entry["number_phases"] = int(period.number_phases)
-        periods.append(entry)
-    schedule: dict[str, Any] = {
-        "id": int(profile.profile_id),
-        "charging_rate_unit": profile.rate_unit.value,
-        "charging_schedule_period": periods,
-    }
-    if profile.kind is ProfileKind.ABSOLUTE:
-        start = profile.start or datetime.now(UTC) - _ABSOLUTE_START_MARGIN
-        schedule["start_schedule"] = ocpp_time(start)
-    if profile.duration_s is not None:
-        schedule["duration"] = int(profile.duration_s)
-    result: dict[str, Any] = {
-        "id": int(profile.profile_id),
-        "stack_level": int(profile.stack_level),
-        "charging_profile_purpose": PURPOSE[profile.purpose],
-        "charging_profile_kind": _KIND[profile.kind],
-        "charging_schedule": [schedule],
-    }
-    if (
-        with_transaction
-        and profile.purpose is ProfilePurpose.TX
-        and profile.transaction_id is not None
-    ):
-        result["transaction_id"] = str(profile.transaction_id)
-    if profile.valid_from is not None:
-        result["valid_from"] = ocpp_time(profile.valid_from)
-    if profile.valid_to is not None:
-        result["valid_to"] = ocpp_time(profile.valid_to)
-    return result
+    schedule = {"id": int(profile.profile_id), **schedule_fields(profile)}
+    fields = profile_fields(
+        profile,
+        purpose=PURPOSE[profile.purpose],
+        transaction_id=str,
+        with_transaction=with_transaction,
+    )
+    return {"id": int(profile.profile_id), **fields, "charging_schedule": [schedule]}
 
 
 FEATURE_PROFILES_KEY = "SupportedFeatureProfiles"
