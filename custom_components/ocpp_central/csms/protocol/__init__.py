@@ -13,8 +13,9 @@ _ADAPTERS: dict[str, type[ProtocolAdapter]] = {
     OCPP21: Ocpp21Adapter,
     OCPP16: Ocpp16Adapter,
 }
-# The OCPP version a charger's options hold it to → the only subprotocol it may use.
-VERSION_PINS: dict[str, str] = {"1.6": OCPP16, "2.0.1": OCPP201, "2.1": OCPP21}
+# The OCPP version a charger's options hold it to (OcppVersionPin) → the only subprotocol it may
+# use. 2.1 is never pinned: a charger speaks it only by offering it (experimental).
+VERSION_PINS: dict[str, str] = {"1.6": OCPP16, "2.0.1": OCPP201}
 
 
 def adapter_class(subprotocol: str | None) -> type[ProtocolAdapter]:
