@@ -363,3 +363,68 @@ async def test_a_store_written_by_earlier_versions_loads(
     connector = model(config_entry).connectors[1]
     assert connector.transaction.transaction_id == 142
     assert connector.last_session_energy_wh == 1000.0
+
+
+async def test_a_journal_that_cannot_be_written_does_not_stop_charging(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    connect: ConnectFn,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A failing disk is logged once; the charger is answered and the snapshot still saves."""
+    path = journal_path(hass, central)
+    await hass.async_add_executor_job(path.mkdir)
+    cp = await connect("CP1")
+    tx_id = (await start(cp, 1000, "2025-06-25T08:00:00Z")).transaction_id
+    await cp.call(
+        call.MeterValues(
+            connector_id=1, transaction_id=tx_id, meter_value=energy(1100, "2025-06-25T08:05:00Z")
+        )
+    )
+    assert caplog.text.count("Could not write") == 1
+
+    await hass.async_add_executor_job(path.rmdir)
+    await cp.call(
+        call.MeterValues(
+            connector_id=1, transaction_id=tx_id, meter_value=energy(1200, "2025-06-25T08:10:00Z")
+        )
+    )
+    assert "works again" in caplog.text
+    assert stored_connector(await read_disk(hass, central, hass_storage))["energy_raw_wh"] == 1200
+
+    await hass.async_add_executor_job(path.unlink)
+    await hass.async_add_executor_job(path.mkdir)
+    assert await hass.config_entries.async_unload(central.entry_id)
+    await hass.async_block_till_done()
+    assert "Could not compact" in caplog.text
+    snapshot = hass_storage[storage_key(central)]["data"]
+    assert snapshot["chargers"]["CP1"]["connectors"]["1"]["energy_raw_wh"] == 1200.0
+    await hass.async_add_executor_job(path.rmdir)
+
+
+@pytest.mark.parametrize("subentries", [[charger_subentry("CP1"), charger_subentry("CP2")]])
+async def test_smart_charging_state_and_a_removed_charger_survive_a_crash(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    connect: ConnectFn,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The engine's state is journaled at once; so is forgetting a removed charger."""
+    store = central.runtime_data.store
+    store.set_smart_charging("CP1", {"connectors": {"1": {"paused": True}}})
+    cp2 = await connect("CP2")
+    await cp2.call(
+        call.MeterValues(connector_id=1, meter_value=energy(500, "2025-06-25T08:00:00Z"))
+    )
+    subentry = next(s for s in central.subentries.values() if s.unique_id == "CP2")
+    assert hass.config_entries.async_remove_subentry(central, subentry.subentry_id)
+    await hass.async_block_till_done()
+    on_disk = await read_disk(hass, central, hass_storage)
+    assert any(record.get("forget") == "CP2" for record in journal_records(on_disk))
+
+    await crash_to(hass, central, hass_storage, on_disk)
+    store = central.runtime_data.store
+    assert store.smart_charging("CP1") == {"connectors": {"1": {"paused": True}}}
+    assert "CP2" not in central.runtime_data.coordinators
+    assert store.charger("CP2").connectors == {}
