@@ -215,6 +215,31 @@ def test_connector_session_energy_and_status() -> None:
     assert connector.session_energy_wh == 700.0
 
 
+def test_connector_opens_and_closes_transactions() -> None:
+    """Start and stop readings go through the register; a session whose stop got lost is closed."""
+    connector = Connector(1)
+    connector.ev.phases_used = 3
+    assert connector.open_transaction(1, "T", start_wh=None, read_at=None, started_at=T0) is None
+    assert connector.transaction == Transaction(1, 1, "T", 0.0, T0)
+    # The lost session ends at the next one's start reading: the latest it can have ended at.
+    lost = connector.open_transaction(2, None, start_wh=5000.0, read_at=T1, started_at=T1)
+    assert lost == Transaction(1, 1, "T", 0.0, T0)
+    assert connector.last_session_energy_wh == 5000.0
+    assert connector.transaction == Transaction(2, 1, None, 5000.0, T1)
+    assert connector.last_meter_at == T1
+    # A stop reading older than one already taken counts, but does not move the register back.
+    assert connector.close_transaction(5200.0, T0) == Transaction(2, 1, None, 5000.0, T1)
+    assert connector.last_session_energy_wh == 200.0
+    assert connector.energy.total_wh == 5000.0
+    assert connector.ev.phases_used is None
+    assert connector.close_transaction(None, None) is None
+    # No stop reading: the register's latest.
+    connector.open_transaction(3, "T", start_wh=None, read_at=None, started_at=T1)
+    connector.energy.update(5500.0)
+    connector.close_transaction(None, None)
+    assert connector.last_session_energy_wh == 500.0
+
+
 def test_charger_connectors_and_transactions() -> None:
     charger = Charger("CP1")
     first = charger.connector(1)
