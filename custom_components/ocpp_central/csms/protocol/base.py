@@ -1,4 +1,8 @@
-"""What every protocol adapter shares: the host it reports to and robust frame handling."""
+"""What every protocol adapter shares: the host, robust frame handling, all alike in every version.
+
+Alike in every OCPP version: the messages and commands of the same shape, and the decisions (a boot,
+a transaction opened or closed) that each version's messages translate into.
+"""
 
 from __future__ import annotations
 
@@ -116,7 +120,11 @@ def _is_message_id(value: Any) -> bool:
 
 
 class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
-    """Base of the per-version adapters: model, host and robust frame routing.
+    """Base of the per-version adapters: model, host, robust frame routing and shared decisions.
+
+    Each version's adapter translates its own message shapes into calls of this base (a boot to
+    decide, a transaction to open or close); messages and commands alike in every version are
+    handled here, with the version's own call and call_result modules.
 
     Every frame a charger gets wrong costs exactly one warning and, where a CALL's message id can
     be read, one CALLERROR; the session carries on. A bug in one of our handlers is logged with its
