@@ -91,7 +91,8 @@ class Journal:
         line = json_bytes({"seq": self._last_seq, **record})
         self._pending.append((self._last_seq, line + b"\n"))
         if self._writer is None or self._writer.done():
-            self._writer = self._hass.async_create_background_task(
+            # A tracked task: Home Assistant's stop waits for it rather than cancelling it.
+            self._writer = self._hass.async_create_task(
                 self._async_drain(), f"write {self._path.name}"
             )
         return self._last_seq

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
 from ocpp.v16 import call
 import pytest
@@ -428,3 +429,20 @@ async def test_smart_charging_state_and_a_removed_charger_survive_a_crash(
     assert store.smart_charging("CP1") == {"connectors": {"1": {"paused": True}}}
     assert "CP2" not in central.runtime_data.coordinators
     assert store.charger("CP2").connectors == {}
+
+
+async def test_home_assistant_stopping_writes_the_snapshot(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    connect: ConnectFn,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Home Assistant stops without unloading entries: its final write takes the journal over."""
+    cp = await connect("CP1")
+    tx_id = (await start(cp, 1000, "2025-06-25T08:00:00Z")).transaction_id
+    assert storage_key(central) not in hass_storage
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    snapshot = hass_storage[storage_key(central)]["data"]
+    assert snapshot["chargers"]["CP1"]["connectors"]["1"]["transaction"]["transaction_id"] == tx_id
+    assert not await hass.async_add_executor_job(journal_path(hass, central).exists)
