@@ -11,16 +11,15 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.helpers.scripted_charger import ConnectScripted, ScriptedCharger
-from tests.helpers.services_common import SHORT, booted
+from tests.helpers.services_common import booted
 from tests.helpers.subentries import charger_subentry, id_tag_subentry
 
 
 @pytest.fixture
 def quiet_setup() -> Generator[None]:
-    """No entity platforms; short command timeout; the engine's boot-time detection stays out."""
+    """No entity platforms; the engine's boot-time detection stays out."""
     with (
         patch("custom_components.ocpp_central.PLATFORMS", []),
-        patch("custom_components.ocpp_central.csms.protocol.v16_commands.RESPONSE_TIMEOUT", SHORT),
         patch("custom_components.ocpp_central.charging.engine.SmartCharging.settle_s", 3600),
     ):
         yield

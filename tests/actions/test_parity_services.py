@@ -21,13 +21,12 @@ from custom_components.ocpp_central.services import SERVICES
 from tests.helpers.drivers import booted_driver, profile_for, profile_meaning, run_session
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER
 from tests.helpers.subentries import charger_subentry, id_tag_subentry
-from tests.helpers.waiting import wait_for
+from tests.helpers.waiting import TIMED_OUT, timeout_for, wait_for
 
 type Connect = Callable[..., Awaitable[Any]]
 type Sent = dict[str, tuple[str, dict[str, Any]]]
 
 VERSIONS = pytest.mark.parametrize("charger_version", ["1.6", "2.0.1"])
-SHORT = 0.3
 pytestmark = pytest.mark.usefixtures("quiet_setup")
 
 
@@ -230,9 +229,9 @@ async def test_direct_service_failures(
         cp.script.answers[action] = CALLERROR if way == "callerror" else NO_ANSWER
         expected = {
             "callerror": ("charger_call_error", action, "NotSupported: scripted error"),
-            "no_answer": ("charger_timeout", action, f"no answer within {SHORT} s"),
+            "no_answer": ("charger_timeout", action, TIMED_OUT),
         }[way]
-    with pytest.raises(HomeAssistantError) as excinfo:
+    with timeout_for(cp.script.answers[action], cp), pytest.raises(HomeAssistantError) as excinfo:
         await act(hass, central, service, data)
     error = excinfo.value
     assert not isinstance(error, ServiceValidationError)

@@ -15,7 +15,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.services import SERVICES
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER, ScriptedCharger
-from tests.helpers.services_common import DIRECT, DIRECT_IDS, MINIMAL, SHORT, act, device_of
+from tests.helpers.services_common import DIRECT, DIRECT_IDS, MINIMAL, act, device_of
+from tests.helpers.waiting import TIMED_OUT, timeout_for
 
 pytestmark = pytest.mark.usefixtures("quiet_setup")
 
@@ -96,7 +97,7 @@ FAILURES = [
     for case, name in zip(DIRECT, DIRECT_IDS, strict=True)
     for answer, key, detail, label in (
         (CALLERROR, "charger_call_error", "NotSupported: scripted error", "callerror"),
-        (NO_ANSWER, "charger_timeout", f"no answer within {SHORT} s", "no_answer"),
+        (NO_ANSWER, "charger_timeout", TIMED_OUT, "no_answer"),
     )
 ]
 
@@ -115,7 +116,7 @@ async def test_direct_service_failures(
     service, data, action, _, _ = case
     cp.script.answers[action] = answer
     supports = SERVICES[service][1].value != "none"
-    with pytest.raises(HomeAssistantError) as excinfo:
+    with timeout_for(answer, cp), pytest.raises(HomeAssistantError) as excinfo:
         await act(hass, service, {"device_id": device_of(central)} | data, response=supports)
     assert not isinstance(excinfo.value, ServiceValidationError)
     assert excinfo.value.translation_domain == DOMAIN

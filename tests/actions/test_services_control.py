@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER, ScriptedCharger
 from tests.helpers.services_common import act, device_of, profile_summary, start_session
-from tests.helpers.waiting import wait_for
+from tests.helpers.waiting import timeout_for, wait_for
 
 pytestmark = pytest.mark.usefixtures("quiet_setup")
 
@@ -195,7 +195,7 @@ async def test_control_refused(
     await start_session(hass, cp)
     for action in ("SetChargingProfile", "ChangeAvailability", "RemoteStopTransaction"):
         cp.script.answers[action] = answer
-    with pytest.raises(HomeAssistantError) as excinfo:
+    with timeout_for(answer, cp), pytest.raises(HomeAssistantError) as excinfo:
         await act(hass, service, {"device_id": device_of(central)} | data)
     assert not isinstance(excinfo.value, ServiceValidationError)
     assert excinfo.value.translation_key == key

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from unittest.mock import patch
 
@@ -18,6 +17,7 @@ from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.services import SERVICES
 from tests.helpers.scripted_charger import NO_ANSWER, ConnectScripted, ScriptedCharger
 from tests.helpers.services_common import MINIMAL, act, booted, device_of
+from tests.helpers.waiting import COMMAND_TIMEOUT
 
 pytestmark = pytest.mark.usefixtures("quiet_setup")
 
@@ -201,22 +201,23 @@ async def test_admin_only(
 async def test_one_charger_never_blocks_another(
     hass: HomeAssistant, central: MockConfigEntry, connect_scripted: ConnectScripted
 ) -> None:
-    """While CP1 leaves a command unanswered, CP2's commands and its own messages go through."""
+    """While CP1 leaves a command unanswered, CP2's commands and its own messages go through.
+
+    CP1 never answers, so only the timeout ends its command; CP2's ten round trips on the loopback
+    are done long before those 5 s, busy machine or not. Had they waited for CP1, its command would
+    be over when they are.
+    """
     cp1 = await booted(hass, connect_scripted, "CP1")
     cp2 = await booted(hass, connect_scripted, "CP2")
     cp1.script.answers["Reset"] = NO_ANSWER
-    loop = asyncio.get_running_loop()
-    with patch("custom_components.ocpp_central.csms.protocol.v16_commands.RESPONSE_TIMEOUT", 3):
+    with patch(COMMAND_TIMEOUT, 5):
         stuck = hass.async_create_task(act(hass, "reset", {"device_id": device_of(central, "CP1")}))
         await cp1.wait_for_call("Reset")
-        began = loop.time()
         for _ in range(5):
             await act(hass, "clear_cache", {"device_id": device_of(central, "CP2")})
             await cp2.call(call.Heartbeat())
-        assert loop.time() - began < 1
         assert len(cp2.received("ClearCache")) == 5
         assert not stuck.done()
         with pytest.raises(HomeAssistantError) as excinfo:
             await stuck
     assert excinfo.value.translation_key == "charger_timeout"
-    assert loop.time() - began >= 2

@@ -12,9 +12,6 @@ from custom_components.ocpp_central.charging.engine import SmartCharging
 
 @pytest.fixture(autouse=True)
 def fast() -> Generator[None]:
-    """No settling delay; commands give up quickly."""
-    with (
-        patch.object(SmartCharging, "settle_s", 0),
-        patch("custom_components.ocpp_central.csms.protocol.v16_commands.RESPONSE_TIMEOUT", 0.3),
-    ):
+    """No settling delay: the engine acts on what the charger says at once."""
+    with patch.object(SmartCharging, "settle_s", 0):
         yield

@@ -30,6 +30,7 @@ from tests.helpers.smart_helpers import (
     rules,
     start_transaction,
 )
+from tests.helpers.waiting import timing_out
 
 
 def set_options(hass: HomeAssistant, entry: MockConfigEntry, **options: object) -> None:
@@ -64,10 +65,13 @@ async def test_detection_stops_when_the_charger_does_not_answer(
     with pytest.raises(Exception):  # noqa: B017 - offline: the limit waits for the charger
         await smart.async_set_current_limit(1, 16)
 
-    def setup(cp: Any) -> None:
-        cp.script.answers["GetConfiguration"] = NO_ANSWER
-
-    cp = await booted(hass, connect_scripted, setup=setup)
+    cp = await connect_scripted("CP1")
+    cp.script.answers["GetConfiguration"] = NO_ANSWER
+    # Only the timeout ends the detection; the limit goes out after it, with the real timeout.
+    with timing_out(cp):
+        await cp.boot()
+        await cp.wait_for_call("GetConfiguration")
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert [p["key"] for p in cp.received("GetConfiguration")] == [CONFIG_KEYS]
     assert smart.detected.max_stack_level is None
     # The limit still goes out (stack level 0 without a reported maximum).

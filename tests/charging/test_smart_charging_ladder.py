@@ -26,6 +26,7 @@ from tests.helpers.smart_helpers import (
     rules,
     start_transaction,
 )
+from tests.helpers.waiting import timeout_for
 
 
 async def test_refused_txprofile_is_dropped(
@@ -150,7 +151,7 @@ async def test_refusals(
     cp = await booted(hass, connect_scripted)
     cp.script.answers["SetChargingProfile"] = answer
     smart = engine(central)
-    with pytest.raises(error):
+    with timeout_for(answer, cp), pytest.raises(error):
         await smart.async_set_current_limit(1, 16)
     assert (
         len(profiles(cp)) == calls

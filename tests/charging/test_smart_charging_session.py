@@ -3,15 +3,13 @@ reconnect or restart, against a scripted 1.6 charge point (exact payloads)."""
 
 from __future__ import annotations
 
-from unittest.mock import patch
-
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from ocpp.v16 import call
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_central.charging.engine import NoTransactionError, SmartCharging
+from custom_components.ocpp_central.charging.engine import NoTransactionError
 from custom_components.ocpp_central.charging.limits import LimitReason
 from custom_components.ocpp_central.charging.quirks import PauseMethod
 from custom_components.ocpp_central.csms.commands import CommandRejectedError
@@ -19,6 +17,7 @@ from tests.helpers.smart_helpers import (
     ConnectScripted,
     assert_profile,
     booted,
+    end_connect_grace,
     engine,
     profiles,
     rules,
@@ -213,12 +212,13 @@ async def test_reapplied_after_reconnect_without_boot(
     await smart.async_set_current_limit(1, 16)
     await cp._connection.close()
     await wait_for(lambda: "CP1" not in central.runtime_data.sessions)
-    with patch.object(SmartCharging, "connect_grace_s", 0.2):
-        cp2 = await connect_scripted("CP1")
-        await wait_for(lambda: "CP1" in central.runtime_data.sessions)
-        # Some chargers drop the connection when called before they boot: first a grace period.
-        assert profiles(cp2) == []
-        await wait_for(lambda: len(profiles(cp2)) == 1)
+    cp2 = await connect_scripted("CP1")
+    await wait_for(lambda: "CP1" in central.runtime_data.sessions)
+    await hass.async_block_till_done()
+    # Some chargers drop the connection when called before they boot: first a grace period.
+    assert profiles(cp2) == []
+    end_connect_grace(hass, central)
+    await wait_for(lambda: len(profiles(cp2)) == 1)
     assert_profile(profiles(cp2)[-1], limit=16.0)
     await hass.async_block_till_done(wait_background_tasks=True)
 

@@ -10,20 +10,19 @@ import copy
 from datetime import UTC, datetime, timedelta
 import logging
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_central.charging.engine import SmartCharging
 from custom_components.ocpp_central.charging.limits import LimitReason
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.csms.commands import RateUnit
 from tests.helpers.drivers import booted_driver, profile_for, run_session
 from tests.helpers.smart_helpers import (
     configuration,
+    end_connect_grace,
     engine,
 )
 from tests.helpers.waiting import wait_for
@@ -372,11 +371,12 @@ async def test_station_max_resent_after_restart_and_connect_grace(
     await hass.async_block_till_done()
     assert engine(central).station_max == 16
 
-    with patch.object(SmartCharging, "connect_grace_s", 0.2):
-        cp2 = await connect_charger("CP1")
-        await wait_for(lambda: "CP1" in central.runtime_data.sessions)
-        assert cp2.received("SetChargingProfile") == []
-        await cp2.wait_for_call("SetChargingProfile")
+    cp2 = await connect_charger("CP1")
+    await wait_for(lambda: "CP1" in central.runtime_data.sessions)
+    await hass.async_block_till_done()
+    assert cp2.received("SetChargingProfile") == []
+    end_connect_grace(hass, central)
+    await cp2.wait_for_call("SetChargingProfile")
     await hass.async_block_till_done(wait_background_tasks=True)
     assert started_now(cp2.received("SetChargingProfile")) == [station_max("1.6", 16.0)]
 

@@ -29,8 +29,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.const import DOMAIN
 from tests.helpers.drivers import booted_driver, profile_for, profile_meaning, run_session
-from tests.helpers.entity_actions import assert_translated_error, quick_charger
+from tests.helpers.entity_actions import assert_translated_error, engine_at_once
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER
+from tests.helpers.waiting import TIMED_OUT, timeout_for
 
 type Connect = Callable[..., Awaitable[Any]]
 
@@ -51,9 +52,9 @@ ACTION = {
 
 @pytest.fixture(autouse=True)
 def control_platforms() -> Generator[None]:
-    """Switches, numbers, buttons and limit sensors; commands time out quickly, the engine acts at once."""
+    """Switches, numbers, buttons and limit sensors; the engine acts at once."""
     platforms = [Platform.SWITCH, Platform.NUMBER, Platform.SENSOR, Platform.BUTTON]
-    with patch("custom_components.ocpp_central.PLATFORMS", platforms), quick_charger():
+    with patch("custom_components.ocpp_central.PLATFORMS", platforms), engine_at_once():
         yield
 
 
@@ -226,7 +227,7 @@ async def control(name: str, hass: HomeAssistant, central: MockConfigEntry, cp: 
 # (0 A, ChangeAvailability, remote stop) before it gives up.
 REFUSED = "Rejected"
 CALL_ERROR = "NotSupported: scripted error"
-TIMEOUT = "no answer within 0.2 s"
+TIMEOUT = TIMED_OUT
 # fmt: off
 CASES: dict[str, tuple[list[str], dict[str, tuple[str, str, str]]]] = {
     "start": (["start"], {
@@ -271,9 +272,10 @@ async def test_refusals_are_the_same_error(
     for action in refusing:
         cp.script.answers[ACTION[cp.version].get(action, action)] = answer
     key, action, detail = outcomes[answer]
-    await assert_translated_error(
-        control(name, hass, central, cp), key, ACTION[cp.version].get(action, action), detail
-    )
+    with timeout_for(answer, cp):
+        await assert_translated_error(
+            control(name, hass, central, cp), key, ACTION[cp.version].get(action, action), detail
+        )
 
 
 @VERSIONS

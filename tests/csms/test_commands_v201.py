@@ -7,7 +7,7 @@ requests are validated before sending) and what every kind of answer turns into.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable
 from typing import Any
 from unittest.mock import ANY, patch
 
@@ -37,20 +37,9 @@ from tests.csms.commands_v201_cases import (
 )
 from tests.helpers.charger_v201 import Charger201
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER
-from tests.helpers.waiting import wait_for
+from tests.helpers.waiting import REPORT_TIMEOUT, SILENCE_S, timing_out, wait_for
 
-SHORT = 0.3
 type Link = tuple[Charger201, Ocpp201Adapter]
-
-
-@pytest.fixture(autouse=True)
-def short_timeout() -> Generator[None]:
-    """Commands and report pages give up after SHORT seconds."""
-    with (
-        patch("custom_components.ocpp_central.csms.protocol.v16_commands.RESPONSE_TIMEOUT", SHORT),
-        patch("custom_components.ocpp_central.csms.protocol.v201_reports.RESPONSE_TIMEOUT", SHORT),
-    ):
-        yield
 
 
 @pytest.fixture(params=["2.0.1", "2.1"])
@@ -123,7 +112,7 @@ async def test_callerror_and_no_answer(
         await command(session)
     assert (excinfo.value.action, excinfo.value.detail) == (action, "NotSupported: scripted error")
     cp.script.answers[action] = NO_ANSWER
-    with pytest.raises(ChargerTimeoutError):
+    with timing_out(cp), pytest.raises(ChargerTimeoutError):
         await command(session)
     del cp.script.answers[action]
     assert await session.clear_cache() == CommandResult("Accepted")
@@ -253,7 +242,11 @@ async def test_report_pages_out_of_order_repeated_or_missing(link: Link) -> None
 
     entries = await pages((1, "b", True), (2, "c", False), (0, "a", True), (1, "x", True))
     assert [entry.key for entry in entries] == ["C/a", "C/b", "C/c"]
-    with pytest.raises(ChargerTimeoutError, match="report incomplete"):
+    # Page 1 never comes: only the report's timeout can end the wait, so it may be short.
+    with (
+        patch(REPORT_TIMEOUT, SILENCE_S),
+        pytest.raises(ChargerTimeoutError, match="report incomplete"),
+    ):
         await pages((2, "c", False), (0, "a", True))
 
 
@@ -312,16 +305,18 @@ async def test_offline_during_report(
 ) -> None:
     """The connection closing while report pages are awaited ends the command at once."""
     cp, session = link
-    cp.page_size = 100
-    with patch("custom_components.ocpp_central.csms.protocol.v201_reports.RESPONSE_TIMEOUT", 10):
-        cp.variables.clear()  # a station that answers Accepted but never reports
-        cp.script.answers["GetBaseReport"] = {"status": "Accepted"}
-        task = asyncio.ensure_future(session.get_base_report())
-        await cp.wait_for_call("GetBaseReport")
-        await asyncio.sleep(0.05)
-        await cp._connection.close()
-        with pytest.raises(ChargerOfflineError):
-            await task
+    cp.script.answers["GetBaseReport"] = {"status": "Accepted"}  # the station reports by hand
+    task = asyncio.ensure_future(session.get_base_report())
+    request_id = (await cp.wait_for_call("GetBaseReport"))["requestId"]
+    # A first page, answered: our side took the Accepted and awaits the pages that are to follow.
+    await cp.call(
+        cp.call_module.NotifyReport(
+            request_id=request_id, generated_at="2026-11-25T08:00:00Z", seq_no=0, tbc=True
+        )
+    )
+    await cp._connection.close()
+    with pytest.raises(ChargerOfflineError):
+        await task
 
 
 async def test_answers_with_data(link: Link) -> None:

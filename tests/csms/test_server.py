@@ -716,7 +716,8 @@ async def test_reconnect_while_old_socket_half_open(
     # The old client stops reading: it will not take part in the closing handshake.
     old.transport.pause_reading()
     new = await connect("CP1")
-    async with asyncio.timeout(2):
+    # Held up, it would wait out the old socket's closing handshake (websockets: 10 s).
+    async with asyncio.timeout(5):
         assert (await new.call(call.Heartbeat())).current_time
     assert model(central).connected
     old.transport.abort()

@@ -14,10 +14,7 @@ import pytest
 from custom_components.ocpp_central.charging.engine import SmartCharging
 from custom_components.ocpp_central.const import DOMAIN
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER, ConnectScripted, ScriptedCharger
-
-# Command timeout while testing a charger that does not answer (seconds).
-SHORT_TIMEOUT = 0.2
-TIMEOUT_TARGET = "custom_components.ocpp_central.csms.protocol.v16_commands.RESPONSE_TIMEOUT"
+from tests.helpers.waiting import TIMED_OUT
 
 # Stands for the action's own refusal word (Rejected, UnlockFailed, ...) in FAILURES.
 REFUSAL = "<refusal>"
@@ -26,16 +23,15 @@ REFUSAL = "<refusal>"
 FAILURES: list[tuple[str, str, str]] = [
     (REFUSAL, "command_rejected", REFUSAL),
     (CALLERROR, "charger_call_error", "NotSupported: scripted error"),
-    (NO_ANSWER, "charger_timeout", f"no answer within {SHORT_TIMEOUT} s"),
+    (NO_ANSWER, "charger_timeout", TIMED_OUT),  # under timing_out() (tests/helpers/waiting.py)
 ]
 FAILURE_IDS = ["rejected", "callerror", "no_answer"]
 
 
 @contextlib.contextmanager
-def quick_charger() -> Generator[None]:
-    """A charger that does not answer times out quickly; the engine acts on events at once."""
+def engine_at_once() -> Generator[None]:
+    """The engine acts on the charger's events at once: no settling, no grace after a connect."""
     with (
-        patch(TIMEOUT_TARGET, SHORT_TIMEOUT),
         patch.object(SmartCharging, "settle_s", 0),
         patch.object(SmartCharging, "connect_grace_s", 0),
     ):
@@ -133,14 +129,12 @@ __all__ = [
     "FAILURE_IDS",
     "NO_ANSWER",
     "REFUSAL",
-    "SHORT_TIMEOUT",
     "STACK_LEVEL",
-    "TIMEOUT_TARGET",
     "ConnectScripted",
     "assert_translated_error",
     "booted",
+    "engine_at_once",
     "profile_payload",
-    "quick_charger",
     "start_session",
     "status",
 ]

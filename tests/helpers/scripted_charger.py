@@ -66,10 +66,11 @@ _WITHOUT_STATUS = frozenset(
 
 @dataclass
 class Received:
-    """One CALL the charger received."""
+    """One CALL the charger received, and whether the script let it answer."""
 
     action: str
     payload: dict[str, Any]
+    answered: bool = field(default=True, compare=False)
 
 
 @dataclass
@@ -122,10 +123,12 @@ class ScriptedCalls:
             self._response_queue.put_nowait(msg)
             return
         assert isinstance(msg, Call)
-        self.calls.append(Received(msg.action, msg.payload))
+        received = Received(msg.action, msg.payload)
+        self.calls.append(received)
         self._arrived.set()
         answer = self.script.answer_for(msg.action)
         if answer == NO_ANSWER:
+            received.answered = False
             return
         frame: list[Any]
         if answer == CALLERROR:

@@ -10,8 +10,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ocpp_central.const import DOMAIN
 from tests.helpers.scripted_charger import ConnectScripted, ScriptedCharger
 
-SHORT = 0.3
-
 
 async def booted(
     hass: HomeAssistant, connect: ConnectScripted, charger_id: str = "CP1", connectors: int = 1

@@ -21,8 +21,9 @@ from tests.helpers.entity_actions import (
     ConnectScripted,
     assert_translated_error,
     booted,
-    quick_charger,
+    engine_at_once,
 )
+from tests.helpers.waiting import timeout_for
 
 SOFT_RESET = "button.charger_cp1_restart"
 HARD_RESET = "button.charger_cp1_hard_restart"
@@ -32,8 +33,8 @@ UNLOCK = "button.charger_cp1_unlock_cable"
 
 @pytest.fixture(autouse=True)
 def button_platform_only() -> Generator[None]:
-    """Load only the button platform; a charger that does not answer times out quickly."""
-    with patch("custom_components.ocpp_central.PLATFORMS", [Platform.BUTTON]), quick_charger():
+    """Load only the button platform; the engine acts at once."""
+    with patch("custom_components.ocpp_central.PLATFORMS", [Platform.BUTTON]), engine_at_once():
         yield
 
 
@@ -155,7 +156,8 @@ async def test_press_fails_translated(
     cp = await booted(hass, connect_scripted)
     cp.script.answers[action] = refusal if answer == REFUSAL else answer
     detail = refusal if detail == REFUSAL else detail
-    await assert_translated_error(press(hass, entity_id), translation_key, action, detail)
+    with timeout_for(answer, cp):
+        await assert_translated_error(press(hass, entity_id), translation_key, action, detail)
     # The first refusal ends the press: refresh does not go on to ask for meter values.
     assert len(cp.calls) == 1
 

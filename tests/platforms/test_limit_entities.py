@@ -25,7 +25,7 @@ import pytest
 
 from custom_components.ocpp_central.charging.quirks import CONF_RATE_UNIT
 from custom_components.ocpp_central.const import CONF_CHARGER_ID, CONF_MAX_CURRENT, SUBENTRY_CHARGER
-from tests.helpers.entity_actions import ConnectScripted, booted, quick_charger, start_session
+from tests.helpers.entity_actions import ConnectScripted, booted, engine_at_once, start_session
 from tests.helpers.scripted_charger import ScriptedCharger
 
 LIMIT = "number.charger_cp1_current_limit"
@@ -39,7 +39,7 @@ NOW = "2026-11-25T08:00:00+00:00"
 def limit_platforms() -> Generator[None]:
     """The number that sets the limit, and the read-outs."""
     platforms = [Platform.NUMBER, Platform.SENSOR, Platform.BINARY_SENSOR]
-    with patch("custom_components.ocpp_central.PLATFORMS", platforms), quick_charger():
+    with patch("custom_components.ocpp_central.PLATFORMS", platforms), engine_at_once():
         yield
 
 

@@ -40,10 +40,11 @@ from tests.helpers.entity_actions import (
     ConnectScripted,
     assert_translated_error,
     booted,
+    engine_at_once,
     profile_payload,
-    quick_charger,
     start_session,
 )
+from tests.helpers.waiting import TIMED_OUT, timeout_for
 
 LIMIT = "number.charger_cp1_current_limit"
 STATION_MAX = "number.charger_cp1_station_maximum_current"
@@ -53,14 +54,14 @@ NOW = "2026-11-25T08:00:00+00:00"
 LIMIT_FAILURES = [
     ("Rejected", "command_rejected", "Rejected"),
     (CALLERROR, "command_rejected", "CALLERROR NotSupported: scripted error"),
-    (NO_ANSWER, "charger_timeout", "no answer within 0.2 s"),
+    (NO_ANSWER, "charger_timeout", TIMED_OUT),
 ]
 
 
 @pytest.fixture(autouse=True)
 def number_platform_only() -> Generator[None]:
     """Load only the number platform."""
-    with patch("custom_components.ocpp_central.PLATFORMS", [Platform.NUMBER]), quick_charger():
+    with patch("custom_components.ocpp_central.PLATFORMS", [Platform.NUMBER]), engine_at_once():
         yield
 
 
@@ -222,9 +223,10 @@ async def test_limit_fails_translated(
     """A limit the charger refuses (every shape), fails or leaves unanswered."""
     cp = await booted(hass, connect_scripted)
     cp.script.answers["SetChargingProfile"] = answer
-    await assert_translated_error(
-        set_value(hass, LIMIT, 16), translation_key, "SetChargingProfile", detail
-    )
+    with timeout_for(answer, cp):
+        await assert_translated_error(
+            set_value(hass, LIMIT, 16), translation_key, "SetChargingProfile", detail
+        )
     assert engine_reason(central) is (
         LimitReason.NO_ANSWER if answer == NO_ANSWER else LimitReason.REJECTED
     )

@@ -32,12 +32,12 @@ from tests.helpers.entity_actions import (
     ConnectScripted,
     assert_translated_error,
     booted,
+    engine_at_once,
     profile_payload,
-    quick_charger,
     start_session,
     status,
 )
-from tests.helpers.waiting import wait_for
+from tests.helpers.waiting import TIMED_OUT, timeout_for, wait_for
 
 CHARGE = "switch.charger_cp1_charge"
 AVAILABILITY = "switch.charger_cp1_availability"
@@ -55,7 +55,7 @@ def platforms() -> list[Platform]:
 @pytest.fixture(autouse=True)
 def switch_platform_only(platforms: list[Platform]) -> Generator[None]:
     """Load only the given platforms."""
-    with patch("custom_components.ocpp_central.PLATFORMS", platforms), quick_charger():
+    with patch("custom_components.ocpp_central.PLATFORMS", platforms), engine_at_once():
         yield
 
 
@@ -165,7 +165,7 @@ async def test_on_after_pause_without_session_resumes_then_starts(
         # The engine goes down its pause ladder (0 A, ChangeAvailability, RemoteStop) first.
         ("Rejected", "command_rejected", "pause", "Rejected"),
         (CALLERROR, "command_rejected", "pause", "CALLERROR NotSupported: scripted error"),
-        (NO_ANSWER, "charger_timeout", "SetChargingProfile", "no answer within 0.2 s"),
+        (NO_ANSWER, "charger_timeout", "SetChargingProfile", TIMED_OUT),
     ],
     ids=FAILURE_IDS,
 )
@@ -183,7 +183,8 @@ async def test_pause_fails_translated(
     await start_session(hass, cp)
     for refused in ("SetChargingProfile", "ChangeAvailability", "RemoteStopTransaction"):
         cp.script.answers[refused] = answer
-    await assert_translated_error(turn(hass, CHARGE, False), translation_key, action, detail)
+    with timeout_for(answer, cp):
+        await assert_translated_error(turn(hass, CHARGE, False), translation_key, action, detail)
     # The switch shows what was asked (the engine tries again on reconnect); the reason sensor
     # shows that the charger did not follow.
     assert state(hass, CHARGE) == STATE_OFF
@@ -203,9 +204,10 @@ async def test_start_fails_translated(
     cp = await booted(hass, connect_scripted)
     cp.script.answers["RemoteStartTransaction"] = "Rejected" if answer == REFUSAL else answer
     detail = "Rejected" if detail == REFUSAL else detail
-    await assert_translated_error(
-        turn(hass, CHARGE, True), translation_key, "RemoteStartTransaction", detail
-    )
+    with timeout_for(answer, cp):
+        await assert_translated_error(
+            turn(hass, CHARGE, True), translation_key, "RemoteStartTransaction", detail
+        )
     assert state(hass, CHARGE) == STATE_OFF
 
 
@@ -214,7 +216,7 @@ async def test_start_fails_translated(
     ("answer", "translation_key", "detail"),
     [
         (CALLERROR, "command_rejected", "CALLERROR NotSupported: scripted error"),
-        (NO_ANSWER, "charger_timeout", "no answer within 0.2 s"),
+        (NO_ANSWER, "charger_timeout", TIMED_OUT),
     ],
     ids=["callerror", "no_answer"],
 )
@@ -231,9 +233,10 @@ async def test_resume_fails_translated(
     await start_session(hass, cp)
     await turn(hass, CHARGE, False)
     cp.script.answers["ClearChargingProfile"] = answer
-    await assert_translated_error(
-        turn(hass, CHARGE, True), translation_key, "ClearChargingProfile", detail
-    )
+    with timeout_for(answer, cp):
+        await assert_translated_error(
+            turn(hass, CHARGE, True), translation_key, "ClearChargingProfile", detail
+        )
     assert (state(hass, CHARGE), state(hass, REASON), state(hass, APPLIED)) == (
         STATE_ON,
         "no_answer" if answer == NO_ANSWER else "rejected",
@@ -288,9 +291,10 @@ async def test_availability_fails_translated(
     cp = await booted(hass, connect_scripted)
     cp.script.answers["ChangeAvailability"] = "Rejected" if answer == REFUSAL else answer
     detail = "Rejected" if detail == REFUSAL else detail
-    await assert_translated_error(
-        turn(hass, AVAILABILITY, False), translation_key, "ChangeAvailability", detail
-    )
+    with timeout_for(answer, cp):
+        await assert_translated_error(
+            turn(hass, AVAILABILITY, False), translation_key, "ChangeAvailability", detail
+        )
     assert state(hass, AVAILABILITY) == STATE_ON
 
 
