@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from datetime import timedelta
 import json
 from pathlib import Path
@@ -29,6 +28,7 @@ from custom_components.ocpp_central.const import CONF_SSL_CERTFILE, CONF_SSL_KEY
 from tests.helpers.certs import client_context, make_certs
 from tests.helpers.sim_charger import ConnectFn, SimCharger
 from tests.helpers.subentries import charger_subentry
+from tests.helpers.waiting import wait_for
 
 EN = json.loads(
     (
@@ -45,15 +45,6 @@ def assert_translated(*path: str) -> None:
         assert key in node, f"missing translation {'.'.join(path)}"
         node = node[key]
     assert isinstance(node, str), path
-
-
-async def wait_for(predicate: Callable[[], object]) -> None:
-    """Poll, for up to 3 s, for a condition the server side reaches on its own."""
-    for _ in range(300):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    assert predicate()
 
 
 def is_open(charger: SimCharger) -> bool:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
-import contextlib
+from collections.abc import Awaitable, Callable, Generator
 import json
 from pathlib import Path
 import socket
@@ -25,8 +23,6 @@ from homeassistant.helpers import device_registry as dr
 from ocpp.v16 import call
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-import websockets
-from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import InvalidStatus
 from websockets.protocol import State
 
@@ -44,8 +40,9 @@ from custom_components.ocpp_central.const import (
     SUBENTRY_ID_TAG,
 )
 from tests.helpers.certs import CertFiles, make_certs
-from tests.helpers.connections import serve
+from tests.helpers.connections import Connections, charger_url
 from tests.helpers.sim_charger import ConnectFn, SimCharger
+from tests.helpers.waiting import wait_for
 
 EN = json.loads(
     (Path(__file__).parents[2] / "custom_components/ocpp_central/translations/en.json").read_text(
@@ -68,15 +65,6 @@ def assert_translated(*path: str) -> None:
 def assert_errors_translated(section: str, errors: dict[str, str]) -> None:
     for error in errors.values():
         assert_translated(*section.split("."), "error", error)
-
-
-async def wait_for(predicate: Callable[[], object]) -> None:
-    """Poll, for up to 3 s, for a condition the server side reaches on its own."""
-    for _ in range(300):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    assert predicate()
 
 
 def user_input(port: int, **overrides: Any) -> dict[str, Any]:
@@ -121,26 +109,14 @@ ConnectToFn = Callable[[int, str], Awaitable[SimCharger]]
 
 
 @pytest.fixture
-async def connect_to() -> AsyncGenerator[ConnectToFn]:
+def connect_to(connections: Connections) -> ConnectToFn:
     """Connect a simulated charger to any port."""
-    opened: list[tuple[ClientConnection, asyncio.Task[None]]] = []
 
     async def _connect(port: int, charger_id: str) -> SimCharger:
-        ws = await websockets.connect(
-            f"ws://127.0.0.1:{port}/{charger_id}",
-            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
-            open_timeout=5,
-        )
-        charger = SimCharger(charger_id, ws)
-        opened.append((ws, asyncio.get_running_loop().create_task(serve(charger))))
-        return charger
+        url = charger_url(port, charger_id, path="/")
+        return await connections.open(SimCharger, url, charger_id, ["ocpp1.6"])
 
-    yield _connect
-    for ws, task in opened:
-        await ws.close()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    return _connect
 
 
 def is_open(charger: SimCharger) -> bool:
