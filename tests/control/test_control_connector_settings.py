@@ -6,7 +6,7 @@ A real Home Assistant with the integration and two real OCPP 1.6 chargers over W
 from __future__ import annotations
 
 from collections.abc import Generator
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -47,16 +47,13 @@ from tests.helpers.control_helpers import (
     service,
     set_mode,
 )
+from tests.helpers.household import DEPARTURE, PRICE, PRICES, T0, evening_in_stockholm
 from tests.helpers.scripted_charger import ScriptedCharger
 from tests.helpers.smart_helpers import ConnectScripted, booted
 from tests.helpers.subentries import charger_subentry
 
 pytestmark = pytest.mark.usefixtures("hooked")
 
-T0 = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # 19:00 in Stockholm
-PRICES = [0.30, 0.35, 0.28, 0.12, 0.10, 0.09, 0.11, 0.25, 0.40, 0.08, 0.22, 0.31, 0.50]
-PRICE = "sensor.nordpool"
-DEPARTURE = "input_datetime.departure"
 ONE_HOUR_KWH = 32 * 3 * 230 / 1000  # the chargers' maximum current on three phases for an hour
 
 
@@ -91,14 +88,7 @@ def options() -> dict[str, Any]:
 @pytest.fixture
 async def stockholm(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     """A Swedish household at 19:00 local time, with prices and the site-wide departure entity."""
-    await hass.config.async_set_time_zone("Europe/Stockholm")
-    freezer.move_to(T0)
-    raw = [
-        {"start": T0 + timedelta(hours=h), "end": T0 + timedelta(hours=h + 1), "value": price}
-        for h, price in enumerate(PRICES)
-    ]
-    hass.states.async_set(PRICE, str(PRICES[0]), {"raw_today": raw[:6], "raw_tomorrow": raw[6:]})
-    hass.states.async_set(DEPARTURE, (T0 + timedelta(hours=12)).isoformat())
+    await evening_in_stockholm(hass, freezer)
 
 
 async def set_number(hass: HomeAssistant, entity_id: str, value: float) -> None:
