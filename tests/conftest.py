@@ -17,7 +17,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.ocpp_central import sensor
 from custom_components.ocpp_central.charging.engine import SmartCharging
 from custom_components.ocpp_central.const import (
     CONF_AUTHORIZATION,
@@ -27,7 +26,6 @@ from custom_components.ocpp_central.const import (
     CONF_UNKNOWN_CHARGERS,
     DOMAIN,
 )
-from custom_components.ocpp_central.entities.reason import async_setup_control_sensors
 from tests.helpers.charger_v201 import Charger21, Charger201
 from tests.helpers.connections import ConnectAnyFn, Connections, basic_auth, charger_url
 from tests.helpers.scripted_charger import ConnectScripted, ScriptedCharger
@@ -208,19 +206,12 @@ def connect_charger(port: int, charger_version: str, connections: Connections) -
 
 @pytest.fixture
 def hooked() -> Generator[None]:
-    """The reason sensor hooked into the sensor platform (one line in sensor.py), no settling.
+    """No settling, no keepalive pings (the reason sensor is part of the sensor platform).
 
     Time is moved on with freezegun, which moves the event loop's clock too: keepalive pings would
     time out, so the server sends none (and the simulated chargers never do).
     """
-    original = sensor.async_setup_entry
-
-    async def setup(hass: HomeAssistant, entry: Any, add: Any) -> None:
-        await original(hass, entry, add)
-        async_setup_control_sensors(entry, add)
-
     with (
-        patch.object(sensor, "async_setup_entry", setup),
         patch.object(SmartCharging, "settle_s", 0),
         patch("custom_components.ocpp_central.csms.server.PING_INTERVAL", None),
     ):

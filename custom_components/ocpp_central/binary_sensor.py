@@ -18,16 +18,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .config_entry import OcppCentralConfigEntry
 from .coordinator import ChargerCoordinator
 from .csms.model import Connector
-from .entities.limits import (
-    LIMIT_BINARY_SENSORS,
-    OcppLimitBinarySensor,
-    OcppLimitBinarySensorDescription,
-)
+from .entities.limits import LIMIT_BINARY_SENSOR_FAMILY
 from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
+    EntityFamily,
     OcppEntity,
-    async_add_shape_entities,
+    async_add_families,
 )
 
 PARALLEL_UPDATES = 0
@@ -38,6 +35,8 @@ class OcppChargerBinarySensorDescription(ChargerEntityDescription, BinarySensorE
     """A station-level binary sensor, computed from the coordinator."""
 
     is_on_fn: Callable[[ChargerCoordinator], bool | None]
+    # The connectivity sensor reports the outage itself.
+    always_available: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,6 +54,7 @@ CHARGER_BINARY_SENSORS: tuple[OcppChargerBinarySensorDescription, ...] = (
         translation_key="connected",
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
         entity_category=EntityCategory.DIAGNOSTIC,
+        always_available=True,
         is_on_fn=lambda coordinator: coordinator.available,
     ),
 )
@@ -75,53 +75,56 @@ CONNECTOR_BINARY_SENSORS: tuple[OcppConnectorBinarySensorDescription, ...] = (
 )
 
 
+class OcppChargerBinarySensor(OcppEntity, BinarySensorEntity):
+    """A binary sensor showing one fact of the station."""
+
+    entity_description: OcppChargerBinarySensorDescription
+
+    @property
+    def available(self) -> bool:
+        """As the charger's entities are, unless the sensor reports the outage itself."""
+        return self.entity_description.always_available or super().available
+
+    @property
+    def is_on(self) -> bool | None:
+        """Current value from the coordinator."""
+        return self.entity_description.is_on_fn(self.coordinator)
+
+    def _shown(self) -> tuple[Any, ...]:
+        return (*super()._shown(), self.is_on)
+
+
+class OcppConnectorBinarySensor(OcppEntity, BinarySensorEntity):
+    """A binary sensor showing one fact of a connector."""
+
+    entity_description: OcppConnectorBinarySensorDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """Current value from the model."""
+        return self.entity_description.is_on_fn(self.connector)
+
+    def _shown(self) -> tuple[Any, ...]:
+        return (*super()._shown(), self.is_on)
+
+
+CHARGER_BINARY_SENSOR_FAMILY = EntityFamily(
+    entity=OcppChargerBinarySensor, charger=CHARGER_BINARY_SENSORS
+)
+CONNECTOR_BINARY_SENSOR_FAMILY = EntityFamily(
+    entity=OcppConnectorBinarySensor, connector=CONNECTOR_BINARY_SENSORS
+)
+BINARY_SENSOR_FAMILIES = (
+    CHARGER_BINARY_SENSOR_FAMILY,
+    CONNECTOR_BINARY_SENSOR_FAMILY,
+    LIMIT_BINARY_SENSOR_FAMILY,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: OcppCentralConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add binary sensors for every charger and connector as they appear."""
-    async_add_shape_entities(
-        entry,
-        async_add_entities,
-        Platform.BINARY_SENSOR,
-        charger=CHARGER_BINARY_SENSORS,
-        connector=(*CONNECTOR_BINARY_SENSORS, *LIMIT_BINARY_SENSORS),
-        make=_make,
-    )
-
-
-class OcppBinarySensor(OcppEntity, BinarySensorEntity):
-    """A binary sensor showing one fact of the charger model."""
-
-    entity_description: OcppChargerBinarySensorDescription | OcppConnectorBinarySensorDescription
-
-    @property
-    def available(self) -> bool:
-        """The connectivity sensor is always available: it reports the outage itself."""
-        if self.entity_description.key == "connected":
-            return True
-        return super().available
-
-    @property
-    def is_on(self) -> bool | None:
-        """Current value from the model."""
-        description = self.entity_description
-        if isinstance(description, OcppConnectorBinarySensorDescription):
-            return description.is_on_fn(self.connector)
-        return description.is_on_fn(self.coordinator)
-
-    def _shown(self) -> tuple[Any, ...]:
-        return (*super()._shown(), self.is_on)
-
-
-def _make(
-    coordinator: ChargerCoordinator,
-    description: OcppChargerBinarySensorDescription
-    | OcppConnectorBinarySensorDescription
-    | OcppLimitBinarySensorDescription,
-    connector_id: int | None,
-) -> OcppEntity:
-    if isinstance(description, OcppLimitBinarySensorDescription):
-        return OcppLimitBinarySensor(coordinator, description, connector_id)
-    return OcppBinarySensor(coordinator, description, connector_id)
+    async_add_families(entry, async_add_entities, Platform.BINARY_SENSOR, *BINARY_SENSOR_FAMILIES)

@@ -18,8 +18,9 @@ from .coordinator import ChargerCoordinator
 from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
+    EntityFamily,
     OcppEntity,
-    async_add_shape_entities,
+    async_add_families,
 )
 
 PARALLEL_UPDATES = 1
@@ -109,13 +110,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the buttons of every charger, and of connectors as they appear."""
-    async_add_shape_entities(
+    async_add_families(
         entry,
         async_add_entities,
         Platform.BUTTON,
-        charger=CHARGER_BUTTONS,
-        connector=CONNECTOR_BUTTONS,
-        make=OcppButton,
+        EntityFamily(entity=OcppButton, charger=CHARGER_BUTTONS, connector=CONNECTOR_BUTTONS),
     )
 
 

@@ -11,7 +11,7 @@ automations keep working; only the device (and so the friendly name) changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -134,57 +134,66 @@ class OcppEntity(CoordinatorEntity[ChargerCoordinator]):
         self._written = self._shown()
 
 
+@dataclass(frozen=True, kw_only=True)
+class EntityFamily:
+    """One kind of entity: its descriptions, station-level and per connector, and its class."""
+
+    entity: type[OcppEntity]
+    charger: tuple[ChargerEntityDescription, ...] = ()
+    connector: tuple[ConnectorEntityDescription, ...] = ()
+
+
 @callback
-def async_add_shape_entities(
+def async_add_families(
     entry: OcppCentralConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
     platform: str,
-    *,
-    charger: tuple[ChargerEntityDescription, ...] = (),
-    connector: tuple[ConnectorEntityDescription, ...] = (),
-    make: Callable[[ChargerCoordinator, Any, int | None], OcppEntity],
+    *families: EntityFamily,
 ) -> None:
-    """Add a platform's entities for every charger now, and as connectors and measurands appear."""
+    """Add the families' entities for every charger now, and as connectors and measurands appear."""
 
     @callback
     def add(coordinator: ChargerCoordinator) -> None:
-        if entities := add_entities_for_shape(coordinator, platform, charger, connector, make):
-            async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
+        async_add_family_entities(coordinator, async_add_entities, platform, families)
 
     entry.runtime_data.async_register_entity_factory(add)
 
 
-def add_entities_for_shape(
+@callback
+def async_add_family_entities(
     coordinator: ChargerCoordinator,
+    async_add_entities: AddConfigEntryEntitiesCallback,
     platform: str,
-    charger_descriptions: tuple[ChargerEntityDescription, ...],
-    connector_descriptions: tuple[ConnectorEntityDescription, ...],
-    make: Callable[[ChargerCoordinator, Any, int | None], OcppEntity],
-) -> list[OcppEntity]:
-    """Return the new entities the charger's current shape calls for (each one only once).
+    families: Sequence[EntityFamily],
+) -> None:
+    """Add, in one batch, the entities the charger's current shape calls for (each one only once).
 
-    Also moves existing connector entities of this platform to connector devices once the
-    station turns out to have several connectors.
+    Station-level entities come first, then each connector's, family by family. Also moves
+    existing connector entities of these families to connector devices once the station turns
+    out to have several connectors.
     """
     known = coordinator.known_entities.setdefault(platform, set())
     charger = coordinator.charger
     if has_connector_devices(charger):
-        _move_to_connector_devices(coordinator, platform, known, connector_descriptions)
+        connector_keys = [d.key for family in families for d in family.connector]
+        _move_to_connector_devices(coordinator, platform, known, connector_keys)
     entities: list[OcppEntity] = []
-    for description in charger_descriptions:
-        key = description.key
-        if key not in known and description.exists_fn(charger):
-            known.add(key)
-            entities.append(make(coordinator, description, None))
+    for family in families:
+        for description in family.charger:
+            if description.key not in known and description.exists_fn(charger):
+                known.add(description.key)
+                entities.append(family.entity(coordinator, description, None))
     for connector_id, connector in sorted(charger.connectors.items()):
         if connector_id == 0:
             continue
-        for connector_description in connector_descriptions:
-            key = f"{connector_id}_{connector_description.key}"
-            if key not in known and connector_description.exists_fn(connector):
-                known.add(key)
-                entities.append(make(coordinator, connector_description, connector_id))
-    return entities
+        for family in families:
+            for connector_description in family.connector:
+                key = f"{connector_id}_{connector_description.key}"
+                if key not in known and connector_description.exists_fn(connector):
+                    known.add(key)
+                    entities.append(family.entity(coordinator, connector_description, connector_id))
+    if entities:
+        async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
 
 
 @callback
@@ -192,7 +201,7 @@ def _move_to_connector_devices(
     coordinator: ChargerCoordinator,
     platform: str,
     known: set[str],
-    connector_descriptions: tuple[ConnectorEntityDescription, ...],
+    description_keys: Sequence[str],
 ) -> None:
     """Put registered connector entities (enabled or not) on their connector's device."""
     hass = coordinator.hass
@@ -203,8 +212,8 @@ def _move_to_connector_devices(
     for connector_id in sorted(coordinator.charger.connectors):
         if connector_id == 0:
             continue
-        for description in connector_descriptions:
-            key = f"{connector_id}_{description.key}"
+        for description_key in description_keys:
+            key = f"{connector_id}_{description_key}"
             if key not in known:
                 continue
             entity_id = entity_registry.async_get_entity_id(platform, DOMAIN, f"{charger_id}_{key}")

@@ -17,7 +17,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .config_entry import OcppCentralConfigEntry
 from .csms.events import ChargerEvent, ChargerEventType
-from .entity import ChargerEntityDescription, OcppEntity, async_add_shape_entities
+from .entity import ChargerEntityDescription, EntityFamily, OcppEntity, async_add_families
 
 PARALLEL_UPDATES = 0
 
@@ -52,8 +52,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the event entities of every charger."""
-    async_add_shape_entities(
-        entry, async_add_entities, Platform.EVENT, charger=CHARGER_EVENTS, make=OcppTagEvent
+    async_add_families(
+        entry,
+        async_add_entities,
+        Platform.EVENT,
+        EntityFamily(entity=OcppTagEvent, charger=CHARGER_EVENTS),
     )
 
 

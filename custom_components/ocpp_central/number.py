@@ -39,8 +39,9 @@ from .entities.control import ConnectorPreferenceEntity
 from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
+    EntityFamily,
     OcppEntity,
-    async_add_shape_entities,
+    async_add_families,
 )
 
 PARALLEL_UPDATES = 1
@@ -152,20 +153,17 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the numbers of every charger, and of connectors as they appear."""
-    async_add_shape_entities(
+    async_add_families(
         entry,
         async_add_entities,
         Platform.NUMBER,
-        charger=CHARGER_NUMBERS,
-        connector=CONNECTOR_NUMBERS,
-        make=OcppNumber,
+        EntityFamily(entity=OcppNumber, charger=CHARGER_NUMBERS, connector=CONNECTOR_NUMBERS),
     )
-    async_add_shape_entities(
+    async_add_families(
         entry,
         async_add_entities,
         Platform.NUMBER,
-        connector=CONTROL_NUMBERS,
-        make=OcppControlNumber,
+        EntityFamily(entity=OcppControlNumber, connector=CONTROL_NUMBERS),
     )
 
 

@@ -20,7 +20,7 @@ from homeassistant.helpers.restore_state import RestoreEntity
 from .config_entry import OcppCentralConfigEntry
 from .control.core.modes import ChargeMode
 from .entities.control import ControlEntity
-from .entity import ConnectorEntityDescription, async_add_shape_entities
+from .entity import ConnectorEntityDescription, EntityFamily, async_add_families
 
 PARALLEL_UPDATES = 0
 
@@ -43,12 +43,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a charge-mode select for every connector, as connectors appear."""
-    async_add_shape_entities(
+    async_add_families(
         entry,
         async_add_entities,
         Platform.SELECT,
-        connector=(CHARGE_MODE,),
-        make=OcppChargeModeSelect,
+        EntityFamily(entity=OcppChargeModeSelect, connector=(CHARGE_MODE,)),
     )
 
 

@@ -28,21 +28,18 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .config_entry import OcppCentralConfigEntry
-from .coordinator import ChargerCoordinator
 from .csms.model import Charger, Connector, ConnectorStatus, Phase
-from .entities.ev import EV_SENSORS, OcppEvSensor, OcppEvSensorDescription
-from .entities.external_limit import (
-    EXTERNAL_LIMIT_SENSORS,
-    OcppExternalLimitSensor,
-    OcppExternalLimitSensorDescription,
-)
-from .entities.limits import LIMIT_SENSORS, OcppLimitSensor, OcppLimitSensorDescription
-from .entities.reason import async_setup_control_sensors
+from .entities.ev import EV_SENSOR_FAMILY
+from .entities.external_limit import EXTERNAL_LIMIT_FAMILY
+from .entities.limits import LIMIT_SENSOR_FAMILY
+from .entities.reason import CONTROL_REASON_FAMILY
+from .entities.session import async_add_session_sensors
 from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
+    EntityFamily,
     OcppEntity,
-    async_add_shape_entities,
+    async_add_families,
     kwh,
 )
 
@@ -80,12 +77,20 @@ class OcppChargerSensorDescription(ChargerEntityDescription, SensorEntityDescrip
 
     value_fn: Callable[[Charger], SensorValue]
 
+    def value(self, entity: OcppEntity) -> SensorValue:
+        """Read from the entity's station."""
+        return self.value_fn(entity.charger)
+
 
 @dataclass(frozen=True, kw_only=True)
 class OcppConnectorSensorDescription(ConnectorEntityDescription, SensorEntityDescription):
     """A per-connector sensor."""
 
     value_fn: Callable[[Connector], SensorValue]
+
+    def value(self, entity: OcppEntity) -> SensorValue:
+        """Read from the entity's connector."""
+        return self.value_fn(entity.connector)
 
 
 def _seen(*measurands: str) -> Callable[[Connector], bool]:
@@ -305,23 +310,6 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: OcppCentralConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add sensors for every charger, and for connectors and measurands as they appear."""
-    async_add_shape_entities(
-        entry,
-        async_add_entities,
-        Platform.SENSOR,
-        charger=CHARGER_SENSORS,
-        connector=(*CONNECTOR_SENSORS, *LIMIT_SENSORS, *EV_SENSORS, *EXTERNAL_LIMIT_SENSORS),
-        make=_make,
-    )
-    async_setup_control_sensors(entry, async_add_entities)
-
-
 class OcppSensor(OcppEntity, SensorEntity):
     """A sensor showing one value of the charger model."""
 
@@ -330,28 +318,33 @@ class OcppSensor(OcppEntity, SensorEntity):
     @property
     def native_value(self) -> SensorValue:
         """Current value from the model."""
-        description = self.entity_description
-        if isinstance(description, OcppConnectorSensorDescription):
-            return description.value_fn(self.connector)
-        return description.value_fn(self.charger)
+        return self.entity_description.value(self)
 
     def _shown(self) -> tuple[Any, ...]:
         return (*super()._shown(), self.native_value)
 
 
-def _make(
-    coordinator: ChargerCoordinator,
-    description: OcppChargerSensorDescription
-    | OcppConnectorSensorDescription
-    | OcppLimitSensorDescription
-    | OcppEvSensorDescription
-    | OcppExternalLimitSensorDescription,
-    connector_id: int | None,
-) -> OcppEntity:
-    if isinstance(description, OcppLimitSensorDescription):
-        return OcppLimitSensor(coordinator, description, connector_id)
-    if isinstance(description, OcppEvSensorDescription):
-        return OcppEvSensor(coordinator, description, connector_id)
-    if isinstance(description, OcppExternalLimitSensorDescription):
-        return OcppExternalLimitSensor(coordinator, description, connector_id)
-    return OcppSensor(coordinator, description, connector_id)
+CHARGER_SENSOR_FAMILY = EntityFamily(
+    entity=OcppSensor, charger=CHARGER_SENSORS, connector=CONNECTOR_SENSORS
+)
+# The charger's own sensors, then what the engine, the car and other parties tell of it.
+SENSOR_FAMILIES = (
+    CHARGER_SENSOR_FAMILY,
+    LIMIT_SENSOR_FAMILY,
+    EV_SENSOR_FAMILY,
+    EXTERNAL_LIMIT_FAMILY,
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: OcppCentralConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add sensors for every charger, and for connectors and measurands as they appear.
+
+    The controller's sensors follow the charger's, each in a batch of its own.
+    """
+    async_add_families(entry, async_add_entities, Platform.SENSOR, *SENSOR_FAMILIES)
+    async_add_families(entry, async_add_entities, Platform.SENSOR, CONTROL_REASON_FAMILY)
+    async_add_session_sensors(entry, async_add_entities)

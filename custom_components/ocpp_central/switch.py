@@ -25,8 +25,9 @@ from .csms.model import Charger, ConnectorStatus
 from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
+    EntityFamily,
     OcppEntity,
-    async_add_shape_entities,
+    async_add_families,
 )
 
 PARALLEL_UPDATES = 1
@@ -113,13 +114,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the switches of every charger, and of connectors as they appear."""
-    async_add_shape_entities(
+    async_add_families(
         entry,
         async_add_entities,
         Platform.SWITCH,
-        charger=CHARGER_SWITCHES,
-        connector=CONNECTOR_SWITCHES,
-        make=OcppSwitch,
+        EntityFamily(entity=OcppSwitch, charger=CHARGER_SWITCHES, connector=CONNECTOR_SWITCHES),
     )
 
 

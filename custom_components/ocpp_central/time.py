@@ -21,7 +21,7 @@ from homeassistant.util import dt as dt_util
 from .config_entry import OcppCentralConfigEntry
 from .control.connector import ConnectorPreferences
 from .entities.control import ConnectorPreferenceEntity
-from .entity import ConnectorEntityDescription, async_add_shape_entities
+from .entity import ConnectorEntityDescription, EntityFamily, async_add_families
 
 PARALLEL_UPDATES = 0
 
@@ -40,12 +40,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a departure time for every connector, as connectors appear."""
-    async_add_shape_entities(
+    async_add_families(
         entry,
         async_add_entities,
         Platform.TIME,
-        connector=(DEPARTURE_TIME,),
-        make=OcppDepartureTime,
+        EntityFamily(entity=OcppDepartureTime, connector=(DEPARTURE_TIME,)),
     )
 
 

@@ -21,7 +21,7 @@ from homeassistant.components.sensor import (
 from homeassistant.const import EntityCategory, UnitOfElectricCurrent, UnitOfEnergy
 
 from ..csms.model import EV_SEEN_PREFIX, Connector, EvInfo
-from ..entity import ConnectorEntityDescription, OcppEntity, kwh
+from ..entity import ConnectorEntityDescription, EntityFamily, OcppEntity, kwh
 
 type EvValue = float | int | datetime | None
 
@@ -97,3 +97,6 @@ class OcppEvSensor(OcppEntity, SensorEntity):
 
     def _shown(self) -> tuple[Any, ...]:
         return (*super()._shown(), self.native_value)
+
+
+EV_SENSOR_FAMILY = EntityFamily(entity=OcppEvSensor, connector=EV_SENSORS)

@@ -21,7 +21,7 @@ from homeassistant.const import EntityCategory, UnitOfElectricCurrent
 from homeassistant.util import dt as dt_util
 
 from ..csms.model import EXTERNAL_LIMIT_SEEN
-from ..entity import ConnectorEntityDescription, OcppEntity
+from ..entity import ConnectorEntityDescription, EntityFamily, OcppEntity
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,3 +66,8 @@ class OcppExternalLimitSensor(OcppEntity, SensorEntity):
 
     def _shown(self) -> tuple[Any, ...]:
         return (*super()._shown(), self._limit)
+
+
+EXTERNAL_LIMIT_FAMILY = EntityFamily(
+    entity=OcppExternalLimitSensor, connector=EXTERNAL_LIMIT_SENSORS
+)

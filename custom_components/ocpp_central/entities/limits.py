@@ -22,7 +22,7 @@ from homeassistant.const import EntityCategory, UnitOfElectricCurrent, UnitOfPow
 
 from ..charging.limits import LimitReason, LimitState
 from ..csms.commands import RateUnit
-from ..entity import ConnectorEntityDescription, OcppEntity
+from ..entity import ConnectorEntityDescription, EntityFamily, OcppEntity
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -140,3 +140,9 @@ class OcppLimitBinarySensor(OcppLimitEntity, BinarySensorEntity):
 
     def _shown(self) -> tuple[Any, ...]:
         return (*super()._shown(), self.is_on)
+
+
+LIMIT_SENSOR_FAMILY = EntityFamily(entity=OcppLimitSensor, connector=LIMIT_SENSORS)
+LIMIT_BINARY_SENSOR_FAMILY = EntityFamily(
+    entity=OcppLimitBinarySensor, connector=LIMIT_BINARY_SENSORS
+)

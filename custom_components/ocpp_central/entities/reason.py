@@ -1,9 +1,7 @@
 """The controller's reason per connector: an enum sensor with the timer and the planned schedule.
 
-Part of the sensor platform: sensor.py's async_setup_entry calls
-`async_setup_control_sensors(entry, async_add_entities)`, which adds the reason sensor of every
-connector, now and as connectors appear, and the session accounting sensors
-(control_session_sensors.py).
+Added by the sensor platform for every connector, in a batch of its own after the charger's
+sensors.
 """
 
 from __future__ import annotations
@@ -11,21 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 import math
-from typing import TYPE_CHECKING, Any, override
+from typing import Any, override
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
-from homeassistant.const import Platform
-from homeassistant.core import callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from ..control.controller import SiteController, connector_key
 from ..control.core.modes import Reason
-from ..entity import ConnectorEntityDescription, OcppEntity, async_add_shape_entities
-from .session import async_setup_session_sensors
-
-if TYPE_CHECKING:
-    from ..config_entry import OcppCentralConfigEntry
+from ..entity import ConnectorEntityDescription, EntityFamily, OcppEntity
 
 # The remaining time is shown in steps of this many seconds (fewer state writes).
 TIMER_STEP_S = 10
@@ -44,21 +35,6 @@ CONTROL_SENSORS: tuple[ControlSensorDescription, ...] = (
         options=[reason.value for reason in Reason],
     ),
 )
-
-
-@callback
-def async_setup_control_sensors(
-    entry: OcppCentralConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add the reason and session sensors of every connector, now and as connectors appear."""
-    async_add_shape_entities(
-        entry,
-        async_add_entities,
-        Platform.SENSOR,
-        connector=CONTROL_SENSORS,
-        make=ControlReasonSensor,
-    )
-    async_setup_session_sensors(entry, async_add_entities)
 
 
 class ControlReasonSensor(OcppEntity, SensorEntity):
@@ -122,3 +98,6 @@ class ControlReasonSensor(OcppEntity, SensorEntity):
         attributes = self.extra_state_attributes
         attributes.pop("timer_ends_at", None)
         return (*super()._shown(), self.native_value, tuple(map(str, attributes.values())))
+
+
+CONTROL_REASON_FAMILY = EntityFamily(entity=ControlReasonSensor, connector=CONTROL_SENSORS)

@@ -1,6 +1,6 @@
 """Per-connector session accounting sensors: solar and grid energy, solar share, grid cost.
 
-Part of the sensor platform through control_sensors.py. They exist once a grid power input is
+Part of the sensor platform, after the reason sensor. They exist once a grid power input is
 configured (the cost sensor also needs a price entity), and appear when one is configured later.
 They show the running session, and after it ends the last one, until the next session starts
 (energy and cost are totals with last_reset at the session's start). The account is kept in the
@@ -30,7 +30,7 @@ from ..const import LOGGER
 from ..control.core.accounting import SessionAccount
 from ..control.sessions import AccountingInputs
 from ..coordinator import ChargerCoordinator
-from ..entity import ConnectorEntityDescription, add_entities_for_shape, kwh
+from ..entity import ConnectorEntityDescription, EntityFamily, async_add_family_entities, kwh
 from .control import ControlEntity
 
 if TYPE_CHECKING:
@@ -110,14 +110,16 @@ SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
 )
 
 
-def _wanted(inputs: AccountingInputs) -> tuple[SessionSensorDescription, ...]:
+def _allowed_family(inputs: AccountingInputs) -> EntityFamily:
+    """Return the session sensors the inputs allow: none without grid power, no cost without a price."""
     if not inputs.grid:
-        return ()
-    return tuple(d for d in SESSION_SENSORS if inputs.price or not d.needs_price)
+        return EntityFamily(entity=SessionSensor)
+    allowed = tuple(d for d in SESSION_SENSORS if inputs.price or not d.needs_price)
+    return EntityFamily(entity=SessionSensor, connector=allowed)
 
 
 @callback
-def async_setup_session_sensors(
+def async_add_session_sensors(
     entry: OcppCentralConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the session sensors of every connector the inputs allow, now and as they change."""
@@ -125,10 +127,8 @@ def async_setup_session_sensors(
 
     @callback
     def add(coordinator: ChargerCoordinator) -> None:
-        if entities := add_entities_for_shape(
-            coordinator, Platform.SENSOR, (), _wanted(recorder.inputs), SessionSensor
-        ):
-            async_add_entities(entities, config_subentry_id=coordinator.config.subentry_id)
+        family = _allowed_family(recorder.inputs)
+        async_add_family_entities(coordinator, async_add_entities, Platform.SENSOR, (family,))
 
     @callback
     def inputs_changed() -> None:
