@@ -18,7 +18,14 @@ from homeassistant.helpers.typing import ConfigType
 
 from .central import CentralSystem
 from .config_entry import OcppCentralConfigEntry
-from .const import CONF_CHARGER_ID, CONF_SSL_CERTFILE, CONF_SSL_KEYFILE, DOMAIN, LOGGER
+from .const import (
+    CONF_CHARGER_ID,
+    CONF_SSL_CAFILE,
+    CONF_SSL_CERTFILE,
+    CONF_SSL_KEYFILE,
+    DOMAIN,
+    LOGGER,
+)
 from .control.controller import remove_control_issues
 from .csms.auth import build_ssl_context
 from .services import async_setup_services
@@ -49,7 +56,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry) 
     if certfile := entry.data.get(CONF_SSL_CERTFILE):
         try:
             ssl_context = await hass.async_add_executor_job(
-                build_ssl_context, certfile, entry.data.get(CONF_SSL_KEYFILE, "")
+                build_ssl_context,
+                certfile,
+                entry.data.get(CONF_SSL_KEYFILE, ""),
+                entry.data.get(CONF_SSL_CAFILE, ""),
             )
         except (OSError, ValueError) as err:
             raise ConfigEntryNotReady(

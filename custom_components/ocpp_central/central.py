@@ -42,13 +42,14 @@ from .const import (
 )
 from .control.controller import SiteController
 from .coordinator import ChargerConfig, ChargerCoordinator
-from .csms.auth import password_matches
 from .csms.commands import ChargerOfflineError
 from .csms.events import ChargerEvent, ChargerEventType
 from .csms.model import Charger
 from .csms.protocol import VERSION_PINS, adapter_class
 from .csms.protocol.base import BootDecision, ProtocolAdapter
 from .csms.server import OCPP16, Admission, OcppServer
+from .csms.tls import SecurityProfile
+from .security import async_password_admits
 from .store import ChargerStore
 
 type EntityFactory = Callable[[ChargerCoordinator], None]
@@ -96,7 +97,13 @@ class CentralSystem:
         await self.store.async_load()
         self.async_sync_chargers()
         self.server = OcppServer(
-            host, port, ssl_context, self.admit, self.serve, pin=self.version_pin
+            host,
+            port,
+            ssl_context,
+            self.admit,
+            self.serve,
+            pin=self.version_pin,
+            certificate_required=self.requires_certificate,
         )
         await self.server.async_start()
         self._unsub_watchdog = async_track_time_interval(
@@ -225,8 +232,7 @@ class CentralSystem:
             LOGGER.warning("Refused a charger that connected without an id in its URL (HTTP 404)")
             return Admission.UNKNOWN
         if (coordinator := self.coordinators.get(charger_id)) is not None:
-            expected = coordinator.config.password
-            if expected and (password is None or not password_matches(expected, password)):
+            if not async_password_admits(self.entry, coordinator.config, password):
                 return Admission.UNAUTHORIZED
             return Admission.ADMIT
         if self._is_ignored(charger_id) or (
@@ -280,6 +286,14 @@ class CentralSystem:
                 LOGGER.info("Charger %s disconnected", charger_id)
                 self.changed(charger)
                 self.event(charger, ChargerEvent(ChargerEventType.DISCONNECTED))
+
+    def requires_certificate(self, charger_id: str) -> bool:
+        """Whether a charger is set to security profile 3: admitted on its client certificate."""
+        coordinator = self.coordinators.get(charger_id)
+        return (
+            coordinator is not None
+            and coordinator.config.security_profile is SecurityProfile.TLS_CLIENT_CERTIFICATE
+        )
 
     def version_pin(self, charger_id: str) -> str | None:
         """Return the subprotocol a charger's options hold it to (None: any)."""

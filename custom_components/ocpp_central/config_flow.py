@@ -33,6 +33,7 @@ from .const import (
     CONF_CHARGER_ID,
     CONF_HEARTBEAT_INTERVAL,
     CONF_MAX_CURRENT,
+    CONF_SSL_CAFILE,
     CONF_SSL_CERTFILE,
     CONF_SSL_KEYFILE,
     CONF_UNKNOWN_CHARGERS,
@@ -78,6 +79,10 @@ def _server_schema(defaults: dict[str, Any]) -> vol.Schema:
                 CONF_SSL_KEYFILE,
                 description={"suggested_value": defaults.get(CONF_SSL_KEYFILE)},
             ): str,
+            vol.Optional(
+                CONF_SSL_CAFILE,
+                description={"suggested_value": defaults.get(CONF_SSL_CAFILE)},
+            ): str,
         }
     )
 
@@ -100,7 +105,7 @@ def _check_port(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
-def _check_tls(certfile: str, keyfile: str) -> dict[str, str]:
+def _check_tls(certfile: str, keyfile: str, cafile: str = "") -> dict[str, str]:
     """Errors per field when the certificate and key cannot serve TLS (runs in the executor)."""
     field = CONF_SSL_CERTFILE
     try:
@@ -113,6 +118,18 @@ def _check_tls(certfile: str, keyfile: str) -> dict[str, str]:
         return {field: "certificate_mismatch"}
     except OSError:
         return {field: "certificate_unreadable"}
+    return _check_ca(certfile, keyfile, cafile) if cafile else {}
+
+
+def _check_ca(certfile: str, keyfile: str, cafile: str) -> dict[str, str]:
+    """Errors when the CA file cannot verify client certificates (runs in the executor)."""
+    try:
+        Path(cafile).read_bytes()
+        build_ssl_context(certfile, keyfile, cafile)
+    except ssl.SSLError:
+        return {CONF_SSL_CAFILE: "ca_invalid"}
+    except OSError:
+        return {CONF_SSL_CAFILE: "certificate_unreadable"}
     return {}
 
 
@@ -130,6 +147,9 @@ async def _validate_server(
     keyfile = (data.get(CONF_SSL_KEYFILE) or "").strip()
     data[CONF_SSL_CERTFILE] = certfile
     data[CONF_SSL_KEYFILE] = keyfile
+    # Only kept when set: the data of a central system without a CA stays as it was.
+    if cafile := (data.pop(CONF_SSL_CAFILE, None) or "").strip():
+        data[CONF_SSL_CAFILE] = cafile
     try:
         await hass.async_add_executor_job(_check_port, data[CONF_HOST], data[CONF_PORT])
     except OSError as err:
@@ -139,8 +159,10 @@ async def _validate_server(
             errors[CONF_PORT] = "port_in_use"
     if keyfile and not certfile:
         errors[CONF_SSL_CERTFILE] = "certificate_required"
+    elif cafile and not certfile:
+        errors[CONF_SSL_CAFILE] = "ca_needs_certificate"
     elif certfile:
-        errors |= await hass.async_add_executor_job(_check_tls, certfile, keyfile)
+        errors |= await hass.async_add_executor_job(_check_tls, certfile, keyfile, cafile)
     return errors
 
 

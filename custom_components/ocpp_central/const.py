@@ -11,6 +11,12 @@ LOGGER = logging.getLogger(__package__)
 
 CONF_SSL_CERTFILE: Final = "ssl_certfile"
 CONF_SSL_KEYFILE: Final = "ssl_keyfile"
+# CA whose client certificates the server asks for (security profile 3); empty: none asked for.
+CONF_SSL_CAFILE: Final = "ssl_cafile"
+# Per charger: the OCPP security profile it connects with ("auto": a password when one is set).
+CONF_SECURITY_PROFILE: Final = "security_profile"
+# Per charger, while a password change waits for the charger's reconnect: the password it replaced.
+CONF_PREVIOUS_PASSWORD: Final = "previous_password"
 CONF_UNKNOWN_CHARGERS: Final = "unknown_chargers"
 CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
 CONF_AUTHORIZATION: Final = "authorization"

@@ -24,10 +24,19 @@ from .charging.quirks import (
     OcppVersionPin,
     QuirkOverrides,
 )
-from .const import CONF_CHARGER_ID, CONF_MAX_CURRENT, DEFAULT_MAX_CURRENT, DOMAIN, LOGGER
+from .const import (
+    CONF_CHARGER_ID,
+    CONF_MAX_CURRENT,
+    CONF_PREVIOUS_PASSWORD,
+    CONF_SECURITY_PROFILE,
+    DEFAULT_MAX_CURRENT,
+    DOMAIN,
+    LOGGER,
+)
 from .csms.commands import ChargerCommands
 from .csms.events import ChargerEvent
 from .csms.model import Charger
+from .csms.tls import SecurityProfile
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigSubentry
@@ -50,6 +59,10 @@ class ChargerConfig:
     min_write_interval: int = DEFAULT_MIN_WRITE_INTERVAL
     ocpp_version: OcppVersionPin = OcppVersionPin.AUTO
     overrides: QuirkOverrides = field(default_factory=QuirkOverrides)
+    # The OCPP security profile set for it; None: a password when one is set (profile 1 or 2).
+    security_profile: SecurityProfile | None = None
+    # While a changed password waits for the charger to reconnect with it: the one it replaced.
+    previous_password: str | None = None
 
     @classmethod
     def from_subentry(cls, subentry: ConfigSubentry) -> ChargerConfig:
@@ -70,7 +83,17 @@ class ChargerConfig:
             min_write_interval=int(data.get(CONF_MIN_WRITE_INTERVAL, DEFAULT_MIN_WRITE_INTERVAL)),
             ocpp_version=version,
             overrides=QuirkOverrides.from_data(data),
+            security_profile=_security_profile(data.get(CONF_SECURITY_PROFILE)),
+            previous_password=data.get(CONF_PREVIOUS_PASSWORD),
         )
+
+
+def _security_profile(stored: Any) -> SecurityProfile | None:
+    """Read a stored security profile ("1".."3"); anything else is automatic."""
+    try:
+        return SecurityProfile(int(stored))
+    except TypeError, ValueError:
+        return None
 
 
 class ChargerCoordinator(DataUpdateCoordinator[None]):

@@ -27,6 +27,11 @@ from homeassistant.util import dt as dt_util
 
 from .actions.replay import async_replay_solar_day
 from .actions.schemas import SCHEMAS
+from .actions.security import (
+    async_rotate_password,
+    async_set_password,
+    async_upgrade_security_profile,
+)
 from .actions.target import (
     ChargerTarget,
     require,
@@ -36,6 +41,7 @@ from .actions.target import (
 )
 from .const import DOMAIN
 from .csms.commands import CommandRejectedError, CommandResult, LocalListEntry, RateUnit
+from .csms.credentials import is_password_key
 
 type Handler = Callable[[ChargerTarget, ServiceCall], Awaitable[ServiceResponse]]
 
@@ -145,6 +151,10 @@ async def _get_configuration(target: ChargerTarget, call: ServiceCall) -> Servic
 
 
 async def _set_configuration(target: ChargerTarget, call: ServiceCall) -> ServiceResponse:
+    if is_password_key(call.data["key"]):
+        # The same path as rotate_password: Home Assistant learns the password the charger took.
+        result = await async_set_password(target, call.data["key"], call.data["value"])
+        return {"status": result.status}
     result = await target.session("ChangeConfiguration").change_configuration(
         call.data["key"], call.data["value"]
     )
@@ -273,6 +283,9 @@ SERVICES: dict[str, tuple[Handler, SupportsResponse, bool]] = {
     "get_local_list_version": (_local_list_version, _ONLY, False),
     "reserve_now": (_reserve_now, _OPTIONAL, False),
     "cancel_reservation": (_cancel_reservation, _NONE, False),
+    # How the charger logs in (actions/security.py).
+    "rotate_password": (async_rotate_password, _OPTIONAL, True),
+    "upgrade_security_profile": (async_upgrade_security_profile, _OPTIONAL, True),
     # What Solar mode would have done on a past day (replay_service.py): no charger command.
     "replay_solar_day": (async_replay_solar_day, _ONLY, False),
 }

@@ -126,6 +126,8 @@ SCHEMAS: dict[str, vol.Schema] = {
         }
     ),
     "cancel_reservation": BASE_SCHEMA.extend({vol.Required("reservation_id"): _COUNT}),
+    "rotate_password": BASE_SCHEMA,
+    "upgrade_security_profile": BASE_SCHEMA,
     # The tuning options' keys and ranges (flow_options.py), to try on a past day.
     "replay_solar_day": CONNECTOR_SCHEMA.extend(
         {

@@ -7,6 +7,8 @@ import hmac
 import re
 import ssl
 
+from .tls import request_client_certificates
+
 _HEX_KEY = re.compile(r"[0-9a-fA-F]{32,40}")
 # Security Whitepaper A00.FR.317: ECDHE-ECDSA and plain RSA AES-GCM suites, TLS 1.2 or newer.
 _CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:AES128-GCM-SHA256:AES256-GCM-SHA384"
@@ -26,10 +28,15 @@ def password_matches(configured: str, offered: bytes) -> bool:
     return any(results)
 
 
-def build_ssl_context(certfile: str, keyfile: str) -> ssl.SSLContext:
-    """Build a server TLS context; reads files, so call it in an executor."""
+def build_ssl_context(certfile: str, keyfile: str, cafile: str = "") -> ssl.SSLContext:
+    """Build a server TLS context; reads files, so call it in an executor.
+
+    With a CA file, chargers are asked for client certificates (security profile 3).
+    """
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.set_ciphers(_CIPHERS)
     context.load_cert_chain(certfile, keyfile or None)
+    if cafile:
+        request_client_certificates(context, cafile)
     return context

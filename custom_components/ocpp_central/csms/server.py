@@ -16,6 +16,7 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from ..const import LOGGER
+from .tls import certificate_refusal
 
 OCPP16 = "ocpp1.6"
 OCPP201 = "ocpp2.0.1"
@@ -43,6 +44,8 @@ type AdmitFn = Callable[[str, bytes | None, str | None], Admission]
 type ServeFn = Callable[[str, ServerConnection], Awaitable[None]]
 # Charger id → the subprotocol it is held to (its version pin), None: any we support.
 type PinFn = Callable[[str], str | None]
+# Charger id → whether it must show a client certificate (security profile 3).
+type CertificateRequiredFn = Callable[[str], bool]
 
 
 def charger_id_from_path(path: str) -> str:
@@ -105,9 +108,11 @@ class OcppServer:
         serve_connection: ServeFn,
         *,
         pin: PinFn | None = None,
+        certificate_required: CertificateRequiredFn | None = None,
     ) -> None:
         """Prepare the server; nothing listens until async_start."""
         self._pin = pin
+        self._certificate_required = certificate_required
         self._host = host
         self._port = port
         self._ssl = ssl_context
@@ -161,6 +166,8 @@ class OcppServer:
         if offers and not any(value.strip() for value in offers):
             # Some firmwares send the header empty; websockets would refuse that with HTTP 400.
             del request.headers[PROTOCOL_HEADER]
+        if self._certificate_required is not None and self._certificate_required(charger_id):
+            return self._certificate_admission(connection, charger_id)
         credentials = _credentials(request.headers)
         if credentials is None:
             return self._unauthorized(connection, charger_id, "unreadable credentials")
@@ -174,6 +181,14 @@ class OcppServer:
             return connection.respond(HTTPStatus.NOT_FOUND, "Unknown charger\n")
         if admission is Admission.UNAUTHORIZED:
             return self._unauthorized(connection, charger_id, "wrong or missing password")
+        return None
+
+    def _certificate_admission(
+        self, connection: ServerConnection, charger_id: str
+    ) -> Response | None:
+        """Admit a profile-3 charger on its verified client certificate alone (no password)."""
+        if (reason := certificate_refusal(connection.transport, charger_id)) is not None:
+            return self._unauthorized(connection, charger_id, reason)
         return None
 
     @staticmethod

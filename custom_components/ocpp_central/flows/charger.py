@@ -54,7 +54,15 @@ from ..charging.quirks import (
     TxProfileChoice,
     UnitChoice,
 )
-from ..const import CONF_CHARGER_ID, CONF_MAX_CURRENT, DEFAULT_MAX_CURRENT, DOMAIN
+from ..const import (
+    CONF_CHARGER_ID,
+    CONF_MAX_CURRENT,
+    CONF_PREVIOUS_PASSWORD,
+    CONF_SECURITY_PROFILE,
+    DEFAULT_MAX_CURRENT,
+    DOMAIN,
+)
+from .security import SECURITY_CHOICES, security_profile_errors
 
 if TYPE_CHECKING:
     # Home Assistant types its flows with probatio, which it also installs as voluptuous.
@@ -96,6 +104,7 @@ _CHOICES: dict[str, dict[str, str]] = {
         "v1_6": OcppVersionPin.V16,
         "v2_0_1": OcppVersionPin.V201,
     },
+    CONF_SECURITY_PROFILE: SECURITY_CHOICES,
 }
 # Every charging option with its default (the stored value when not in the data).
 OPTION_DEFAULTS: dict[str, Any] = {
@@ -110,6 +119,7 @@ OPTION_DEFAULTS: dict[str, Any] = {
     CONF_TX_PROFILE: TxProfileChoice.AUTO.value,
     CONF_WHOLE_AMPS: True,
     CONF_PHASE_SWITCHING: PhaseSwitchingChoice.AUTO.value,
+    CONF_SECURITY_PROFILE: "auto",
 }
 _ADVANCED = (
     CONF_MIN_WRITE_INTERVAL,
@@ -121,6 +131,7 @@ _ADVANCED = (
     CONF_WHOLE_AMPS,
     CONF_PHASE_SWITCHING,
     CONF_OCPP_VERSION,
+    CONF_SECURITY_PROFILE,
 )
 
 
@@ -253,8 +264,16 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             options, errors = _options_from_input(user_input)
+            errors |= security_profile_errors(
+                self._get_entry(),
+                options.get(CONF_SECURITY_PROFILE, "auto"),
+                user_input.get(CONF_PASSWORD, ""),
+            )
             if not errors:
                 kept = {k: v for k, v in subentry.data.items() if k not in OPTION_DEFAULTS}
+                if user_input.get(CONF_PASSWORD, "") != subentry.data.get(CONF_PASSWORD, ""):
+                    # Set by hand: the charger is told the new one by whoever set it.
+                    kept.pop(CONF_PREVIOUS_PASSWORD, None)
                 return self.async_update_and_abort(
                     self._get_entry(),
                     subentry,
