@@ -155,7 +155,9 @@ async def test_password_chargers_still_connect_without_certificate(
 ) -> None:
     """Client certificates are asked for, not required: profile 2 keeps working beside 3."""
     server, _ = mtls
-    cp = await connect("SECURE", scheme="wss", ssl_context=mutual_context(server), password=PASSWORD)
+    cp = await connect(
+        "SECURE", scheme="wss", ssl_context=mutual_context(server), password=PASSWORD
+    )
     assert (await cp.boot()).status == "Accepted"
     with pytest.raises(InvalidStatus) as err:
         await connect("SECURE", scheme="wss", ssl_context=mutual_context(server), password="nope")

@@ -40,7 +40,9 @@ async def _current_profile(target: ChargerTarget) -> int:
     """Return the profile the charger reports, or else the one Home Assistant serves it."""
     report = await target.session("GetConfiguration").get_configuration([SECURITY_PROFILE_KEY])
     for entry in report.entries:
-        if entry.value is not None and entry.value.strip().isdigit():
+        # 2.0.1 may name it by its variable (SecurityCtrlr/SecurityProfile).
+        named = entry.key.casefold().endswith(SECURITY_PROFILE_KEY.casefold())
+        if named and entry.value is not None and entry.value.strip().isdigit():
             return int(entry.value)
     if (configured := target.coordinator.config.security_profile) is not None:
         return int(configured)
