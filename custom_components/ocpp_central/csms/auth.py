@@ -5,11 +5,17 @@ from __future__ import annotations
 import binascii
 import hmac
 import re
+import secrets
 import ssl
 
 from .tls import request_client_certificates
 
-_HEX_KEY = re.compile(r"[0-9a-fA-F]{32,40}")
+# An even number of hex digits: an odd count cannot be the hex form of a key, only plain text.
+_HEX_KEY = re.compile(r"(?:[0-9a-fA-F]{2}){16,20}")
+# OCPP 1.6 security whitepaper / 2.0.1 BasicAuthPassword: passwordString, 16-40 printable ASCII.
+MIN_PASSWORD_LENGTH = 16
+MAX_PASSWORD_LENGTH = 40
+_PASSWORD_STRING = re.compile(r"[\x20-\x7e]+")
 # Security Whitepaper A00.FR.317: ECDHE-ECDSA and plain RSA AES-GCM suites, TLS 1.2 or newer.
 _CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:AES128-GCM-SHA256:AES256-GCM-SHA384"
 
@@ -17,8 +23,8 @@ _CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:AES128-GCM-SHA256:AES256-GCM-SHA384"
 def password_matches(configured: str, offered: bytes) -> bool:
     """Check a Basic-auth password against the configured one, in constant time.
 
-    The password is accepted as typed, or, when configured as 32-40 hex digits, as the bytes
-    those digits encode (OCTT TC_085 sends the decoded form of a hex AuthorizationKey).
+    The password is accepted as typed, or, when configured as 32-40 hex digits (an even count), as
+    the bytes those digits encode (OCTT TC_085 sends the decoded form of a hex AuthorizationKey).
     """
     candidates = [configured.encode()]
     if _HEX_KEY.fullmatch(configured):
@@ -26,6 +32,22 @@ def password_matches(configured: str, offered: bytes) -> bool:
     # Evaluate every candidate so timing does not reveal which form matched.
     results = [hmac.compare_digest(candidate, offered) for candidate in candidates]
     return any(results)
+
+
+def password_problem(password: str) -> str | None:
+    """Return the error key of an unusable charger password; None when fine (or empty)."""
+    if not password:
+        return None
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        return "password_length"
+    if _PASSWORD_STRING.fullmatch(password) is None:
+        return "password_characters"
+    return None
+
+
+def generate_password() -> str:
+    """Return a fresh 24-character password of letters, digits, "-" and "_" (passwordString)."""
+    return secrets.token_urlsafe(18)
 
 
 def build_ssl_context(certfile: str, keyfile: str, cafile: str = "") -> ssl.SSLContext:
