@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 import time
 from types import MappingProxyType
 from typing import Any
@@ -15,8 +16,8 @@ from homeassistant.config_entries import (
     ConfigSubentry,
 )
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import discovery_flow
-from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers import discovery_flow, issue_registry as ir
+from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
@@ -42,12 +43,13 @@ from .const import (
 )
 from .control.controller import SiteController
 from .coordinator import ChargerConfig, ChargerCoordinator
+from .csms.admission import HourlyCap, PendingChargers, fits_new_identity
 from .csms.commands import ChargerOfflineError
 from .csms.events import ChargerEvent, ChargerEventType
 from .csms.model import Charger
 from .csms.protocol import VERSION_PINS, adapter_class
 from .csms.protocol.base import BootDecision, ProtocolAdapter
-from .csms.server import OCPP16, Admission, OcppServer
+from .csms.server import OCPP16, Admission, OcppServer, remote_host
 from .csms.tls import SecurityProfile
 from .security import async_password_admits
 from .store import ChargerStore
@@ -55,6 +57,12 @@ from .store import ChargerStore
 type EntityFactory = Callable[[ChargerCoordinator], None]
 
 WATCHDOG_INTERVAL = timedelta(seconds=30)
+# A new connection must boot (unknown charger) or send any frame (known one) within this.
+FIRST_FRAME_TIMEOUT_S = 60
+# Subentry data: the address a charger without a password is bound to (where it was confirmed).
+CONF_BOUND_ADDRESS = "address"
+ISSUE_NEW_ADDRESS = "charger_new_address"
+ISSUE_AUTO_ADD_LIMIT = "auto_add_limit"
 
 
 @dataclass(slots=True, frozen=True)
@@ -82,6 +90,11 @@ class CentralSystem:
     sessions: dict[str, ProtocolAdapter] = field(default_factory=dict)
     pending: dict[str, Charger] = field(default_factory=dict)
     entity_factories: list[EntityFactory] = field(default_factory=list)
+    # Where the pending chargers connect from, at most PENDING_CAP of them, oldest first.
+    pending_visits: PendingChargers = field(default_factory=PendingChargers)
+    auto_adds: HourlyCap = field(default_factory=HourlyCap)
+    # Sessions that have not yet booted (unknown charger) or spoken (known one).
+    _unproven: set[ProtocolAdapter] = field(default_factory=set)
     # The built-in solar and price control of these chargers (control/controller.py), started
     # after the server (async_setup_entry).
     control: SiteController = field(init=False)
@@ -154,6 +167,7 @@ class CentralSystem:
                     coordinator.async_update_listeners()
                 coordinator.async_update_device()
                 continue
+            self.pending_visits.forget(charger_id)
             if (pending := self.pending.pop(charger_id, None)) is not None:
                 self.store.adopt(pending)
             charger = self.store.charger(charger_id)
@@ -182,19 +196,31 @@ class CentralSystem:
 
     @callback
     def async_add_charger(
-        self, charger_id: str, name: str, password: str, max_current: float
+        self,
+        charger_id: str,
+        name: str,
+        password: str,
+        max_current: float,
+        *,
+        address: str | None = None,
     ) -> None:
-        """Configure a charger (confirmed discovery or automatic acceptance)."""
+        """Configure a charger (confirmed discovery or automatic acceptance).
+
+        Without a password it is bound to the address it connects from (given, or where it waits).
+        """
+        if address is None and (visit := self.pending_visits.visits.get(charger_id)) is not None:
+            address = visit.address
+        data: dict[str, Any] = {
+            CONF_CHARGER_ID: charger_id,
+            "password": password,
+            CONF_MAX_CURRENT: max_current,
+        }
+        if address and not password:
+            data[CONF_BOUND_ADDRESS] = address
         self.hass.config_entries.async_add_subentry(
             self.entry,
             ConfigSubentry(
-                data=MappingProxyType(
-                    {
-                        CONF_CHARGER_ID: charger_id,
-                        "password": password,
-                        CONF_MAX_CURRENT: max_current,
-                    }
-                ),
+                data=MappingProxyType(data),
                 subentry_type=SUBENTRY_CHARGER,
                 title=name,
                 unique_id=charger_id,
@@ -205,8 +231,19 @@ class CentralSystem:
     @callback
     def async_refuse_pending(self, charger_id: str) -> None:
         """Drop the connection of a discovered charger that the homeowner ignored."""
+        self.pending_visits.forget(charger_id)
         if self.pending.pop(charger_id, None) is not None:
             self._async_close_session(charger_id)
+
+    @callback
+    def _async_drop_pending(self, charger_id: str, why: str) -> None:
+        """Forget a pending charger: its connection and its notification go."""
+        LOGGER.info("Pending charger %r dropped: %s", charger_id, why)
+        self.async_refuse_pending(charger_id)
+        for flow in self.hass.config_entries.flow.async_progress_by_handler(
+            DOMAIN, match_context={"unique_id": unique_id_for_charger(charger_id)}
+        ):
+            self.hass.config_entries.flow.async_abort(flow["flow_id"])
 
     # --- entities ------------------------------------------------------------------
 
@@ -226,21 +263,71 @@ class CentralSystem:
 
     # --- admission and sessions ----------------------------------------------------
 
-    def admit(self, charger_id: str, password: bytes | None, username: str | None) -> Admission:
-        """Decide on a connecting charger before the WebSocket upgrade."""
-        if not charger_id:
-            LOGGER.warning("Refused a charger that connected without an id in its URL (HTTP 404)")
-            return Admission.UNKNOWN
+    def admit(
+        self, charger_id: str, password: bytes | None, username: str | None, address: str
+    ) -> Admission:
+        """Decide on a connecting charger before the WebSocket upgrade; no state is created here."""
         if (coordinator := self.coordinators.get(charger_id)) is not None:
             if not async_password_admits(self.entry, coordinator.config, password):
                 return Admission.UNAUTHORIZED
+            if not coordinator.config.password and not self._address_admits(
+                coordinator.config.subentry_id, address
+            ):
+                return Admission.WRONG_ADDRESS
             return Admission.ADMIT
-        if self._is_ignored(charger_id) or (
-            self.unknown_charger_policy is UnknownChargerPolicy.REJECT
+        if (
+            self._is_ignored(charger_id)
+            or self.unknown_charger_policy is UnknownChargerPolicy.REJECT
+            or not fits_new_identity(charger_id)
         ):
-            LOGGER.warning("Refused unknown charger %s (HTTP 404)", charger_id)
             return Admission.UNKNOWN
-        return Admission.ADMIT
+        visit = self.pending_visits.visits.get(charger_id)
+        if visit is not None and visit.connected and visit.address != address:
+            # A live pending charger is not pushed off by its id from elsewhere.
+            return Admission.WRONG_ADDRESS
+        return Admission.PENDING
+
+    def _address_admits(self, subentry_id: str, address: str) -> bool:
+        """Whether a password-less charger may connect from here; raise a repair issue if not."""
+        subentry = self.entry.subentries.get(subentry_id)
+        bound = subentry.data.get(CONF_BOUND_ADDRESS) if subentry is not None else None
+        if subentry is None or not bound or bound == address:
+            return True
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"{ISSUE_NEW_ADDRESS}_{subentry_id}",
+            is_fixable=True,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_NEW_ADDRESS,
+            translation_placeholders={
+                "charger": subentry.title,
+                "charger_id": str(subentry.data[CONF_CHARGER_ID]),
+                "address": address,
+                "bound": str(bound),
+            },
+            data={
+                "entry_id": self.entry.entry_id,
+                "subentry_id": subentry_id,
+                "address": address,
+            },
+        )
+        return False
+
+    @callback
+    def _async_bind_address(self, charger_id: str, address: str) -> None:
+        """Bind a password-less charger to the address of its first connection (if unbound)."""
+        if (
+            coordinator := self.coordinators.get(charger_id)
+        ) is None or coordinator.config.password:
+            return
+        subentry = self.entry.subentries.get(coordinator.config.subentry_id)
+        if subentry is None or subentry.data.get(CONF_BOUND_ADDRESS) or address == "?":
+            return
+        self.hass.config_entries.async_update_subentry(
+            self.entry, subentry, data={**subentry.data, CONF_BOUND_ADDRESS: address}
+        )
 
     def _is_ignored(self, charger_id: str) -> bool:
         entry = self.hass.config_entries.async_entry_for_domain_unique_id(
@@ -250,8 +337,13 @@ class CentralSystem:
 
     async def serve(self, charger_id: str, connection: ServerConnection) -> None:
         """Run one charger's OCPP session until its connection closes."""
-        charger = self._charger_for_connection(charger_id)
+        address = remote_host(connection)
+        charger = self._charger_for_connection(charger_id, address)
         session = adapter_class(connection.subprotocol)(charger, connection, self)
+        self._unproven.add(session)
+        cancel_first_frame_timeout = async_call_later(
+            self.hass, FIRST_FRAME_TIMEOUT_S, partial(self._async_first_frame_due, session)
+        )
         previous = self.sessions.get(charger_id)
         # The new session takes over first, so the old one ending is no disconnect.
         self.sessions[charger_id] = session
@@ -267,12 +359,7 @@ class CentralSystem:
         charger.silent = False
         charger.protocol = (connection.subprotocol or OCPP16).lower()
         charger.last_seen = time.monotonic()
-        LOGGER.info(
-            "Charger %s connected from %s (%s)",
-            charger_id,
-            connection.remote_address[0] if connection.remote_address else "?",
-            charger.protocol,
-        )
+        LOGGER.info("Charger %s connected from %s (%s)", charger_id, address, charger.protocol)
         self.changed(charger)
         self.event(charger, ChargerEvent(ChargerEventType.CONNECTED))
         try:
@@ -280,8 +367,11 @@ class CentralSystem:
         except ConnectionClosed:
             pass
         finally:
+            cancel_first_frame_timeout()
+            self._unproven.discard(session)
             if self.sessions.get(charger_id) is session:
                 del self.sessions[charger_id]
+                self.pending_visits.leave(charger_id)
                 charger.connected = False
                 LOGGER.info("Charger %s disconnected", charger_id)
                 self.changed(charger)
@@ -310,21 +400,65 @@ class CentralSystem:
             raise ChargerOfflineError(charger_id, "connect", "not connected")
         return session
 
-    def _charger_for_connection(self, charger_id: str) -> Charger:
+    @callback
+    def _async_first_frame_due(self, session: ProtocolAdapter, _now: datetime) -> None:
+        """Close a connection that neither booted (unknown charger) nor spoke (known one) in time."""
+        if session not in self._unproven:
+            return
+        LOGGER.info(
+            "Charger %r sent nothing usable within %d s of connecting; closing the connection",
+            session.charger.charger_id,
+            FIRST_FRAME_TIMEOUT_S,
+        )
+        self._unproven.discard(session)
+        self.entry.async_create_background_task(
+            self.hass,
+            session.connection.close(),
+            f"close silent charger {session.charger.charger_id!r}",
+        )
+
+    def _charger_for_connection(self, charger_id: str, address: str) -> Charger:
         if charger_id in self.coordinators:
+            self._async_bind_address(charger_id, address)
             return self.coordinators[charger_id].charger
         if self.unknown_charger_policy is UnknownChargerPolicy.ACCEPT:
-            LOGGER.info("Adding new charger %s automatically", charger_id)
-            self.async_add_charger(charger_id, charger_id, "", DEFAULT_MAX_CURRENT)
-            return self.coordinators[charger_id].charger
+            if self.auto_adds.take():
+                LOGGER.info("Adding new charger %s automatically", charger_id)
+                self.async_add_charger(
+                    charger_id, charger_id, "", DEFAULT_MAX_CURRENT, address=address
+                )
+                return self.coordinators[charger_id].charger
+            self._async_auto_add_limit_reached(charger_id)
+        for gone in self.pending_visits.arrive(charger_id, address):
+            self._async_drop_pending(gone, f"more than {self.pending_visits.cap} chargers waiting")
         if (charger := self.pending.get(charger_id)) is None:
             charger = self.pending[charger_id] = Charger(charger_id)
         return charger
+
+    @callback
+    def _async_auto_add_limit_reached(self, charger_id: str) -> None:
+        """Keep further new chargers pending this hour, and tell the homeowner why."""
+        LOGGER.warning(
+            "Charger %s waits for confirmation: %d chargers were added automatically this hour",
+            charger_id,
+            self.auto_adds.limit,
+        )
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            ISSUE_AUTO_ADD_LIMIT,
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_AUTO_ADD_LIMIT,
+            translation_placeholders={"limit": str(self.auto_adds.limit)},
+        )
 
     # --- ChargerHost: what protocol adapters report --------------------------------
 
     def boot(self, charger: Charger) -> BootDecision:
         """Accept configured chargers; keep unconfirmed ones pending and ask the homeowner."""
+        self._unproven.discard(self.sessions.get(charger.charger_id))
         if charger.charger_id in self.coordinators:
             return BootDecision(accepted=True, interval=self.heartbeat_interval)
         discovery_flow.async_create_flow(
@@ -341,7 +475,13 @@ class CentralSystem:
         return BootDecision(accepted=False, interval=PENDING_BOOT_INTERVAL)
 
     def authorize(self, charger: Charger, id_tag: str) -> bool:
-        """Accept every tag, or only the allow-listed ones (case-insensitive, OCPP 1.6 section 7.28)."""
+        """Accept every tag, or only the allow-listed ones (case-insensitive, OCPP 1.6 section 7.28).
+
+        A pending (unconfirmed) charger gets no tag accepted: it may not start charging.
+        """
+        coordinator = self.coordinators.get(charger.charger_id)
+        if coordinator is None or coordinator.charger is not charger:
+            return False
         if self.entry.options.get(CONF_AUTHORIZATION) != AuthorizationMode.ALLOW_LIST:
             return True
         wanted = id_tag.casefold()
@@ -370,7 +510,9 @@ class CentralSystem:
             coordinator.async_dispatch_event(event)
 
     def heard_from(self, charger: Charger) -> None:
-        """Any frame proves the charger is alive."""
+        """Any frame proves the charger is alive (a known one: it has spoken in time)."""
+        if charger.charger_id in self.coordinators:
+            self._unproven.discard(self.sessions.get(charger.charger_id))
         charger.last_seen = time.monotonic()
         if charger.silent:
             charger.silent = False
@@ -392,7 +534,9 @@ class CentralSystem:
 
     @callback
     def _async_watchdog(self, _now: Any) -> None:
-        """Mark chargers that stopped talking as unavailable (once)."""
+        """Mark chargers that stopped talking as unavailable (once); forget long-gone pending ones."""
+        for charger_id in self.pending_visits.expired():
+            self._async_drop_pending(charger_id, "not connected for 10 minutes")
         limit = SILENCE_HEARTBEATS * self.heartbeat_interval
         now = time.monotonic()
         for coordinator in self.coordinators.values():

@@ -169,6 +169,8 @@ EV_FIELDS = (
 # the voltage per phase at which a limit in W is taken as amps.
 EXTERNAL_LIMIT_SEEN = "ExternalLimit"
 LIMIT_VOLTAGE = 230.0
+# The most connectors (1.6) or EVSEs (2.0.1) a station is given: no home has more.
+MAX_CONNECTORS = 64
 
 
 @dataclass(slots=True, frozen=True)
@@ -418,9 +420,15 @@ class Charger:
     connectors: dict[int, Connector] = field(default_factory=dict)
 
     def connector(self, connector_id: int) -> Connector:
-        """Return the connector, creating it on first mention."""
+        """Return the connector, creating it on first mention.
+
+        A number past MAX_CONNECTORS gets a connector that is not kept: a station naming
+        thousands of connectors must not make thousands of entities (or stored records).
+        """
         if (found := self.connectors.get(connector_id)) is None:
-            found = self.connectors[connector_id] = Connector(connector_id)
+            found = Connector(connector_id)
+            if connector_id <= MAX_CONNECTORS:
+                self.connectors[connector_id] = found
         return found
 
     def external_limit(self, connector_id: int, at: datetime) -> tuple[float, str] | None:

@@ -1,4 +1,8 @@
-"""The OCPP-J WebSocket server: admission (404/401), subprotocol choice and one task per connection."""
+"""The OCPP-J WebSocket server: admission (400/401/403/404/429), subprotocol choice, one task per connection.
+
+Refusals are logged once per source address per minute, with the charger id escaped (repr): an id is
+whatever a stranger puts in a URL, newlines and NUL included.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from ..const import LOGGER
+from .admission import AddressBudget, LogThrottle, identity_problem
 from .tls import certificate_refusal
 
 OCPP16 = "ocpp1.6"
@@ -35,17 +40,37 @@ PING_TIMEOUT: float | None = 60
 class Admission(Enum):
     """Outcome of checking a connecting charger."""
 
-    ADMIT = HTTPStatus.SWITCHING_PROTOCOLS
-    UNKNOWN = HTTPStatus.NOT_FOUND
-    UNAUTHORIZED = HTTPStatus.UNAUTHORIZED
+    ADMIT = "admit"
+    # Admitted, but unconfirmed (or added automatically): it costs its address some budget.
+    PENDING = "pending"
+    UNKNOWN = "unknown"
+    UNAUTHORIZED = "unauthorized"
+    # A password-less charger's id from an address other than its own. 403, not 401: no
+    # credentials exist that could be offered instead (RFC 9110 15.5.2 asks a 401 to challenge
+    # for some), and the refusal is the server's policy about the request (15.5.4).
+    WRONG_ADDRESS = "wrong_address"
 
 
-type AdmitFn = Callable[[str, bytes | None, str | None], Admission]
+_REFUSALS: dict[Admission, tuple[str, HTTPStatus]] = {
+    Admission.UNKNOWN: ("unknown charger", HTTPStatus.NOT_FOUND),
+    Admission.WRONG_ADDRESS: (
+        "a charger without a password connecting from an address not its own",
+        HTTPStatus.FORBIDDEN,
+    ),
+}
+# Charger id, Basic-auth password and username (None: none sent), source address.
+type AdmitFn = Callable[[str, bytes | None, str | None, str], Admission]
 type ServeFn = Callable[[str, ServerConnection], Awaitable[None]]
 # Charger id → the subprotocol it is held to (its version pin), None: any we support.
 type PinFn = Callable[[str], str | None]
 # Charger id → whether it must show a client certificate (security profile 3).
 type CertificateRequiredFn = Callable[[str], bool]
+
+
+def remote_host(connection: ServerConnection) -> str:
+    """Return the connecting side's IP address ("?" when the socket does not say)."""
+    address = connection.remote_address
+    return str(address[0]) if address else "?"
 
 
 def charger_id_from_path(path: str) -> str:
@@ -119,6 +144,9 @@ class OcppServer:
         self._admit = admit
         self._serve_connection = serve_connection
         self._server: Server | None = None
+        # Public so that tests can give it a clock of their own.
+        self.budget = AddressBudget()
+        self._log_throttle = LogThrottle()
 
     @property
     def port(self) -> int:
@@ -162,6 +190,11 @@ class OcppServer:
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         charger_id = charger_id_from_path(request.path)
+        if not charger_id:
+            # Grizzl-E 5.x connects without an id: no such charger rather than a malformed one.
+            return self._refuse(connection, charger_id, "no id in the URL", HTTPStatus.NOT_FOUND)
+        if (problem := identity_problem(charger_id)) is not None:
+            return self._refuse(connection, charger_id, problem, HTTPStatus.BAD_REQUEST)
         offers = request.headers.get_all(PROTOCOL_HEADER)
         if offers and not any(value.strip() for value in offers):
             # Some firmwares send the header empty; websockets would refuse that with HTTP 400.
@@ -176,11 +209,31 @@ class OcppServer:
             return self._unauthorized(
                 connection, charger_id, "username differs from the charger id"
             )
-        admission = self._admit(charger_id, password, username)
-        if admission is Admission.UNKNOWN:
-            return connection.respond(HTTPStatus.NOT_FOUND, "Unknown charger\n")
+        return self._decide(connection, charger_id, password, username)
+
+    def _decide(
+        self,
+        connection: ServerConnection,
+        charger_id: str,
+        password: bytes | None,
+        username: str | None,
+    ) -> Response | None:
+        """Ask the central system; refusals and pending chargers spend their address's budget."""
+        address = remote_host(connection)
+        admission = self._admit(charger_id, password, username, address)
+        if admission is Admission.ADMIT:
+            return None
+        if not self.budget.spend(address):
+            return self._refuse(
+                connection,
+                charger_id,
+                "too many refused or new chargers",
+                HTTPStatus.TOO_MANY_REQUESTS,
+            )
         if admission is Admission.UNAUTHORIZED:
             return self._unauthorized(connection, charger_id, "wrong or missing password")
+        if (refusal := _REFUSALS.get(admission)) is not None:
+            return self._refuse(connection, charger_id, *refusal)
         return None
 
     def _certificate_admission(
@@ -191,17 +244,26 @@ class OcppServer:
             return self._unauthorized(connection, charger_id, reason)
         return None
 
-    @staticmethod
-    def _unauthorized(connection: ServerConnection, charger_id: str, reason: str) -> Response:
-        LOGGER.warning(
-            "Refused charger %s from %s: %s (HTTP 401)",
-            charger_id,
-            connection.remote_address,
-            reason,
-        )
-        response = connection.respond(HTTPStatus.UNAUTHORIZED, "Unauthorized\n")
+    def _unauthorized(self, connection: ServerConnection, charger_id: str, reason: str) -> Response:
+        response = self._refuse(connection, charger_id, reason, HTTPStatus.UNAUTHORIZED)
         response.headers["WWW-Authenticate"] = build_www_authenticate_basic(REALM)
         return response
+
+    def _refuse(
+        self, connection: ServerConnection, charger_id: str, reason: str, status: HTTPStatus
+    ) -> Response:
+        """Answer with an HTTP error; log it unless this address was logged within the minute."""
+        address = remote_host(connection)
+        if (kept_back := self._log_throttle.allow(address)) is not None:
+            LOGGER.warning(
+                "Refused charger %r from %s: %s (HTTP %d)%s",
+                charger_id,
+                address,
+                reason,
+                status,
+                f"; {kept_back} more refusals from there not logged" if kept_back else "",
+            )
+        return connection.respond(status, f"{status.phrase}\n")
 
     async def _handle(self, connection: ServerConnection) -> None:
         charger_id = charger_id_from_path(connection.request.path if connection.request else "")
