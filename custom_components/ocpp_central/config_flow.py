@@ -46,7 +46,7 @@ from .const import (
     AuthorizationMode,
     UnknownChargerPolicy,
 )
-from .csms.auth import build_ssl_context
+from .csms.auth import build_ssl_context, generate_password, password_problem
 from .flows.charger import (
     ChargerSubentryFlow,
     charger_schema as _charger_schema,
@@ -274,17 +274,24 @@ class OcppCentralConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_abort(reason="central_system_gone")
         if _find_charger(central_entry, charger_id) is not None:
             return self.async_abort(reason="charger_already_configured")
+        errors: dict[str, str] = {}
         if user_input is not None:
-            central_entry.runtime_data.async_add_charger(
-                charger_id,
-                user_input[CONF_NAME],
-                user_input.get(CONF_PASSWORD, ""),
-                float(user_input[CONF_MAX_CURRENT]),
-            )
-            return self.async_abort(reason="charger_added")
+            if problem := password_problem(user_input.get(CONF_PASSWORD, "")):
+                errors[CONF_PASSWORD] = problem
+            else:
+                central_entry.runtime_data.async_add_charger(
+                    charger_id,
+                    user_input[CONF_NAME],
+                    user_input.get(CONF_PASSWORD, ""),
+                    float(user_input[CONF_MAX_CURRENT]),
+                )
+                return self.async_abort(reason="charger_added")
+        # A generated password, suggested: most homeowners would otherwise leave it empty.
+        defaults = user_input or {CONF_NAME: charger_id, CONF_PASSWORD: generate_password()}
         return self.async_show_form(
             step_id="discovery_confirm",
-            data_schema=_charger_schema({CONF_NAME: charger_id}),
+            data_schema=_charger_schema(defaults),
+            errors=errors,
             description_placeholders={
                 "charger_id": charger_id,
                 "vendor": self._discovery.get("vendor") or "?",

@@ -549,7 +549,7 @@ async def test_add_charger_by_hand(
         {
             CONF_CHARGER_ID: " CP9/ ",
             CONF_NAME: "Garage",
-            CONF_PASSWORD: "secret-secret",
+            CONF_PASSWORD: "secret-secret-secret",
             CONF_MAX_CURRENT: 16,
         },
     )
@@ -557,7 +557,7 @@ async def test_add_charger_by_hand(
     assert result["title"] == "Garage"
     assert result["data"] == {
         CONF_CHARGER_ID: "CP9",
-        CONF_PASSWORD: "secret-secret",
+        CONF_PASSWORD: "secret-secret-secret",
         CONF_MAX_CURRENT: 16.0,
     }
     await hass.async_block_till_done()
@@ -571,7 +571,7 @@ async def test_add_charger_by_hand(
     with pytest.raises(InvalidStatus) as err:
         await connect("CP9")
     assert err.value.response.status_code == 401
-    charger = await connect("CP9", password="secret-secret")
+    charger = await connect("CP9", password="secret-secret-secret")
     assert (await charger.boot()).status == "Accepted"
 
 
@@ -615,7 +615,7 @@ async def test_reconfigure_charger(
     assert result["description_placeholders"] == {"charger_id": "CP1"}
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
-        {CONF_NAME: "Driveway", CONF_PASSWORD: "new-password", CONF_MAX_CURRENT: 20},
+        {CONF_NAME: "Driveway", CONF_PASSWORD: "new-password-for-cp1", CONF_MAX_CURRENT: 20},
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -626,7 +626,7 @@ async def test_reconfigure_charger(
     assert subentry.title == "Driveway"
     assert dict(subentry.data) == {
         CONF_CHARGER_ID: "CP1",
-        CONF_PASSWORD: "new-password",
+        CONF_PASSWORD: "new-password-for-cp1",
         CONF_MAX_CURRENT: 20.0,
     }
     device = device_registry.async_get_device_by_identifier((DOMAIN, "CP1"), central.entry_id)

@@ -30,7 +30,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from ..central import unique_id_for_charger
+from ..central import CONF_BOUND_ADDRESS, unique_id_for_charger
 from ..charging.quirks import (
     CONF_MIN_CURRENT,
     CONF_MIN_WRITE_INTERVAL,
@@ -62,6 +62,8 @@ from ..const import (
     DEFAULT_MAX_CURRENT,
     DOMAIN,
 )
+from ..csms.admission import identity_problem
+from ..csms.auth import generate_password, password_problem
 from .security import SECURITY_CHOICES, security_profile_errors
 
 if TYPE_CHECKING:
@@ -232,8 +234,10 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             charger_id = user_input[CONF_CHARGER_ID].strip().strip("/")
-            if not charger_id or "/" in charger_id:
+            if not charger_id or "/" in charger_id or identity_problem(charger_id):
                 errors[CONF_CHARGER_ID] = "invalid_charger_id"
+            elif problem := password_problem(user_input.get(CONF_PASSWORD, "")):
+                errors[CONF_PASSWORD] = problem
             elif find_charger(self._get_entry(), charger_id) is not None:
                 return self.async_abort(reason="already_configured")
             else:
@@ -252,7 +256,7 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
                     unique_id=charger_id,
                 )
         schema = vol.Schema({vol.Required(CONF_CHARGER_ID): str}).extend(
-            charger_schema(user_input or {}).schema
+            charger_schema(user_input or {CONF_PASSWORD: generate_password()}).schema
         )
         return self.async_show_form(step_id="user", data_schema=schema, errors=errors)
 
@@ -264,6 +268,11 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             options, errors = _options_from_input(user_input)
+            password = user_input.get(CONF_PASSWORD, "")
+            if password != subentry.data.get(CONF_PASSWORD, "") and (
+                problem := password_problem(password)
+            ):
+                errors[CONF_PASSWORD] = problem
             errors |= security_profile_errors(
                 self._get_entry(),
                 options.get(CONF_SECURITY_PROFILE, "auto"),
@@ -271,6 +280,9 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
             )
             if not errors:
                 kept = {k: v for k, v in subentry.data.items() if k not in OPTION_DEFAULTS}
+                if password:
+                    # The password protects it now; without one it is bound again where it connects.
+                    kept.pop(CONF_BOUND_ADDRESS, None)
                 if user_input.get(CONF_PASSWORD, "") != subentry.data.get(CONF_PASSWORD, ""):
                     # Set by hand: the charger is told the new one by whoever set it.
                     kept.pop(CONF_PREVIOUS_PASSWORD, None)
