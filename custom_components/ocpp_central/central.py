@@ -461,6 +461,9 @@ class CentralSystem:
         self._unproven.discard(self.sessions.get(charger.charger_id))
         if charger.charger_id in self.coordinators:
             return BootDecision(accepted=True, interval=self.heartbeat_interval)
+        if self.pending.get(charger.charger_id) is not charger:
+            # Dropped (pushed out, refused) while its boot was under way: no notification.
+            return BootDecision(accepted=False, interval=PENDING_BOOT_INTERVAL)
         discovery_flow.async_create_flow(
             self.hass,
             DOMAIN,
