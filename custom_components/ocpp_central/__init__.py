@@ -17,6 +17,7 @@ from homeassistant.helpers import (
 from homeassistant.helpers.typing import ConfigType
 
 from .central import CentralSystem
+from .certificates import async_load_ca, async_remove_ca
 from .config_entry import OcppCentralConfigEntry
 from .const import (
     CONF_CHARGER_ID,
@@ -68,6 +69,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry) 
                 translation_placeholders={"path": certfile, "error": str(err)},
             ) from err
     central = CentralSystem(hass, entry, ChargerStore(hass, entry.entry_id))
+    central.certificate_authority = await async_load_ca(hass, entry)
     entry.runtime_data = central
     entry.async_on_unload(central.async_stop)
     port = entry.data[CONF_PORT]
@@ -127,6 +129,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry)
     ir.async_delete_issue(hass, DOMAIN, f"port_unavailable_{entry.entry_id}")
     remove_control_issues(hass, entry.entry_id)
     await async_remove_stored(hass, entry.entry_id)
+    await async_remove_ca(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

@@ -21,6 +21,7 @@ from homeassistant.helpers.event import async_call_later, async_track_time_inter
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from .certificates import sign_for_charger
 from .charging.quirks import CONF_OCPP_VERSION
 from .config_entry import OcppCentralConfigEntry
 from .const import (
@@ -44,6 +45,7 @@ from .const import (
 from .control.controller import SiteController
 from .coordinator import ChargerConfig, ChargerCoordinator
 from .csms.admission import HourlyCap, PendingChargers, fits_new_identity
+from .csms.ca import LocalCa
 from .csms.commands import ChargerOfflineError
 from .csms.events import ChargerEvent, ChargerEventType
 from .csms.model import Charger
@@ -99,6 +101,9 @@ class CentralSystem:
     # after the server (async_setup_entry).
     control: SiteController = field(init=False)
     _unsub_watchdog: CALLBACK_TYPE | None = None
+    # The central system's own CA, when the server trusts it (certificates.py): signs chargers'
+    # client certificates.
+    certificate_authority: LocalCa | None = None
 
     def __post_init__(self) -> None:
         self.control = SiteController(self.hass, self.entry, self.coordinators)
@@ -476,6 +481,15 @@ class CentralSystem:
             },
         )
         return BootDecision(accepted=False, interval=PENDING_BOOT_INTERVAL)
+
+    def sign_certificate(self, charger: Charger, csr: str) -> str | None:
+        """Sign a configured charger's request for a client certificate with our CA."""
+        if charger.charger_id not in self.coordinators:
+            LOGGER.warning(
+                "Refused to sign a certificate for unconfirmed charger %s", charger.charger_id
+            )
+            return None
+        return sign_for_charger(self.certificate_authority, charger.charger_id, csr)
 
     def authorize(self, charger: Charger, id_tag: str) -> bool:
         """Accept every tag, or only the allow-listed ones (case-insensitive, OCPP 1.6 section 7.28).

@@ -18,6 +18,7 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -27,6 +28,7 @@ from homeassistant.helpers.selector import (
 )
 
 from .central import unique_id_for_charger
+from .certificates import async_create_ca
 from .config_entry import OcppCentralConfigEntry
 from .const import (
     CONF_AUTHORIZATION,
@@ -61,6 +63,8 @@ if TYPE_CHECKING:
 else:
     import voluptuous as vol
 
+# Reconfigure only: make the central system's own CA the client-certificate CA (certificates.py).
+CONF_CREATE_CA = "create_ca"
 _PORT_SELECTOR = NumberSelector(
     NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
 )
@@ -166,6 +170,16 @@ async def _validate_server(
     return errors
 
 
+async def _own_ca(hass: HomeAssistant, entry_id: str, data: dict[str, Any]) -> dict[str, str]:
+    """Create the central system's CA when asked to, and make it the client-certificate CA."""
+    if not data.pop(CONF_CREATE_CA, False):
+        return {}
+    if not (data.get(CONF_SSL_CERTFILE) or "").strip():
+        return {CONF_CREATE_CA: "ca_needs_certificate"}
+    data[CONF_SSL_CAFILE] = str(await async_create_ca(hass, entry_id))
+    return {}
+
+
 class OcppCentralConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a central system; confirm chargers that connect to it."""
 
@@ -223,7 +237,8 @@ class OcppCentralConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             self._async_abort_entries_match({CONF_PORT: int(user_input[CONF_PORT])})
             loaded = entry.state is ConfigEntryState.LOADED
-            errors = await _validate_server(
+            errors = await _own_ca(self.hass, entry.entry_id, user_input)
+            errors = errors or await _validate_server(
                 self.hass, user_input, own_port=entry.data[CONF_PORT] if loaded else None
             )
             if not errors:
@@ -239,7 +254,9 @@ class OcppCentralConfigFlow(ConfigFlow, domain=DOMAIN):
                 return result
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=_server_schema(user_input or dict(entry.data)),
+            data_schema=_server_schema(user_input or dict(entry.data)).extend(
+                {vol.Optional(CONF_CREATE_CA, default=False): BooleanSelector()}
+            ),
             errors=errors,
         )
 

@@ -25,6 +25,12 @@ from homeassistant.core import (
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
 
+from .actions.certificates import (
+    async_delete_certificate,
+    async_get_installed_certificates,
+    async_install_root_certificate,
+    async_request_charger_certificate,
+)
 from .actions.replay import async_replay_solar_day
 from .actions.schemas import SCHEMAS
 from .actions.security import (
@@ -286,6 +292,11 @@ SERVICES: dict[str, tuple[Handler, SupportsResponse, bool]] = {
     # How the charger logs in (actions/security.py).
     "rotate_password": (async_rotate_password, _OPTIONAL, True),
     "upgrade_security_profile": (async_upgrade_security_profile, _OPTIONAL, True),
+    # Certificates (actions/certificates.py).
+    "install_root_certificate": (async_install_root_certificate, _OPTIONAL, True),
+    "get_installed_certificates": (async_get_installed_certificates, _ONLY, False),
+    "delete_certificate": (async_delete_certificate, _OPTIONAL, True),
+    "request_charger_certificate": (async_request_charger_certificate, _OPTIONAL, True),
     # What Solar mode would have done on a past day (replay_service.py): no charger command.
     "replay_solar_day": (async_replay_solar_day, _ONLY, False),
 }

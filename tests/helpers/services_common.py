@@ -163,6 +163,12 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "get_diagnostics": {"location": "https://x.example/d"},
     "reserve_now": {"id_tag": "T", "expiry": "2099-01-01T00:00:00Z"},
     "cancel_reservation": {"reservation_id": 1},
+    "delete_certificate": {
+        "hash_algorithm": "SHA256",
+        "issuer_name_hash": "aa",
+        "issuer_key_hash": "bb",
+        "serial_number": "01",
+    },
 }
 
 

@@ -128,6 +128,19 @@ SCHEMAS: dict[str, vol.Schema] = {
     "cancel_reservation": BASE_SCHEMA.extend({vol.Required("reservation_id"): _COUNT}),
     "rotate_password": BASE_SCHEMA,
     "upgrade_security_profile": BASE_SCHEMA,
+    "install_root_certificate": BASE_SCHEMA.extend(
+        {vol.Optional("certificate"): vol.All(cv.string, vol.Length(min=1, max=10000))}
+    ),
+    "get_installed_certificates": BASE_SCHEMA,
+    "delete_certificate": BASE_SCHEMA.extend(
+        {
+            vol.Required("hash_algorithm"): vol.In(["SHA256", "SHA384", "SHA512"]),
+            vol.Required("issuer_name_hash"): vol.All(cv.string, vol.Length(min=1, max=128)),
+            vol.Required("issuer_key_hash"): vol.All(cv.string, vol.Length(min=1, max=128)),
+            vol.Required("serial_number"): vol.All(cv.string, vol.Length(min=1, max=40)),
+        }
+    ),
+    "request_charger_certificate": BASE_SCHEMA,
     # The tuning options' keys and ranges (flow_options.py), to try on a past day.
     "replay_solar_day": CONNECTOR_SCHEMA.extend(
         {

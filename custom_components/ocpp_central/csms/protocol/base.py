@@ -7,7 +7,8 @@ a transaction opened or closed) that each version's messages translate into.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable, Mapping
+import asyncio
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import functools
@@ -83,6 +84,9 @@ class ChargerHost(Protocol):
     def event(self, charger: Charger, event: ChargerEvent) -> None:
         """Report something that happened (never awaited: handlers stay fast)."""
 
+    def sign_certificate(self, charger: Charger, csr: str) -> str | None:
+        """Return the PEM chain our CA signed for the charger's request; None: not signed."""
+
 
 @functools.lru_cache(maxsize=1024)
 def _snake_case_key(key: str) -> str:
@@ -141,6 +145,9 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
         self.charger = charger
         self.host = host
         self.connection = connection
+        # What a handler left to do once its answer is sent (certificates.py), and its tasks.
+        self._after_answer: Coroutine[Any, Any, None] | None = None
+        self._follow_ups: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         """Read frames until the connection closes (raises ConnectionClosed then)."""
@@ -238,6 +245,18 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
         # What the answer confirms (a transaction, its id) must survive a crash right after it.
         await self.host.persisted(self.charger)
         await self._send(result.to_json())
+        if (follow_up := self._after_answer) is not None:
+            self._after_answer = None
+            task = asyncio.get_running_loop().create_task(follow_up)
+            self._follow_ups.add(task)
+            task.add_done_callback(self._follow_ups.discard)
+
+    def after_answer(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run work once the answer to the CALL being handled is sent.
+
+        A call of our own to the charger from inside its handler would wait behind the handler.
+        """
+        self._after_answer = work
 
     @staticmethod
     @abstractmethod
@@ -357,11 +376,6 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
         """Answer UnknownVendorId: no vendor extensions are handled yet."""
         LOGGER.debug("Charger %s sent DataTransfer from %r", self.id, vendor_id)
         return self._call_result.DataTransfer(status="UnknownVendorId")
-
-    @on("SignCertificate")
-    def on_sign_certificate(self, csr: str, **kwargs: Any) -> Any:
-        """Decline certificate signing requests: we run no certificate authority."""
-        return self._call_result.SignCertificate(status="Rejected")
 
     # --- Translation into the model, the same for every version ----------------------
 

@@ -13,6 +13,7 @@ from ...const import LOGGER
 from ..meter import to_sample
 from ..model import ConnectorStatus, Sample
 from .base import ProtocolAdapter, on
+from .certificates import Ocpp16Certificates
 from .v16_commands import Ocpp16Commands
 from .values import meter_batches, number_or_none, reading_time, text_or_none as _text
 
@@ -48,7 +49,7 @@ def _samples(meter_value: Any) -> list[tuple[datetime | None, list[Sample]]]:
     return meter_batches(meter_value, _sample)
 
 
-class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands):  # type: ignore[misc]
+class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certificates):  # type: ignore[misc]
     """One OCPP 1.6J session. Handlers are short and never await calls to the charger."""
 
     @staticmethod

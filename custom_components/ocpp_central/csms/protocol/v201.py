@@ -19,6 +19,7 @@ from ocpp.v201.enums import Action
 from ...const import LOGGER
 from ..model import Connector, ConnectorStatus, EvInfo, Sample, Transaction
 from .base import ProtocolAdapter, on
+from .certificates import Ocpp201Certificates
 from .v201_commands import Ocpp201Commands
 from .v201_messages import Ocpp201Messages
 from .v201_state import (
@@ -47,7 +48,13 @@ _CHARGING_STATE: dict[str, ConnectorStatus] = {
 }
 
 
-class Ocpp201Adapter(Ocpp201Messages, Ocpp201Commands, ProtocolAdapter, ChargePoint201):  # type: ignore[misc]
+class Ocpp201Adapter(
+    Ocpp201Messages,
+    Ocpp201Commands,
+    ProtocolAdapter,
+    ChargePoint201,  # type: ignore[misc]
+    Ocpp201Certificates,
+):
     """One OCPP 2.0.1 session. Handlers are short and never await calls to the charger."""
 
     @property
