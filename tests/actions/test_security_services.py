@@ -76,7 +76,7 @@ async def reconnect(
 
 @pytest.mark.parametrize(
     ("charger_id", "version", "new_password"),
-    [("CP1", "1.6", r"[0-9a-f]{40}"), ("EV201", "2.0.1", r"[A-Za-z0-9]{32}")],
+    [("CP1", "1.6", r"[0-9a-f]{40}"), ("EV201", "2.0.1", r"[A-Za-z0-9_-]{24}")],
 )
 async def test_rotation_keeps_the_charger_connected(
     hass: HomeAssistant,
@@ -156,6 +156,23 @@ async def test_set_configuration_of_the_password_is_stored(
     assert stored(central, "CP1")["password"] == hex_key
     assert stored(central, "CP1")[CONF_PREVIOUS_PASSWORD] == OLD
     await reconnect(central, cp, connect_v201, hex_key, "1.6")
+
+
+async def test_set_configuration_refuses_a_password_ocpp_does_not_allow(
+    hass: HomeAssistant, central: MockConfigEntry, connect_v201: Connect
+) -> None:
+    """Too short: refused before the charger could take it and lock itself out."""
+    cp = await connect_v201("CP1", version="1.6", password=OLD)
+    await cp.boot()
+    with pytest.raises(ServiceValidationError) as err:
+        await act(
+            hass,
+            "set_configuration",
+            {"device_id": device_of(central), "key": "AuthorizationKey", "value": "short"},
+        )
+    assert err.value.translation_key == "invalid_input"
+    assert not cp.received("ChangeConfiguration")
+    assert stored(central, "CP1")["password"] == OLD
 
 
 async def test_upgrade_refuses_what_the_server_cannot_serve(

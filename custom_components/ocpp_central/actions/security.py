@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from homeassistant.core import ServiceCall, ServiceResponse
 
+from ..csms.auth import password_problem
 from ..csms.commands import CommandResult
 from ..csms.credentials import PASSWORD_KEY, SECURITY_PROFILE_KEY, new_password
 from ..csms.tls import SecurityProfile
@@ -22,7 +23,16 @@ from .target import ChargerTarget, require, validation_error
 
 
 async def async_set_password(target: ChargerTarget, key: str, password: str) -> CommandResult:
-    """Send a new password; keep it (and the old one, until the reconnect) once accepted."""
+    """Send a new password; keep it (and the old one, until the reconnect) once accepted.
+
+    A password OCPP does not allow is refused before it is sent: the charger might take it.
+    """
+    if password_problem(password) is not None:
+        raise validation_error(
+            "invalid_input",
+            charger=target.name,
+            error="a charger password is 16 to 40 printable ASCII characters",
+        )
     result = await target.session("ChangeConfiguration").change_configuration(key, password)
     require(result, target, "ChangeConfiguration")
     async_store_password(target.central.entry, target.coordinator.config, password)

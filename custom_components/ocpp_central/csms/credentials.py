@@ -8,8 +8,8 @@ password_matches (auth.py) takes both. 2.0.1: SecurityCtrlr.BasicAuthPassword, 1
 from __future__ import annotations
 
 import secrets
-import string
 
+from .auth import generate_password
 from .server import OCPP16
 
 # How chargers and the set_configuration action name the Basic-auth password, casefolded.
@@ -20,9 +20,6 @@ PASSWORD_KEYS = frozenset(
 PASSWORD_KEY = "AuthorizationKey"
 SECURITY_PROFILE_KEY = "SecurityProfile"
 _KEY_BYTES = 20
-_PASSWORD_LENGTH = 32
-# Letters and digits only: printable ASCII that no charger's configuration UI or parser trips on.
-_ALPHABET = string.ascii_letters + string.digits
 
 
 def is_password_key(key: str) -> bool:
@@ -31,7 +28,7 @@ def is_password_key(key: str) -> bool:
 
 
 def new_password(protocol: str | None) -> str:
-    """Return a fresh password: 40 hex digits for 1.6, 32 letters and digits for 2.0.1 and later."""
+    """Return a fresh password: 40 hex digits for 1.6, the dialogs' generated one for 2.0.1 on."""
     if (protocol or OCPP16).lower() == OCPP16:
         return secrets.token_hex(_KEY_BYTES)
-    return "".join(secrets.choice(_ALPHABET) for _ in range(_PASSWORD_LENGTH))
+    return generate_password()
