@@ -52,8 +52,8 @@ from .csms.model import Charger
 from .csms.protocol import VERSION_PINS, adapter_class
 from .csms.protocol.base import BootDecision, ProtocolAdapter
 from .csms.server import OCPP16, Admission, OcppServer, remote_host
-from .csms.tls import SecurityProfile
-from .security import async_password_admits
+from .csms.tls import CertificatePolicy
+from .security import async_certificate_login, async_password_admits, certificate_policy
 from .store import ChargerStore
 
 type EntityFactory = Callable[[ChargerCoordinator], None]
@@ -121,7 +121,7 @@ class CentralSystem:
             self.admit,
             self.serve,
             pin=self.version_pin,
-            certificate_required=self.requires_certificate,
+            certificate_policy=self.certificate_policy,
         )
         await self.server.async_start()
         self._unsub_watchdog = async_track_time_interval(
@@ -361,6 +361,8 @@ class CentralSystem:
                 f"close previous connection of charger {charger_id}",
             )
         charger.connected = True
+        if (coordinator := self.coordinators.get(charger_id)) is not None:
+            async_certificate_login(self.entry, coordinator.config, connection.transport)
         charger.silent = False
         charger.protocol = (connection.subprotocol or OCPP16).lower()
         charger.last_seen = time.monotonic()
@@ -382,13 +384,11 @@ class CentralSystem:
                 self.changed(charger)
                 self.event(charger, ChargerEvent(ChargerEventType.DISCONNECTED))
 
-    def requires_certificate(self, charger_id: str) -> bool:
-        """Whether a charger is set to security profile 3: admitted on its client certificate."""
-        coordinator = self.coordinators.get(charger_id)
-        return (
-            coordinator is not None
-            and coordinator.config.security_profile is SecurityProfile.TLS_CLIENT_CERTIFICATE
-        )
+    def certificate_policy(self, charger_id: str) -> CertificatePolicy:
+        """Return what a connecting charger must show: password, client certificate, or either."""
+        if (coordinator := self.coordinators.get(charger_id)) is None:
+            return CertificatePolicy.PASSWORD
+        return certificate_policy(coordinator.config)
 
     def version_pin(self, charger_id: str) -> str | None:
         """Return the subprotocol a charger's options hold it to (None: any)."""

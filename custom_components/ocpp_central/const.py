@@ -17,6 +17,8 @@ CONF_SSL_CAFILE: Final = "ssl_cafile"
 CONF_SECURITY_PROFILE: Final = "security_profile"
 # Per charger, while a password change waits for the charger's reconnect: the password it replaced.
 CONF_PREVIOUS_PASSWORD: Final = "previous_password"
+# Per charger, just moved to profile 3 until it first shows its certificate: the profile it had.
+CONF_PREVIOUS_SECURITY_PROFILE: Final = "previous_security_profile"
 CONF_UNKNOWN_CHARGERS: Final = "unknown_chargers"
 CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
 CONF_AUTHORIZATION: Final = "authorization"

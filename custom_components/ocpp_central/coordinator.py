@@ -28,6 +28,7 @@ from .const import (
     CONF_CHARGER_ID,
     CONF_MAX_CURRENT,
     CONF_PREVIOUS_PASSWORD,
+    CONF_PREVIOUS_SECURITY_PROFILE,
     CONF_SECURITY_PROFILE,
     DEFAULT_MAX_CURRENT,
     DOMAIN,
@@ -63,6 +64,8 @@ class ChargerConfig:
     security_profile: SecurityProfile | None = None
     # While a changed password waits for the charger to reconnect with it: the one it replaced.
     previous_password: str | None = None
+    # Just moved to profile 3, until it first shows its certificate: the profile it had.
+    previous_security_profile: SecurityProfile | None = None
 
     @classmethod
     def from_subentry(cls, subentry: ConfigSubentry) -> ChargerConfig:
@@ -85,6 +88,7 @@ class ChargerConfig:
             overrides=QuirkOverrides.from_data(data),
             security_profile=_security_profile(data.get(CONF_SECURITY_PROFILE)),
             previous_password=data.get(CONF_PREVIOUS_PASSWORD),
+            previous_security_profile=_security_profile(data.get(CONF_PREVIOUS_SECURITY_PROFILE)),
         )
 
 

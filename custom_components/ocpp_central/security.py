@@ -16,13 +16,19 @@ from homeassistant.core import callback
 
 from .const import (
     CONF_PREVIOUS_PASSWORD,
+    CONF_PREVIOUS_SECURITY_PROFILE,
     CONF_SECURITY_PROFILE,
     CONF_SSL_CAFILE,
     CONF_SSL_CERTFILE,
     LOGGER,
 )
 from .csms.auth import password_matches
-from .csms.tls import SecurityProfile
+from .csms.tls import (
+    CertificatePolicy,
+    SecurityProfile,
+    TransportLike,
+    peer_common_name,
+)
 
 if TYPE_CHECKING:
     from .config_entry import OcppCentralConfigEntry
@@ -93,14 +99,43 @@ def async_store_password(
     )
 
 
+def certificate_policy(config: ChargerConfig) -> CertificatePolicy:
+    """Return what a configured charger must show when it connects."""
+    if config.security_profile is not SecurityProfile.TLS_CLIENT_CERTIFICATE:
+        return CertificatePolicy.PASSWORD
+    if config.previous_security_profile is not None:
+        return CertificatePolicy.CERTIFICATE_OR_PASSWORD
+    return CertificatePolicy.CERTIFICATE
+
+
+@callback
+def async_certificate_login(
+    entry: OcppCentralConfigEntry, config: ChargerConfig, transport: TransportLike | None
+) -> None:
+    """Note a certificate login after a move to profile 3: from then on only that admits."""
+    if config.previous_security_profile is None or peer_common_name(transport) != config.charger_id:
+        return
+    if (subentry := entry.subentries.get(config.subentry_id)) is None:
+        return
+    data = {k: v for k, v in subentry.data.items() if k != CONF_PREVIOUS_SECURITY_PROFILE}
+    entry.runtime_data.hass.config_entries.async_update_subentry(entry, subentry, data=data)
+    entry.runtime_data.async_sync_chargers()
+    LOGGER.info(
+        "Charger %s logged in with its certificate; its password no longer admits it",
+        config.charger_id,
+    )
+
+
 @callback
 def async_store_security_profile(
-    entry: OcppCentralConfigEntry, config: ChargerConfig, profile: SecurityProfile
+    entry: OcppCentralConfigEntry, config: ChargerConfig, profile: SecurityProfile, previous: int
 ) -> None:
-    """Keep the security profile the charger accepted: from now on it is admitted by it."""
+    """Keep the security profile the charger accepted; 3 admits the password until a certificate."""
     if (subentry := entry.subentries.get(config.subentry_id)) is None:
         return
     data = {**subentry.data, CONF_SECURITY_PROFILE: str(int(profile))}
+    if profile is SecurityProfile.TLS_CLIENT_CERTIFICATE:
+        data[CONF_PREVIOUS_SECURITY_PROFILE] = str(previous)
     entry.runtime_data.hass.config_entries.async_update_subentry(entry, subentry, data=data)
     entry.runtime_data.async_sync_chargers()
     LOGGER.info("Charger %s now uses security profile %d", config.charger_id, profile)

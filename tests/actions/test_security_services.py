@@ -15,6 +15,7 @@ from websockets.exceptions import InvalidStatus
 
 from custom_components.ocpp_central.const import (
     CONF_PREVIOUS_PASSWORD,
+    CONF_PREVIOUS_SECURITY_PROFILE,
     CONF_SECURITY_PROFILE,
     CONF_SSL_CAFILE,
     CONF_SSL_CERTFILE,
@@ -246,6 +247,17 @@ async def _wss(
     )
 
 
+async def _reconnect_wss(
+    entry: MockConfigEntry, cp: ScriptedCharger, *args: Any, **kwargs: Any
+) -> ScriptedCharger:
+    """Drop the connection; connect again over wss:// as told, and boot."""
+    await cp._connection.close()
+    await wait_for(lambda: not connected(entry, "CP1"))
+    again = await _wss(*args, **kwargs)
+    assert (await again.boot()).status == "Accepted"
+    return again
+
+
 async def test_upgrade_to_3_needs_a_ca(
     hass: HomeAssistant,
     port: int,
@@ -283,13 +295,21 @@ async def test_upgrade_to_3_then_the_certificate_admits(
     assert response == {"status": "Accepted", "security_profile": 3}
     assert cp.received("ChangeConfiguration")[-1] == {"key": "SecurityProfile", "value": "3"}
     assert stored(entry, "CP1")[CONF_SECURITY_PROFILE] == "3"
+    assert stored(entry, "CP1")[CONF_PREVIOUS_SECURITY_PROFILE] == "2"
 
+    # Until it first shows its certificate, its password still admits it (applied at a reboot, say).
+    cp = await _reconnect_wss(entry, cp, connections, port, tls_files, password=OLD)
+    own = client_certificate(tls_files[1], "CP1", tmp_path)
+    cp = await _reconnect_wss(entry, cp, connections, port, tls_files, certificate=own)
+    await hass.async_block_till_done()
+    assert CONF_PREVIOUS_SECURITY_PROFILE not in stored(entry, "CP1")
+
+    # From then on only the certificate does.
     await cp._connection.close()
     await wait_for(lambda: not connected(entry, "CP1"))
     with pytest.raises(InvalidStatus) as err:
         await _wss(connections, port, tls_files, password=OLD)
     assert err.value.response.status_code == 401
-    own = client_certificate(tls_files[1], "CP1", tmp_path)
     cp = await _wss(connections, port, tls_files, certificate=own)
     assert (await cp.boot()).status == "Accepted"
 

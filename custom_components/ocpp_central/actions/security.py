@@ -77,5 +77,5 @@ async def async_upgrade_security_profile(
         SECURITY_PROFILE_KEY, str(int(step))
     )
     require(result, target, "ChangeConfiguration")
-    async_store_security_profile(target.central.entry, target.coordinator.config, step)
+    async_store_security_profile(target.central.entry, target.coordinator.config, step, current)
     return {"status": result.status, "security_profile": int(step)}

@@ -21,7 +21,7 @@ from websockets.typing import Subprotocol
 
 from ..const import LOGGER
 from .admission import AddressBudget, LogThrottle, identity_problem
-from .tls import certificate_refusal
+from .tls import CertificatePolicy, certificate_refusal, peer_common_name
 
 OCPP16 = "ocpp1.6"
 OCPP201 = "ocpp2.0.1"
@@ -63,8 +63,8 @@ type AdmitFn = Callable[[str, bytes | None, str | None, str], Admission]
 type ServeFn = Callable[[str, ServerConnection], Awaitable[None]]
 # Charger id → the subprotocol it is held to (its version pin), None: any we support.
 type PinFn = Callable[[str], str | None]
-# Charger id → whether it must show a client certificate (security profile 3).
-type CertificateRequiredFn = Callable[[str], bool]
+# Charger id → what it must show: a password, a client certificate (security profile 3) or either.
+type CertificatePolicyFn = Callable[[str], CertificatePolicy]
 
 
 def remote_host(connection: ServerConnection) -> str:
@@ -133,11 +133,11 @@ class OcppServer:
         serve_connection: ServeFn,
         *,
         pin: PinFn | None = None,
-        certificate_required: CertificateRequiredFn | None = None,
+        certificate_policy: CertificatePolicyFn | None = None,
     ) -> None:
         """Prepare the server; nothing listens until async_start."""
         self._pin = pin
-        self._certificate_required = certificate_required
+        self._certificate_policy = certificate_policy
         self._host = host
         self._port = port
         self._ssl = ssl_context
@@ -199,7 +199,7 @@ class OcppServer:
         if offers and not any(value.strip() for value in offers):
             # Some firmwares send the header empty; websockets would refuse that with HTTP 400.
             del request.headers[PROTOCOL_HEADER]
-        if self._certificate_required is not None and self._certificate_required(charger_id):
+        if self._by_certificate(connection, charger_id):
             return self._certificate_admission(connection, charger_id)
         credentials = _credentials(request.headers)
         if credentials is None:
@@ -235,6 +235,16 @@ class OcppServer:
         if (refusal := _REFUSALS.get(admission)) is not None:
             return self._refuse(connection, charger_id, *refusal)
         return None
+
+    def _by_certificate(self, connection: ServerConnection, charger_id: str) -> bool:
+        """Whether a client certificate decides on this charger, not its password."""
+        if self._certificate_policy is None:
+            return False
+        policy = self._certificate_policy(charger_id)
+        return policy is CertificatePolicy.CERTIFICATE or (
+            policy is CertificatePolicy.CERTIFICATE_OR_PASSWORD
+            and peer_common_name(connection.transport) is not None
+        )
 
     def _certificate_admission(
         self, connection: ServerConnection, charger_id: str

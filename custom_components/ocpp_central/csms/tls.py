@@ -8,7 +8,7 @@ A02.FR.20); no password then.
 
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import Enum, IntEnum
 import ssl
 from typing import Any, Protocol
 
@@ -19,6 +19,18 @@ class SecurityProfile(IntEnum):
     BASIC_AUTH = 1
     TLS_BASIC_AUTH = 2
     TLS_CLIENT_CERTIFICATE = 3
+
+
+class CertificatePolicy(Enum):
+    """What a connecting charger must show."""
+
+    # Its password, if it has one (profiles 1 and 2).
+    PASSWORD = "password"
+    # A verified client certificate for its id (profile 3).
+    CERTIFICATE = "certificate"
+    # Just moved to profile 3: its certificate admits it; until it first shows one, so does its
+    # password (it may apply the new profile only at its next reboot).
+    CERTIFICATE_OR_PASSWORD = "certificate_or_password"
 
 
 class TransportLike(Protocol):

@@ -58,6 +58,7 @@ from ..const import (
     CONF_CHARGER_ID,
     CONF_MAX_CURRENT,
     CONF_PREVIOUS_PASSWORD,
+    CONF_PREVIOUS_SECURITY_PROFILE,
     CONF_SECURITY_PROFILE,
     DEFAULT_MAX_CURRENT,
     DOMAIN,
@@ -286,6 +287,9 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
                 if user_input.get(CONF_PASSWORD, "") != subentry.data.get(CONF_PASSWORD, ""):
                     # Set by hand: the charger is told the new one by whoever set it.
                     kept.pop(CONF_PREVIOUS_PASSWORD, None)
+                if options.get(CONF_SECURITY_PROFILE) != subentry.data.get(CONF_SECURITY_PROFILE):
+                    # Chosen by hand: what is chosen applies, with no transition.
+                    kept.pop(CONF_PREVIOUS_SECURITY_PROFILE, None)
                 return self.async_update_and_abort(
                     self._get_entry(),
                     subentry,
