@@ -3,7 +3,9 @@
 A new password is stored only once the charger accepted it; the one it replaced is kept beside it
 (CONF_PREVIOUS_PASSWORD in the charger's subentry) and accepted too, until the charger logs in with
 the new one. A charger that applies the new password only at its next reboot, or a restart of Home
-Assistant in between, therefore never meets a refusal.
+Assistant in between, therefore never meets a refusal. Likewise a charger just moved to security
+profile 3 is still admitted by its password (CONF_PREVIOUS_SECURITY_PROFILE) until it first shows
+a verified certificate for its id.
 """
 
 from __future__ import annotations
@@ -70,12 +72,23 @@ def async_password_admits(
 
 
 @callback
-def _async_forget_previous(entry: OcppCentralConfigEntry, config: ChargerConfig) -> None:
+def _async_update(
+    entry: OcppCentralConfigEntry,
+    config: ChargerConfig,
+    changes: dict[str, str],
+    dropped: str | None = None,
+) -> None:
+    """Write changes into the charger's subentry and apply them at once (not at the listener)."""
     if (subentry := entry.subentries.get(config.subentry_id)) is None:
         return
-    data = {k: v for k, v in subentry.data.items() if k != CONF_PREVIOUS_PASSWORD}
+    data = {k: v for k, v in subentry.data.items() if k != dropped} | changes
     entry.runtime_data.hass.config_entries.async_update_subentry(entry, subentry, data=data)
     entry.runtime_data.async_sync_chargers()
+
+
+@callback
+def _async_forget_previous(entry: OcppCentralConfigEntry, config: ChargerConfig) -> None:
+    _async_update(entry, config, {}, dropped=CONF_PREVIOUS_PASSWORD)
     LOGGER.info(
         "Charger %s logged in with its new password; the old one is forgotten", config.charger_id
     )
@@ -86,13 +99,9 @@ def async_store_password(
     entry: OcppCentralConfigEntry, config: ChargerConfig, password: str
 ) -> None:
     """Keep a password the charger accepted, and the one it still uses until it reconnects."""
-    if (subentry := entry.subentries.get(config.subentry_id)) is None:
-        return
     # A second change before the charger reconnected: it still logs in with the older one.
     previous = config.previous_password if config.previous_password is not None else config.password
-    data = {**subentry.data, CONF_PASSWORD: password, CONF_PREVIOUS_PASSWORD: previous}
-    entry.runtime_data.hass.config_entries.async_update_subentry(entry, subentry, data=data)
-    entry.runtime_data.async_sync_chargers()
+    _async_update(entry, config, {CONF_PASSWORD: password, CONF_PREVIOUS_PASSWORD: previous})
     LOGGER.info(
         "Charger %s accepted a new password; the old one is accepted until it logs in with it",
         config.charger_id,
@@ -115,11 +124,7 @@ def async_certificate_login(
     """Note a certificate login after a move to profile 3: from then on only that admits."""
     if config.previous_security_profile is None or peer_common_name(transport) != config.charger_id:
         return
-    if (subentry := entry.subentries.get(config.subentry_id)) is None:
-        return
-    data = {k: v for k, v in subentry.data.items() if k != CONF_PREVIOUS_SECURITY_PROFILE}
-    entry.runtime_data.hass.config_entries.async_update_subentry(entry, subentry, data=data)
-    entry.runtime_data.async_sync_chargers()
+    _async_update(entry, config, {}, dropped=CONF_PREVIOUS_SECURITY_PROFILE)
     LOGGER.info(
         "Charger %s logged in with its certificate; its password no longer admits it",
         config.charger_id,
@@ -131,11 +136,8 @@ def async_store_security_profile(
     entry: OcppCentralConfigEntry, config: ChargerConfig, profile: SecurityProfile, previous: int
 ) -> None:
     """Keep the security profile the charger accepted; 3 admits the password until a certificate."""
-    if (subentry := entry.subentries.get(config.subentry_id)) is None:
-        return
-    data = {**subentry.data, CONF_SECURITY_PROFILE: str(int(profile))}
+    changes = {CONF_SECURITY_PROFILE: str(int(profile))}
     if profile is SecurityProfile.TLS_CLIENT_CERTIFICATE:
-        data[CONF_PREVIOUS_SECURITY_PROFILE] = str(previous)
-    entry.runtime_data.hass.config_entries.async_update_subentry(entry, subentry, data=data)
-    entry.runtime_data.async_sync_chargers()
+        changes[CONF_PREVIOUS_SECURITY_PROFILE] = str(previous)
+    _async_update(entry, config, changes)
     LOGGER.info("Charger %s now uses security profile %d", config.charger_id, profile)
