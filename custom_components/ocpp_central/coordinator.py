@@ -120,8 +120,8 @@ class ChargerCoordinator(DataUpdateCoordinator[None]):
             name=f"OCPP charger {config.charger_id}",
             update_interval=None,
         )
-        self.config = config
         self.charger = charger
+        self.config = config
         self.known_entities: dict[str, set[str]] = {}
         self.shape: tuple[int, ...] = ()
         self.device_id: str = ""
@@ -130,6 +130,16 @@ class ChargerCoordinator(DataUpdateCoordinator[None]):
         # The smart-charging engine: limits, schedules, pause and resume (listens to events).
         self.smart = SmartCharging(SmartChargingLink(self))
         entry.async_on_unload(self.smart.async_shutdown)
+
+    @property
+    def config(self) -> ChargerConfig:
+        """The charger's options; they also bound what the charger may report (its rating)."""
+        return self._config
+
+    @config.setter
+    def config(self, config: ChargerConfig) -> None:
+        self._config = config
+        self.charger.rating.max_current_a = config.max_current
 
     @callback
     def async_add_event_listener(self, listener: Callable[[ChargerEvent], None]) -> CALLBACK_TYPE:

@@ -88,9 +88,13 @@ def _control(control: SiteController) -> dict[str, Any]:
 
 
 def _model(charger: Charger) -> dict[str, Any]:
-    """Return the model without last_seen, a monotonic clock reading meaningless outside."""
+    """Return the model without monotonic clock readings (meaningless outside) and its rating.
+
+    The rating (the configured maximum current) is in the charger's options above.
+    """
     model = asdict(charger)
-    model.pop("last_seen", None)
+    for name in ("last_seen", "implausible_logged_at", "rating"):
+        model.pop(name, None)
     return model
 
 

@@ -15,10 +15,10 @@ import math
 from typing import Any
 
 from .const import LOGGER
+from .csms.energy import EnergyRegister
 from .csms.model import (
     Charger,
     Connector,
-    EnergyRegister,
     EvInfo,
     ExternalLimit,
     LimitPeriod,

@@ -11,12 +11,12 @@ import pytest
 
 from custom_components.ocpp_central.csms import auth
 from custom_components.ocpp_central.csms.auth import build_ssl_context, password_matches
+from custom_components.ocpp_central.csms.energy import EnergyRegister
 from custom_components.ocpp_central.csms.meter import to_sample
 from custom_components.ocpp_central.csms.model import (
     Charger,
     Connector,
     ConnectorStatus,
-    EnergyRegister,
     Phase,
     Sample,
     Transaction,

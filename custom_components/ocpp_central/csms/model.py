@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from .energy import UNRATED, EnergyRegister
+from .rating import Rating
+
+# The measurand of the lifetime energy register (and OCPP's default measurand).
+ENERGY_REGISTER = "Energy.Active.Import.Register"
+
 
 class ConnectorStatus(StrEnum):
     """Connector or station status, in the 1.6 vocabulary that 2.0.1 states map onto."""
@@ -53,7 +59,7 @@ class Sample:
     phase: Phase | None = None
 
 
-@dataclass(slots=True)
+@dataclass
 class Transaction:
     """A charging session as the central system knows it."""
 
@@ -62,6 +68,14 @@ class Transaction:
     id_tag: str | None
     meter_start_wh: float
     started_at: datetime
+
+    def __post_init__(self) -> None:
+        """Not stored (a restart forgets it): whether it was opened from a backlog.
+
+        A session whose start is older than readings already taken is a replay: the energy
+        shown while it was open is no reading of it.
+        """
+        self.replayed = False
 
     def as_dict(self) -> dict[str, object]:
         """Serialise for the store."""
@@ -97,40 +111,6 @@ class Transaction:
             meter_start_wh=float(meter_start),
             started_at=datetime.fromisoformat(started_at),
         )
-
-
-# A reading below this share of the previous one is a register reset; a smaller drop is a glitch.
-RESET_RATIO = 0.5
-
-
-@dataclass(slots=True)
-class EnergyRegister:
-    """A lifetime energy counter that never drops, even when the charger's register does.
-
-    Chargers that reset their register per session (Vestel, Grizzl-E) or to zero add what was
-    counted before the reset as an offset. A small drop (rounding when a charger mixes kWh and
-    Wh readings, two meters reporting for one connector) is a glitch: it is ignored, because
-    taking it as a reset would add the whole register to the lifetime total.
-    """
-
-    last_raw_wh: float | None = None
-    offset_wh: float = 0.0
-
-    @property
-    def total_wh(self) -> float | None:
-        """Lifetime energy in Wh."""
-        if self.last_raw_wh is None:
-            return None
-        return self.offset_wh + self.last_raw_wh
-
-    def update(self, raw_wh: float) -> None:
-        """Take a new register reading."""
-        last = self.last_raw_wh
-        if last is not None and raw_wh < last:
-            if raw_wh >= last * RESET_RATIO:
-                return
-            self.offset_wh += last
-        self.last_raw_wh = raw_wh
 
 
 @dataclass(slots=True)
@@ -277,20 +257,35 @@ class Connector:
             return False
         return timestamp < self.last_meter_at
 
-    def register_reading(self, reading_wh: float | None, at: datetime | None) -> float | None:
+    def register_reading(
+        self,
+        reading_wh: float | None,
+        at: datetime | None,
+        *,
+        rating: Rating = UNRATED,
+        new_session: bool = False,
+    ) -> float | None:
         """Lifetime energy at a start or stop reading; None: no reading, the latest total.
 
-        The reading is taken into the register (a drop there is a register reset) unless it is
-        older than one already taken.
+        The reading is taken into the register (new_session: a session's start, where a drop is
+        a register reset) unless it is older than one already taken.
         """
         if reading_wh is None:
             return self.energy.total_wh
         if self.is_stale(at):
-            return self.energy.offset_wh + reading_wh
-        self.energy.update(reading_wh)
+            return self.energy.at_reading(reading_wh)
+        self._read_energy(reading_wh, at, rating, new_session=new_session)
         if at is not None:
             self.last_meter_at = at
         return self.energy.total_wh
+
+    def _read_energy(
+        self, reading_wh: float, at: datetime | None, rating: Rating, *, new_session: bool = False
+    ) -> None:
+        if self.energy.read_at is None:
+            # Restored from the store: the last reading's time, for how much the next may add.
+            self.energy.read_at = self.last_meter_at
+        self.energy.update(reading_wh, at, rating=rating, new_session=new_session)
 
     def open_transaction(
         self,
@@ -300,21 +295,26 @@ class Connector:
         start_wh: float | None,
         read_at: datetime | None,
         started_at: datetime,
+        rating: Rating = UNRATED,
     ) -> Transaction | None:
         """Open a session at its start reading; return the session it closed, if one was open.
 
         A session still open here lost its stop. The new start reading is taken first: it is the
         latest the lost session can have ended at.
         """
-        meter_start_wh = self.register_reading(start_wh, read_at) or 0.0
+        replayed = self.is_stale(read_at)
+        meter_start_wh = (
+            self.register_reading(start_wh, read_at, rating=rating, new_session=True) or 0.0
+        )
         replaced = self.close_transaction(None, None)
         self.transaction = Transaction(
             transaction_id, self.connector_id, id_tag, meter_start_wh, started_at
         )
+        self.transaction.replayed = replayed
         return replaced
 
     def close_transaction(
-        self, stop_wh: float | None, read_at: datetime | None
+        self, stop_wh: float | None, read_at: datetime | None, rating: Rating = UNRATED
     ) -> Transaction | None:
         """End the running session at its stop reading (None: the latest total); return it.
 
@@ -323,18 +323,29 @@ class Connector:
         """
         if (transaction := self.transaction) is None:
             return None
-        end = self.register_reading(stop_wh, read_at)
+        # Its energy never falls below what was shown while it ran: a stop reading that is late
+        # or lower cannot undo what the register counted. A replayed session ends at its own.
+        shown = 0.0 if transaction.replayed else self.session_energy_wh or 0.0
+        end = self.register_reading(stop_wh, read_at, rating=rating)
         self.last_session_energy_wh = (
-            max(0.0, end - transaction.meter_start_wh) if end is not None else None
+            max(0.0, end - transaction.meter_start_wh, shown) if end is not None else None
         )
         self.transaction = None
         self.ev = EvInfo()
         return transaction
 
-    def apply_samples(self, samples: list[Sample], timestamp: datetime | None) -> None:
-        """Store the latest value of every sample we understand, unless older than what we have."""
+    def apply_samples(
+        self, samples: list[Sample], timestamp: datetime | None, rating: Rating = UNRATED
+    ) -> None:
+        """Store the latest value of every sample we understand, unless older than what we have.
+
+        The samples are plausible (the adapters check them); the energy register still judges
+        its readings against each other (EnergyRegister).
+        """
         if self.is_stale(timestamp):
             return
+        if self.energy.read_at is None:
+            self.energy.read_at = self.last_meter_at
         if timestamp is not None:
             self.last_meter_at = timestamp
         phase_power: list[float] = []
@@ -348,7 +359,10 @@ class Connector:
             handler = _SAMPLE_HANDLERS.get(sample.measurand)
             if handler is None:
                 continue
-            handler(self, sample)
+            if sample.measurand == ENERGY_REGISTER and sample.phase is None:
+                self.energy.update(sample.value, timestamp, rating=rating)
+            else:
+                handler(self, sample)
             self.seen_measurands.add(
                 sample.measurand if sample.phase is None else f"{sample.measurand}.{sample.phase}"
             )
@@ -358,9 +372,8 @@ class Connector:
             self.seen_measurands.add("Power.Active.Import")
 
 
-def _energy(connector: Connector, sample: Sample) -> None:
-    if sample.phase is None:
-        connector.energy.update(sample.value)
+def _phase_energy(connector: Connector, sample: Sample) -> None:
+    """Note a phase's energy register as seen only: the lifetime total is the total register's."""
 
 
 def _current(connector: Connector, sample: Sample) -> None:
@@ -379,7 +392,7 @@ def _scalar(attribute: str) -> Callable[[Connector, Sample], None]:
 
 
 _SAMPLE_HANDLERS: dict[str, Callable[[Connector, Sample], None]] = {
-    "Energy.Active.Import.Register": _energy,
+    ENERGY_REGISTER: _phase_energy,
     "Power.Active.Import": _scalar("power_w"),
     "Current.Import": _current,
     "Voltage": _voltage,
@@ -418,6 +431,10 @@ class Charger:
     last_seen: float | None = None
     firmware_status: str | None = None
     connectors: dict[int, Connector] = field(default_factory=dict)
+    # Not stored: the bounds of what the station may report, and when a value beyond them was
+    # last logged (monotonic seconds; they are logged once an hour).
+    rating: Rating = field(default_factory=Rating)
+    implausible_logged_at: float | None = None
 
     def connector(self, connector_id: int) -> Connector:
         """Return the connector, creating it on first mention.

@@ -427,6 +427,7 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
             start_wh=start_wh,
             read_at=read_at,
             started_at=started_at or datetime.now(UTC),
+            rating=self.charger.rating,
         )
         if replaced is not None:
             LOGGER.info(
@@ -452,7 +453,9 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
         self, connector: Connector, *, stop_wh: float | None, read_at: datetime | None
     ) -> None:
         """End the connector's session at its stop reading (None: the latest total) and report it."""
-        if (ended := connector.close_transaction(stop_wh, read_at)) is not None:
+        if (
+            ended := connector.close_transaction(stop_wh, read_at, self.charger.rating)
+        ) is not None:
             self._report_ended(connector, ended)
 
     def _report_ended(self, connector: Connector, transaction: Transaction) -> None:

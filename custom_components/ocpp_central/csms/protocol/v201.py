@@ -296,14 +296,22 @@ class Ocpp201Adapter(
         batches: list[tuple[datetime | None, list[Sample]]],
         at: datetime | None,
     ) -> None:
-        """Move the start back for a Started event that arrives after later events of its session."""
+        """Move the start back for a Started event that arrives after later events of its session.
+
+        Its start reading only ever moves the session's start reading down: the session's energy
+        shown so far stands.
+        """
         transaction = connector.transaction
         if transaction is None or at is None or at >= transaction.started_at:
             return
         transaction.started_at = at
         reading, read_at = energy_reading(batches, last=False)
         if reading is not None:
-            transaction.meter_start_wh = connector.register_reading(reading, read_at or at) or 0.0
+            start_wh = connector.register_reading(
+                reading, read_at or at, rating=self.charger.rating
+            )
+            if start_wh is not None:
+                transaction.meter_start_wh = min(transaction.meter_start_wh, start_wh)
 
     def _end(
         self,
