@@ -101,6 +101,31 @@ def _status(status: ConnectorStatus | None) -> str | None:
     return None if status is None else status.value
 
 
+# IEC 61851-1 control pilot states, the letters evcc's Home Assistant charger reads as they are:
+# A no car, B car connected and not charging, C charging, E error, F charger not available.
+# Reserved waits for a car (A); Faulted is an error (E); Unavailable, set inoperative by its
+# owner or the charger, is IEC's "EVSE not available" (F).
+VEHICLE_STATE_OPTIONS = ["A", "B", "C", "E", "F"]
+_VEHICLE_STATE = {
+    ConnectorStatus.AVAILABLE: "A",
+    ConnectorStatus.RESERVED: "A",
+    ConnectorStatus.PREPARING: "B",
+    ConnectorStatus.SUSPENDED_EV: "B",
+    ConnectorStatus.SUSPENDED_EVSE: "B",
+    ConnectorStatus.FINISHING: "B",
+    ConnectorStatus.CHARGING: "C",
+    ConnectorStatus.FAULTED: "E",
+    ConnectorStatus.UNAVAILABLE: "F",
+}
+
+
+def _vehicle_state(connector: Connector) -> str | None:
+    """Return the IEC 61851 letter of the connector's status (unknown until one is confirmed)."""
+    if connector.status is None or not connector.status_confirmed:
+        return None
+    return _VEHICLE_STATE[connector.status]
+
+
 def _error(error_code: str | None, status: ConnectorStatus | None) -> str | None:
     """No error code once a status was reported means no error; unknown before that."""
     if error_code is None:
@@ -281,6 +306,13 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         entity_registry_enabled_default=False,
         exists_fn=_seen("Power.Offered"),
         value_fn=lambda connector: connector.power_offered_w,
+    ),
+    OcppConnectorSensorDescription(
+        key="vehicle_state",
+        translation_key="vehicle_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=VEHICLE_STATE_OPTIONS,
+        value_fn=_vehicle_state,
     ),
     OcppConnectorSensorDescription(
         key="error_code",

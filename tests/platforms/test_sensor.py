@@ -99,6 +99,7 @@ async def test_values_and_units(
         "temperature": ("31.5", "°C"),
         "frequency": ("50.02", "Hz"),
         "status": ("charging", None),
+        "vehicle_state": ("C", None),
         "error": ("no_error", None),
         "station_status": ("available", None),
         "station_error": ("no_error", None),
@@ -169,7 +170,7 @@ async def test_only_changed_values_are_written(
         entry.entity_id
         for entry in er.async_entries_for_config_entry(entity_registry, central.entry_id)
     }
-    assert len(entity_ids) == 25
+    assert len(entity_ids) == 26
     writes: list[str] = []
 
     @callback
@@ -236,6 +237,7 @@ async def test_created_when_sent_and_restored_on_restart(
         "applied_limit",
         "limit_reason",
         "control_reason",
+        "vehicle_state",
     }
     assert {
         entity_id.removeprefix(S) for entity_id in hass.states.async_entity_ids("sensor")
@@ -319,6 +321,29 @@ async def test_error_codes(hass: HomeAssistant, connect: ConnectFn) -> None:
     assert {_error(code, None) for code in ("NoError", "WeakSignal")} <= set(ERROR_OPTIONS)
 
 
+
+@pytest.mark.usefixtures("central")
+async def test_vehicle_state_follows_status(hass: HomeAssistant, connect: ConnectFn) -> None:
+    """The IEC 61851 letter evcc reads follows every OCPP status the charger reports."""
+    cp = await connect("CP1")
+    await cp.boot()
+    expected = {
+        "Available": "A",
+        "Preparing": "B",
+        "Charging": "C",
+        "SuspendedEV": "B",
+        "SuspendedEVSE": "B",
+        "Finishing": "B",
+        "Reserved": "A",
+        "Faulted": "E",
+        "Unavailable": "F",
+    }
+    for status, letter in expected.items():
+        await cp.call(call.StatusNotification(connector_id=1, error_code="NoError", status=status))
+        await hass.async_block_till_done()
+        assert state(hass, "vehicle_state") == letter, status
+
+
 async def test_categories_and_disabled_by_default(
     hass: HomeAssistant,
     central: MockConfigEntry,
@@ -345,6 +370,7 @@ async def test_categories_and_disabled_by_default(
     primary = {key for key, entry in entries.items() if entry.entity_category is None}
     assert primary == {
         "status",
+        "vehicle_state",
         "applied_limit",
         "control_reason",
         "charging_power",
