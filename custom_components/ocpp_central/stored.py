@@ -19,6 +19,7 @@ from .csms.energy import EnergyRegister
 from .csms.model import (
     Charger,
     Connector,
+    ConnectorStatus,
     EvInfo,
     ExternalLimit,
     LimitPeriod,
@@ -100,13 +101,30 @@ def _info_as_dict(charger: Charger) -> Stored:
         "firmware_version": info.firmware_version,
         "meter_type": info.meter_type,
         "meter_serial_number": info.meter_serial_number,
+        # The last told; shown after a restart until the charger confirms it (or tells another).
+        "status": charger.status,
+        "error_code": charger.error_code,
     }
+
+
+def _status(stored: Any) -> ConnectorStatus | None:
+    """Read a stored status; unknown when none was stored (data from before) or unreadable."""
+    try:
+        return ConnectorStatus(stored) if isinstance(stored, str) else None
+    except ValueError:
+        return None
+
+
+def _text(stored: Any) -> str | None:
+    return stored if isinstance(stored, str) else None
 
 
 def _connector_as_dict(connector: Connector) -> Stored:
     if abs(connector.connector_id) > JSON_SAFE_INT:
         raise ValueError(f"connector id {connector.connector_id} is beyond JSON's safe range")
     return {
+        "status": connector.status,
+        "error_code": connector.error_code,
         "energy_raw_wh": connector.energy.last_raw_wh,
         "energy_offset_wh": connector.energy.offset_wh,
         "transaction": connector.transaction.as_dict() if connector.transaction else None,
@@ -202,6 +220,8 @@ def charger_from_dict(charger_id: str, data: dict[str, Any]) -> Charger:
             meter_type=info.get("meter_type"),
             meter_serial_number=info.get("meter_serial_number"),
         ),
+        status=_status(info.get("status")),
+        error_code=_text(info.get("error_code")),
     )
     for key, stored in data.get("connectors", {}).items():
         try:
@@ -218,8 +238,12 @@ def charger_from_dict(charger_id: str, data: dict[str, Any]) -> Charger:
 def _connector_from_dict(connector_id: int, stored: dict[str, Any]) -> Connector:
     transaction = stored.get("transaction")
     raw_wh = stored.get("energy_raw_wh")
+    status = _status(stored.get("status"))
     return Connector(
         connector_id,
+        status=status,
+        error_code=_text(stored.get("error_code")),
+        status_confirmed=status is None,
         energy=EnergyRegister(
             last_raw_wh=None if raw_wh is None else float(raw_wh),
             offset_wh=float(stored.get("energy_offset_wh") or 0.0),

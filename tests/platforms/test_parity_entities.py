@@ -87,21 +87,29 @@ CHARGING: dict[str, tuple[str, str | None]] = {
     "sensor.charger_cp1_status": ("charging", None),
     "sensor.charger_cp1_temperature": ("31.5", "°C"),
     "sensor.charger_cp1_transaction": ("<transaction id>", None),
+    "sensor.charger_cp1_vehicle_state": ("C", None),
     "sensor.charger_cp1_voltage_l1": ("230.1", "V"),
     "sensor.charger_cp1_voltage_l2": ("230.2", "V"),
     "sensor.charger_cp1_voltage_l3": ("230.3", "V"),
     "switch.charger_cp1_availability": (STATE_ON, None),
     "switch.charger_cp1_charge": (STATE_ON, None),
 }
-# After the session ended and the car left: what changed.
+# After the session ended and the car left: what changed (nothing flows or is offered any more).
 ENDED: dict[str, str] = {
     "binary_sensor.charger_cp1_cable_plugged_in": STATE_OFF,
     "binary_sensor.charger_cp1_charging": STATE_OFF,
+    "sensor.charger_cp1_charging_power": "0.0",
+    "sensor.charger_cp1_current_l1": "0.0",
+    "sensor.charger_cp1_current_l2": "0.0",
+    "sensor.charger_cp1_current_l3": "0.0",
+    "sensor.charger_cp1_current_offered": "0.0",
+    "sensor.charger_cp1_power_offered": "0.0",
     "sensor.charger_cp1_id_tag": STATE_UNKNOWN,
     "sensor.charger_cp1_lifetime_energy": "13.5",
     "sensor.charger_cp1_session_energy": "3.5",
     "sensor.charger_cp1_status": "available",
     "sensor.charger_cp1_transaction": STATE_UNKNOWN,
+    "sensor.charger_cp1_vehicle_state": "A",
     "switch.charger_cp1_charge": STATE_OFF,
 }
 # Entities that stay available while the charger is away.

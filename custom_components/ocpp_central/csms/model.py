@@ -42,6 +42,10 @@ PLUGGED_IN_STATUSES = frozenset(
 )
 
 
+# Where the charger offers energy: Charging, and SuspendedEV, where the car takes none of it.
+OFFERING_STATUSES = frozenset({ConnectorStatus.CHARGING, ConnectorStatus.SUSPENDED_EV})
+
+
 class Phase(StrEnum):
     """Phase of a three-phase value."""
 
@@ -201,6 +205,9 @@ class Connector:
     connector_id: int
     status: ConnectorStatus | None = None
     error_code: str | None = None
+    # False for a status restored from before a restart: shown, not acted on until the charger
+    # tells it again (plugged_in and charging are unknown until then).
+    status_confirmed: bool = True
     power_w: float | None = None
     power_offered_w: float | None = None
     current_a: dict[Phase, float] = field(default_factory=dict)
@@ -227,17 +234,53 @@ class Connector:
             if getattr(self.ev, name) is not None:
                 self.seen_measurands.add(EV_SEEN_PREFIX + name)
 
+    def take_status(self, status: ConnectorStatus | None) -> None:
+        """Take a status the charger reported; on leaving Charging, the flows stop (stop_flows).
+
+        Current flows only while Charging (OCPP's connector states: in SuspendedEV the car takes
+        none of what is offered, in SuspendedEVSE the charger offers none, and Preparing,
+        Finishing and the rest have no energy transfer), so the last reading no longer holds.
+        What is offered stops too, except in SuspendedEV. Only a change counts: a 2.0.1 charger
+        that never tells its charging state shows Preparing all through a session.
+        """
+        if status not in (None, self.status, ConnectorStatus.CHARGING):
+            self.stop_flows(offered=status not in OFFERING_STATUSES)
+        self.status = status
+        self.status_confirmed = True
+
+    def stop_flows(self, *, offered: bool = True) -> None:
+        """Power and phase currents read 0 (what is offered too, if offered): none flows now.
+
+        A value known before (or whose entity exists) becomes 0; the energy registers stay.
+        """
+        seen = self.seen_measurands
+        if self.power_w is not None or "Power.Active.Import" in seen:
+            self.power_w = 0.0
+        self.current_a = {
+            phase: 0.0
+            for phase in Phase
+            if phase in self.current_a
+            or f"Current.Import.{phase}" in seen
+            or (phase is Phase.L1 and "Current.Import" in seen)
+        }
+        if not offered:
+            return
+        if self.current_offered_a is not None or "Current.Offered" in seen:
+            self.current_offered_a = 0.0
+        if self.power_offered_w is not None or "Power.Offered" in seen:
+            self.power_offered_w = 0.0
+
     @property
     def plugged_in(self) -> bool | None:
-        """Whether a cable is in, as far as the status tells."""
-        if self.status is None:
+        """Whether a cable is in, as far as the status tells (unknown until it is confirmed)."""
+        if self.status is None or not self.status_confirmed:
             return None
         return self.status in PLUGGED_IN_STATUSES
 
     @property
     def charging(self) -> bool | None:
-        """Whether energy is flowing to the car."""
-        if self.status is None:
+        """Whether energy is flowing to the car (unknown until the status is confirmed)."""
+        if self.status is None or not self.status_confirmed:
             return None
         return self.status is ConnectorStatus.CHARGING
 
@@ -318,8 +361,8 @@ class Connector:
     ) -> Transaction | None:
         """End the running session at its stop reading (None: the latest total); return it.
 
-        Its energy is kept as the last session's. The car's word was for this session: the next
-        one (another car, perhaps) starts blank.
+        Its energy is kept as the last session's, and no current flows any more (stop_flows).
+        The car's word was for this session: the next one (another car, perhaps) starts blank.
         """
         if (transaction := self.transaction) is None:
             return None
@@ -332,6 +375,7 @@ class Connector:
         )
         self.transaction = None
         self.ev = EvInfo()
+        self.stop_flows()
         return transaction
 
     def apply_samples(

@@ -40,6 +40,10 @@ from ..commands import CommandError, CommandResult
 from ..events import ChargerEvent, ChargerEventType
 from ..model import Charger, Connector, Transaction
 
+# A charger that has not booted this long after connecting was running all along; its statuses are
+# asked for then. Not at once: some chargers drop a connection that is called before they boot.
+STATUS_GRACE_S = 5.0
+
 # The ocpp package logs every frame at INFO; ours go to DEBUG under the integration's logger.
 FRAME_LOGGER = LOGGER.getChild("frames")
 FRAME_LOGGER.setLevel(logging.WARNING)
@@ -138,6 +142,7 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
     # Version-neutral commands are named by their 1.6 action (errors, logs); the actions this
     # version calls otherwise, by that name. See protocol.action_name.
     ACTION_NAMES: ClassVar[Mapping[str, str]] = {}
+    status_grace_s: ClassVar[float] = STATUS_GRACE_S
 
     def __init__(self, charger: Charger, connection: ServerConnection, host: ChargerHost) -> None:
         """Bind an OCPP session on this connection to the charger's model."""
@@ -148,14 +153,54 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
         # What a handler left to do once its answer is sent (certificates.py), and its tasks.
         self._after_answer: Coroutine[Any, Any, None] | None = None
         self._follow_ups: set[asyncio.Task[None]] = set()
+        self._booted = asyncio.Event()
+        # Connectors (1.6) or EVSE and connector (2.0.1) whose status came on this connection.
+        self._statuses_heard: set[tuple[int, int]] = set()
 
     async def start(self) -> None:
         """Read frames until the connection closes (raises ConnectionClosed then)."""
-        while True:
-            message = await self._connection.recv()
-            LOGGER.debug("%s > %s", self.id, message)
-            self.host.heard_from(self.charger)
-            await self.route_message(message)
+        confirming = asyncio.get_running_loop().create_task(self._confirm_statuses_unless_booted())
+        try:
+            while True:
+                message = await self._connection.recv()
+                LOGGER.debug("%s > %s", self.id, message)
+                self.host.heard_from(self.charger)
+                await self.route_message(message)
+        finally:
+            confirming.cancel()
+
+    # --- Statuses after a (re)connect -------------------------------------------------
+
+    async def _confirm_statuses_unless_booted(self) -> None:
+        """Ask for the statuses a reconnected charger did not tell, unless it boots.
+
+        A booting charger reports every status once accepted; one that only reconnects (after a
+        restart of ours, a network outage) need not, and an idle one then sends nothing: its
+        stored status would stand unconfirmed.
+        """
+        try:
+            async with asyncio.timeout(self.status_grace_s):
+                await self._booted.wait()
+        except TimeoutError:
+            try:
+                await self.confirm_statuses()
+            except CommandError as err:
+                LOGGER.info("Charger %s was not asked for its statuses: %s", self.id, err)
+
+    def status_reported(self, number: int, connector_id: int = 0) -> None:
+        """Note a status the charger told on this connection: it need not be asked for."""
+        self._statuses_heard.add((number, connector_id))
+
+    def status_heard(self, number: int, connector_id: int = 0) -> bool:
+        """Whether the charger told this status on this connection."""
+        return (number, connector_id) in self._statuses_heard
+
+    @abstractmethod
+    async def confirm_statuses(self) -> None:
+        """Ask the charger for every status it did not tell since it connected.
+
+        Raises CommandError when the charger cannot be asked (offline, no answer).
+        """
 
     async def _send(self, message: str) -> None:
         LOGGER.debug("%s < %s", self.id, message)
@@ -336,6 +381,7 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
     def answer_boot(self) -> Any:
         """Decide on a BootNotification, the model holding what it said; report and answer it."""
         decision = self.host.boot(self.charger)
+        self._booted.set()
         self.host.changed(self.charger, durable=True)
         if decision.accepted:
             self.host.event(self.charger, ChargerEvent(ChargerEventType.BOOTED))

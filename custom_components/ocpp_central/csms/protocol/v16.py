@@ -97,14 +97,16 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
         error = _text(error_code)
         if error == "NoError":
             error = None
+        target = self.charger if number == 0 else self.charger.connector(number)
+        # Stored, so that a restart shows it until the charger confirms it (or tells another).
+        durable = (target.status, target.error_code) != (mapped, error)
         if number == 0:
             self.charger.status = mapped
-            self.charger.error_code = error
         else:
-            connector = self.charger.connector(number)
-            connector.status = mapped
-            connector.error_code = error
-        self.host.changed(self.charger)
+            self.charger.connector(number).take_status(mapped)
+        target.error_code = error
+        self.status_reported(number)
+        self.host.changed(self.charger, durable=durable)
         return call_result.StatusNotification()
 
     @on(Action.meter_values, skip_schema_validation=True)
@@ -207,6 +209,23 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
         return call_result.StopTransaction(
             id_tag_info={"status": self._authorize(id_tag, stop_connector)}
         )
+
+    # --- After a reconnect ------------------------------------------------------------
+
+    async def confirm_statuses(self) -> None:
+        """TriggerMessage(StatusNotification) per connector not heard from since connecting.
+
+        Without a known connector, once without connectorId: chargers answer that with the
+        station's status, most with every connector's.
+        """
+        known = sorted(number for number in self.charger.connectors if number > 0)
+        if not known:
+            await self.trigger_message("StatusNotification")
+        for number in known:
+            if self.status_heard(number):
+                continue
+            if not (await self.trigger_message("StatusNotification", number)).accepted:
+                return
 
     # --- Firmware management and security extension -------------------------------
 

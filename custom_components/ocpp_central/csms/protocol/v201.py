@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from ocpp.exceptions import ProtocolError
-from ocpp.v201 import ChargePoint as ChargePoint201, call_result
+from ocpp.v201 import ChargePoint as ChargePoint201, call, call_result
 from ocpp.v201.enums import Action
 
 from ...const import LOGGER
+from ..commands import ChargerCallError
 from ..model import Connector, ConnectorStatus, EvInfo, Sample, Transaction
 from .base import ProtocolAdapter, on
 from .certificates import Ocpp201Certificates
@@ -46,6 +47,10 @@ _CHARGING_STATE: dict[str, ConnectorStatus] = {
     "SuspendedEVSE": ConnectorStatus.SUSPENDED_EVSE,
     "EVConnected": ConnectorStatus.PREPARING,
 }
+# Statuses only a transaction's charging state tells.
+_TOLD_BY_CHARGING_STATE = frozenset(
+    {ConnectorStatus.CHARGING, ConnectorStatus.SUSPENDED_EV, ConnectorStatus.SUSPENDED_EVSE}
+)
 
 
 class Ocpp201Adapter(
@@ -111,6 +116,8 @@ class Ocpp201Adapter(
         """Take a 2.0.1 connector status (StatusNotification or an AvailabilityState event)."""
         if status not in _CONNECTOR_STATUS:
             LOGGER.info("Charger %s reported unknown connector status %r", self.id, status)
+        self.status_reported(evse, number)
+        before = self._stored_status(evse)
         forgot = False
         if evse == 0:
             self.charger.status = _CONNECTOR_STATUS.get(status)
@@ -125,7 +132,13 @@ class Ocpp201Adapter(
                 forgot = connector.ev != EvInfo()
                 connector.ev = EvInfo()
             self._refresh_status(evse)
-        self.host.changed(self.charger, durable=forgot)
+        # Stored when it changed, so that a restart shows it until the charger confirms it.
+        self.host.changed(self.charger, durable=forgot or before != self._stored_status(evse))
+
+    def _stored_status(self, evse: int) -> tuple[ConnectorStatus | None, ...]:
+        """Return the statuses a connector status can change: the station's, and its EVSE's."""
+        connector = self.charger.connectors.get(evse) if evse else None
+        return (self.charger.status, connector.status if connector is not None else None)
 
     def _refresh_status(self, evse: int) -> None:
         """Combine connector statuses and the charging state into the model's status."""
@@ -135,14 +148,22 @@ class Ocpp201Adapter(
         raw = min(known, key=list(_CONNECTOR_STATUS).index) if known else None
         charging = state.charging_state if connector.transaction is not None else None
         if raw in ("Faulted", "Unavailable", "Reserved"):
-            connector.status = _CONNECTOR_STATUS[raw]
+            connector.take_status(_CONNECTOR_STATUS[raw])
         elif charging in _CHARGING_STATE:
-            connector.status = _CHARGING_STATE[charging]
+            connector.take_status(_CHARGING_STATE[charging])
+        elif (
+            charging is None
+            and connector.transaction is not None
+            and connector.status in _TOLD_BY_CHARGING_STATE
+        ):
+            pass  # Told before a restart of ours (stored): it stands until the charger tells again.
         elif raw == "Occupied" or connector.transaction is not None:
             finishing = state.finished and connector.transaction is None
-            connector.status = ConnectorStatus.FINISHING if finishing else ConnectorStatus.PREPARING
+            connector.take_status(
+                ConnectorStatus.FINISHING if finishing else ConnectorStatus.PREPARING
+            )
         elif raw == "Available":
-            connector.status = ConnectorStatus.AVAILABLE
+            connector.take_status(ConnectorStatus.AVAILABLE)
         self._refresh_station()
 
     def _refresh_station(self) -> None:
@@ -231,13 +252,15 @@ class Ocpp201Adapter(
         if transaction is not None and transaction.id_tag is None:
             token = id_token.get("id_token") if isinstance(id_token, dict) else None
             transaction.id_tag = text_or_none(token)
+        if transaction is not None and isinstance(charging := info.get("charging_state"), str):
+            ledger.evse(connector.connector_id).charging_state = charging
+            # Before the readings: they are as new as the state (leaving Charging zeroes flows).
+            self._refresh_status(connector.connector_id)
         if batches:
             connector.metered_directly = True
         for read_at, samples in batches:
             connector.apply_samples(samples, read_at)
         self._note_ev(connector, kwargs)
-        if transaction is not None and isinstance(charging := info.get("charging_state"), str):
-            ledger.evse(connector.connector_id).charging_state = charging
         if event_type == "Ended":
             self._end(connector, tx_id, batches, transaction)
         self._refresh_status(connector.connector_id)
@@ -337,6 +360,41 @@ class Ocpp201Adapter(
         """Remember that a transaction ended (its later events are repeats); drop its seqNos."""
         Ledger.remember(self.ledger.ended, tx_id, None)
         self.ledger.seq_nos.pop(tx_id, None)
+
+    # --- After a reconnect ------------------------------------------------------------
+
+    async def confirm_statuses(self) -> None:
+        """TriggerMessage(StatusNotification) per EVSE and connector not heard from since connecting.
+
+        2.0.1 wants both ids (F06.FR.12); a connector whose trigger is refused is read instead
+        (GetVariables of its AvailabilityState). A running session's charging state (Charging,
+        SuspendedEV, ...) is not a connector status: unknown after a restart of ours, the session's
+        TransactionEvent is asked for too.
+        """
+        evses = sorted(number for number in self.charger.connectors if number > 0) or [1]
+        for evse in evses:
+            state = self.ledger.evse(evse)
+            for number in sorted(state.statuses) or [1]:
+                if not self.status_heard(evse, number):
+                    await self._confirm_status(evse, number)
+            if self.charger.connector(evse).transaction is not None and not state.charging_state:
+                await self._status(
+                    call.TriggerMessage(requested_message="TransactionEvent", evse={"id": evse})
+                )
+
+    async def _confirm_status(self, evse: int, number: int) -> None:
+        trigger = call.TriggerMessage(
+            requested_message="StatusNotification", evse={"id": evse, "connector_id": number}
+        )
+        try:
+            if (await self._status(trigger)).accepted:
+                return
+        except ChargerCallError as err:
+            LOGGER.debug("Charger %s: status trigger failed (%s); reading it", self.id, err)
+        key = f"Connector@{evse}.{number}/AvailabilityState"
+        for entry in (await self.get_configuration([key])).entries:
+            if entry.value and not self.status_heard(evse, number):
+                self.set_connector_status(evse, number, entry.value)
 
     @staticmethod
     def _note_ev(connector: Connector, fields: dict[str, Any]) -> None:
