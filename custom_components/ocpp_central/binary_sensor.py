@@ -1,4 +1,7 @@
-"""Binary sensors: connectivity, cable plugged in, charging, charging limit verified."""
+"""Binary sensors: connectivity, cable plugged in, charging, problem, charging limit verified.
+
+The platform also watches the chargers' faults and outages (repair issues, events: faults.py).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .config_entry import OcppCentralConfigEntry
 from .coordinator import ChargerCoordinator
-from .csms.model import Connector
+from .csms.model import Connector, ConnectorStatus
+from .entities.faults import async_watch_faults
 from .entities.limits import LIMIT_BINARY_SENSOR_FAMILY
 from .entity import (
     ChargerEntityDescription,
@@ -48,6 +52,13 @@ class OcppConnectorBinarySensorDescription(
     is_on_fn: Callable[[Connector], bool | None]
 
 
+def _problem(connector: Connector) -> bool | None:
+    """Whether the connector reports an error or Faulted (unknown until it reports anything)."""
+    if connector.status is None and connector.error_code is None:
+        return None
+    return connector.error_code is not None or connector.status is ConnectorStatus.FAULTED
+
+
 CHARGER_BINARY_SENSORS: tuple[OcppChargerBinarySensorDescription, ...] = (
     OcppChargerBinarySensorDescription(
         key="connected",
@@ -71,6 +82,13 @@ CONNECTOR_BINARY_SENSORS: tuple[OcppConnectorBinarySensorDescription, ...] = (
         translation_key="charging",
         device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
         is_on_fn=lambda connector: connector.charging,
+    ),
+    OcppConnectorBinarySensorDescription(
+        key="problem",
+        translation_key="problem",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=_problem,
     ),
 )
 
@@ -126,5 +144,6 @@ async def async_setup_entry(
     entry: OcppCentralConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add binary sensors for every charger and connector as they appear."""
+    """Add binary sensors for every charger and connector as they appear; watch their faults."""
     async_add_families(entry, async_add_entities, Platform.BINARY_SENSOR, *BINARY_SENSOR_FAMILIES)
+    async_watch_faults(hass, entry)

@@ -432,6 +432,8 @@ async def test_options_apply_without_reload(
         CONF_UNKNOWN_CHARGERS: "reject",
         CONF_HEARTBEAT_INTERVAL: 60,
         CONF_AUTHORIZATION: "allow_list",
+        # A new option, at its default.
+        "offline_issue_minutes": 30,
     }
     for key in central.options:
         assert_translated("options", "step", "init", "data", key)

@@ -205,6 +205,8 @@ class Connector:
     connector_id: int
     status: ConnectorStatus | None = None
     error_code: str | None = None
+    # The charger's own words on the error (vendorErrorCode and info, or techInfo); not stored.
+    vendor_error: str | None = None
     # False for a status restored from before a restart: shown, not acted on until the charger
     # tells it again (plugged_in and charging are unknown until then).
     status_confirmed: bool = True
@@ -471,6 +473,7 @@ class Charger:
     protocol: str | None = None
     status: ConnectorStatus | None = None
     error_code: str | None = None
+    vendor_error: str | None = None
     last_heartbeat: datetime | None = None
     last_seen: float | None = None
     firmware_status: str | None = None

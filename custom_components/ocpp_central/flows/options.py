@@ -71,6 +71,7 @@ from ..control.config import (
     PowerSign,
 )
 from ..control.core.modes import SolarSettings, Strategy
+from ..entities.faults import CONF_OFFLINE_ISSUE_MINUTES, DEFAULT_OFFLINE_ISSUE_MINUTES
 
 if TYPE_CHECKING:
     import probatio as vol
@@ -171,6 +172,7 @@ class OcppCentralOptionsFlow(OptionsFlow):
         if user_input is not None:
             control = user_input.pop(CONF_CONTROL, False)
             user_input[CONF_HEARTBEAT_INTERVAL] = int(user_input[CONF_HEARTBEAT_INTERVAL])
+            user_input[CONF_OFFLINE_ISSUE_MINUTES] = int(user_input[CONF_OFFLINE_ISSUE_MINUTES])
             self._options.update(user_input)
             if control:
                 return await self.async_step_control_inputs()
@@ -187,6 +189,10 @@ class OcppCentralOptionsFlow(OptionsFlow):
                     CONF_HEARTBEAT_INTERVAL,
                     default=options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL),
                 ): _number(30, 86400, 1, "s"),
+                vol.Required(
+                    CONF_OFFLINE_ISSUE_MINUTES,
+                    default=options.get(CONF_OFFLINE_ISSUE_MINUTES, DEFAULT_OFFLINE_ISSUE_MINUTES),
+                ): _number(5, 10080, 1, "min"),
                 vol.Required(
                     CONF_AUTHORIZATION,
                     default=options.get(CONF_AUTHORIZATION, AuthorizationMode.ACCEPT_ALL),

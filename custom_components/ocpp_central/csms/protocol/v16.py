@@ -105,6 +105,8 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
         else:
             self.charger.connector(number).take_status(mapped)
         target.error_code = error
+        said = (_text(kwargs.get("vendor_error_code")), _text(kwargs.get("info")))
+        target.vendor_error = ": ".join(part for part in said if part) or None
         self.status_reported(number)
         self.host.changed(self.charger, durable=durable)
         return call_result.StatusNotification()

@@ -93,6 +93,7 @@ class Ocpp201Messages:
                 code = text_or_none(event.get("tech_code")) or component["name"]
                 target = self.charger.connector(evse_id) if evse_id else self.charger
                 target.error_code = code if problem else None
+                target.vendor_error = text_or_none(event.get("tech_info")) if problem else None
                 self.host.changed(self.charger)
         return call_result.NotifyEvent()
 
