@@ -37,6 +37,7 @@ from tests.helpers.entity_actions import (
     start_session,
     status,
 )
+from tests.helpers.scripted_charger import ScriptedCharger
 from tests.helpers.waiting import TIMED_OUT, timeout_for, wait_for
 
 CHARGE = "switch.charger_cp1_charge"
@@ -349,3 +350,110 @@ async def test_each_connector_has_its_own_switch(
         profile_payload("TxProfile", 0.0, connector_id=2, transaction_id=tx),
     ]
     assert (state(hass, first), state(hass, second)) == (STATE_ON, STATE_OFF)
+
+
+# --- a pause ends with its session ----------------------------------------------------------
+
+
+async def stop_session(hass: HomeAssistant, cp: ScriptedCharger, tx: int) -> None:
+    """The charger ends the session (the car left, or a tag) and reports the connector Finishing."""
+    await cp.stop_transaction(tx, 12000, "2026-11-25T09:00:00Z")
+    await status(hass, cp, 1, "Finishing")
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+@pytest.mark.usefixtures("central")
+@pytest.mark.parametrize("platforms", [[Platform.SWITCH, Platform.SENSOR, Platform.NUMBER]])
+async def test_a_pause_ends_with_its_session(
+    hass: HomeAssistant, connect_scripted: ConnectScripted, freezer: FrozenDateTimeFactory
+) -> None:
+    """Paused, stopped, started again: the new session gets the connector's limit, switch on."""
+    freezer.move_to(NOW)
+    cp = await booted(hass, connect_scripted)
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {ATTR_ENTITY_ID: "number.charger_cp1_current_limit", "value": 10},
+        blocking=True,
+    )
+    tx = await start_session(hass, cp)
+    await turn(hass, CHARGE, False)
+    assert state(hass, CHARGE) == STATE_OFF
+    assert cp.received("SetChargingProfile")[-1] == profile_payload(
+        "TxProfile", 0.0, transaction_id=tx
+    )
+
+    cp.calls.clear()
+    await stop_session(hass, cp, tx)
+    # The 0 A pause is gone from the charger at once: the limit goes out again.
+    assert [(c.action, c.payload) for c in cp.calls] == [
+        ("SetChargingProfile", profile_payload("TxDefaultProfile", 10.0))
+    ]
+    assert (state(hass, CHARGE), state(hass, REASON)) == (STATE_OFF, "user_limit")
+
+    cp.calls.clear()
+    tx = await start_session(hass, cp)
+    assert state(hass, CHARGE) == STATE_ON
+    assert cp.received("SetChargingProfile") == [
+        profile_payload("TxProfile", 10.0, transaction_id=tx)
+    ]
+    assert (state(hass, REASON), state(hass, APPLIED)) == ("user_limit", "10.0")
+
+
+@pytest.mark.usefixtures("central")
+@WITH_SENSORS
+async def test_a_pause_without_a_limit_ends_with_its_session(
+    hass: HomeAssistant, connect_scripted: ConnectScripted, freezer: FrozenDateTimeFactory
+) -> None:
+    """No limit set: the 0 A profiles are cleared when the session ends; nothing at the next."""
+    freezer.move_to(NOW)
+    cp = await booted(hass, connect_scripted)
+    tx = await start_session(hass, cp)
+    await turn(hass, CHARGE, False)
+
+    cp.calls.clear()
+    await stop_session(hass, cp, tx)
+    assert cp.received("ClearChargingProfile") == [{"id": 1001}]
+    assert [c.action for c in cp.calls] == ["ClearChargingProfile"]
+
+    cp.calls.clear()
+    await start_session(hass, cp)
+    assert (state(hass, CHARGE), state(hass, REASON)) == (STATE_ON, "no_limit")
+    assert cp.calls == []
+
+
+@pytest.mark.usefixtures("central")
+@pytest.mark.parametrize(
+    ("refused", "method", "undo"),
+    [
+        (
+            ["SetChargingProfile"],
+            "ChangeAvailability",
+            # Operative again, and our profiles cleared (as a resume does).
+            [("ChangeAvailability", "Operative"), ("ClearChargingProfile", None)],
+        ),
+        (["SetChargingProfile", "ChangeAvailability"], "RemoteStopTransaction", []),
+    ],
+    ids=["change_availability", "remote_stop"],
+)
+async def test_a_pause_down_the_ladder_ends_with_its_session(
+    hass: HomeAssistant,
+    connect_scripted: ConnectScripted,
+    refused: list[str],
+    method: str,
+    undo: list[tuple[str, str]],
+) -> None:
+    """Paused as Inoperative: made operative again. Paused by RemoteStop: no session restarted."""
+    cp = await booted(hass, connect_scripted)
+    tx = await start_session(hass, cp)
+    for action in refused:
+        cp.script.answers[action] = "Rejected"
+    await turn(hass, CHARGE, False)
+    assert cp.calls[-1].action == method
+
+    cp.calls.clear()
+    await stop_session(hass, cp, tx)
+    assert [(c.action, c.payload.get("type")) for c in cp.calls] == undo
+
+    await start_session(hass, cp)
+    assert state(hass, CHARGE) == STATE_ON

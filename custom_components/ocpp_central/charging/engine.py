@@ -371,12 +371,33 @@ class SmartCharging:
                 self._link.spawn(
                     self._settled_run(event.connector_id), "apply limit to new session"
                 )
+            elif event.type is ChargerEventType.TRANSACTION_ENDED and (
+                ctl.intent.paused or ctl.intent.held is not None
+            ):
+                self._link.spawn(
+                    self._end_pause(event.connector_id), "end a pause with its session"
+                )
 
-    async def _quiet_run(self, connector_id: int) -> None:
+    async def _end_pause(self, connector_id: int) -> None:
+        """End a pause with its session: the next one starts unpaused, at the connector's limit.
+
+        Left on, a pause would hold the next car at 0 A (overnight, perhaps); the limit and the
+        charge mode stay. A pause by RemoteStop ended the session itself: nothing to restart. At
+        once, but after the charger has our answer to the stop.
+        """
+        await asyncio.sleep(self.settle_s)
+        async with self._lock:  # not while the pause is still being written
+            intent = self._control(connector_id).intent
+            if intent.held is PauseMethod.REMOTE_STOP:
+                intent.held = None
+            intent.paused = False
+        await self._quiet_run(connector_id, immediate=True)
+
+    async def _quiet_run(self, connector_id: int, *, immediate: bool = False) -> None:
         """Reconcile on our own initiative: failures are logged and shown, not raised."""
         async with self._lock:
             try:
-                await self._run(connector_id, immediate=False)
+                await self._run(connector_id, immediate=immediate)
             except CommandError as err:
                 LOGGER.info(
                     "Charger %s connector %s: limit not applied: %s",

@@ -59,6 +59,7 @@ from .sessions import AccountingInputs, SessionRecorder, site_reading
 
 if TYPE_CHECKING:
     from ..coordinator import ChargerCoordinator
+    from ..csms.model import Connector
 
 
 def connector_key(charger_id: str, connector_id: int) -> str:
@@ -91,6 +92,8 @@ class SiteController:
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _input_unsub: CALLBACK_TYPE | None = None
     _watched: dict[str, CALLBACK_TYPE] = field(default_factory=dict)
+    # The session last seen on each connector (its transaction id).
+    _sessions: dict[str, int | str | None] = field(default_factory=dict)
     _queued: asyncio.Handle | None = None
     _explanation_listeners: KeyedListeners = field(default_factory=KeyedListeners)
 
@@ -254,6 +257,7 @@ class SiteController:
                     continue
                 key = connector_key(coordinator.config.charger_id, connector_id)
                 owners[key] = (coordinator, connector_id)
+                self._note_session(key, connector)
                 connectors.append(
                     self.reader.read(
                         key,
@@ -286,6 +290,16 @@ class SiteController:
                 self._spawn(decision.key, self._async_apply(coordinator, connector_id, decision))
         for key in explained:
             self._explanation_listeners.notify(key)
+
+    def _note_session(self, key: str, connector: Connector) -> None:
+        """Forget what was written for a connector when a new session runs on it: decide anew.
+
+        The engine ends a pause with its session, so a pause the mode wrote is gone by then.
+        """
+        session = connector.transaction.transaction_id if connector.transaction else None
+        if session != self._sessions.get(key) and session is not None:
+            self.core.reset(key)
+        self._sessions[key] = session
 
     def _plan_inputs(self, key: str) -> PlanInputs:
         return PlanInputs(self.entry.options, self.sources.price, self.preferences(key))
