@@ -1,12 +1,35 @@
-"""Turn sampled values, as chargers really send them, into model samples in base units."""
+"""Turn sampled values, as chargers really send them, into model samples in base units.
+
+And judge them: a sample whose value cannot be true for the station (negative power, a state of
+charge of 250 %, a current beyond any cable) never reaches the model (see plausible).
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 import math
 
-from .model import Phase, Sample
+from .model import ENERGY_REGISTER, Phase, Sample
+from .rating import VOLTAGE_CEILING_V, Rating
 
-DEFAULT_MEASURAND = "Energy.Active.Import.Register"
+DEFAULT_MEASURAND = ENERGY_REGISTER
+# No energy register beyond this (Wh): a terawatt-hour.
+ENERGY_CEILING_WH = 1e12
+# Readings just below zero are a meter's noise at rest (a few W, a fraction of an A): taken as 0.
+_NOISE: dict[str, float] = {
+    "Power.Active.Import": 50.0,
+    "Power.Offered": 50.0,
+    "Current.Import": 0.5,
+    "Current.Offered": 0.5,
+}
+# Fixed bounds of the measurands the model keeps, in base units; power and current: the rating's.
+_FIXED_BOUNDS: dict[str, tuple[float, float]] = {
+    ENERGY_REGISTER: (0.0, ENERGY_CEILING_WH),
+    "Voltage": (0.0, VOLTAGE_CEILING_V),
+    "SoC": (0.0, 100.0),
+    "Temperature": (-100.0, 300.0),
+    "Frequency": (0.0, 1000.0),
+}
 
 # Multiplier to W, Wh, A, V, var, varh, VA or % from the unit a charger reports in.
 _UNIT_SCALE: dict[str, float] = {
@@ -52,7 +75,7 @@ def to_sample(
     """Build a sample, or None when the value is not a usable number (signed data, garbage, neutral)."""
     try:
         number = float(value)  # type: ignore[arg-type]
-    except TypeError, ValueError:
+    except TypeError, ValueError, OverflowError:
         return None
     if not math.isfinite(number):
         return None
@@ -70,4 +93,29 @@ def to_sample(
         number *= _UNIT_SCALE.get(unit_key, 1.0)
     if measurand == "Voltage" and phase in _LINE_TO_LINE:
         number /= math.sqrt(3)
+    if not math.isfinite(number):  # a finite value in kWh, times 10^9, can overflow
+        return None
     return Sample(measurand, number, _PHASES.get(phase) if phase else None)
+
+
+def plausible(sample: Sample, rating: Rating, voltage_v: float = 0.0) -> Sample | None:
+    """Return the sample as it can be true for the station, or None when it cannot be.
+
+    voltage_v: the highest voltage the station reported, for the power ceiling. Noise just below
+    zero reads as zero; measurands the model does not keep pass as they are.
+    """
+    measurand = sample.measurand
+    if measurand in _FIXED_BOUNDS:
+        low, high = _FIXED_BOUNDS[measurand]
+    elif measurand in ("Power.Active.Import", "Power.Offered"):
+        low, high = 0.0, rating.power_ceiling_w(voltage_v)
+    elif measurand in ("Current.Import", "Current.Offered"):
+        low, high = 0.0, rating.current_ceiling_a
+    else:
+        return sample
+    value = sample.value
+    if low <= value <= high:
+        return sample
+    if low == 0.0 and -_NOISE.get(measurand, 0.0) <= value < 0.0:
+        return replace(sample, value=0.0)
+    return None

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# No connector or EVSE id beyond this, whatever a station reports: more than any station has.
-CONNECTOR_CEILING = 64
 # No current beyond this, whatever is configured (A per phase).
 CURRENT_CEILING_A = 1000.0
 # A current ceiling never below this (A per phase): a charger may ignore its limit; this is more
@@ -27,8 +25,8 @@ VOLTAGE_CEILING_V = 1000.0
 class Rating:
     """A station's configured maximum current; not stored (the configuration tells it anew).
 
-    Connector and EVSE ids are bounded by CONNECTOR_CEILING only: stations report their number
-    of connectors (1.6 NumberOfConnectors), but some report one and use two.
+    Connector and EVSE ids are bounded by model.MAX_CONNECTORS only: stations report their
+    number of connectors (1.6 NumberOfConnectors), but some report one and use two.
     """
 
     # As the homeowner configured it; None: not configured (a pending charger).

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 import functools
 import inspect
-import json
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
@@ -31,7 +30,7 @@ from ocpp.exceptions import (
     OCPPError,
     ProtocolError,
 )
-from ocpp.messages import Call, MessageType, unpack, validate_payload
+from ocpp.messages import Call, MessageType, validate_payload
 from ocpp.routing import on as _ocpp_on
 from websockets.asyncio.server import ServerConnection
 
@@ -39,6 +38,8 @@ from ...const import LOGGER
 from ..commands import CommandError, CommandResult
 from ..events import ChargerEvent, ChargerEventType
 from ..model import Charger, Connector, Transaction
+from .frames import answerable, call_id, read_frame
+from .readings import Readings
 
 # A charger that has not booted this long after connecting was running all along; its statuses are
 # asked for then. Not at once: some chargers drop a connection that is called before they boot.
@@ -123,10 +124,6 @@ def _cause(error: OCPPError) -> str:
     return str(error.description)
 
 
-def _is_message_id(value: Any) -> bool:
-    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
-
-
 class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
     """Base of the per-version adapters: model, host, robust frame routing and shared decisions.
 
@@ -150,6 +147,8 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
         self.charger = charger
         self.host = host
         self.connection = connection
+        # Meter readings as they can be true: read, judged and applied.
+        self.readings = Readings(charger)
         # What a handler left to do once its answer is sent (certificates.py), and its tasks.
         self._after_answer: Coroutine[Any, Any, None] | None = None
         self._follow_ups: set[asyncio.Task[None]] = set()
@@ -209,12 +208,13 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
     async def route_message(self, raw_msg: str | bytes) -> None:
         """Route one frame; bad frames get one log line and, where possible, a CALLERROR."""
         try:
-            msg = unpack(raw_msg)
+            msg = read_frame(raw_msg)
         except OCPPError as error:
             LOGGER.warning(
                 "Charger %s sent a malformed frame (%s): %.200r", self.id, _cause(error), raw_msg
             )
-            await self._reply_to_broken_call(raw_msg, error)
+            if (unique_id := call_id(raw_msg)) is not None:
+                await self._send_call_error(Call(unique_id, "", {}), answerable(error))
             return
         if msg.message_type_id == MessageType.Call:
             try:
@@ -277,6 +277,7 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
             LOGGER.exception("Error handling %s from charger %s", action, self.id)
             await self._send_call_error(msg, RuntimeError())
             return
+        self.readings.report_refused()
         result = msg.create_call_result(
             snake_to_camel_case(remove_nones(serialize_as_dict(response)))
         )
@@ -307,23 +308,6 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
     @abstractmethod
     def _check_action_known(action: str) -> None:
         """Raise ValueError when the action does not exist in this OCPP version."""
-
-    async def _reply_to_broken_call(self, raw_msg: str | bytes, error: OCPPError) -> None:
-        """Answer a CALL whose frame is broken but whose message id can be read."""
-        try:
-            frame = json.loads(raw_msg)
-        except ValueError:
-            return
-        if (
-            isinstance(frame, list)
-            and len(frame) >= 2
-            and frame[0] == MessageType.Call
-            and _is_message_id(frame[1])
-        ):
-            await self._send_call_error(
-                Call(frame[1], "", {}),
-                error if isinstance(error, ProtocolError) else ProtocolError(),
-            )
 
     @staticmethod
     def now_iso() -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from ocpp.exceptions import ProtocolError, TypeConstraintViolationError
@@ -10,12 +9,20 @@ from ocpp.v16 import ChargePoint as ChargePoint16, call_result
 from ocpp.v16.enums import Action, AuthorizationStatus
 
 from ...const import LOGGER
-from ..meter import to_sample
-from ..model import ConnectorStatus, Sample
+from ..meter import plausible, to_sample
+from ..model import ENERGY_REGISTER, MAX_CONNECTORS, ConnectorStatus, Sample
 from .base import ProtocolAdapter, on
 from .certificates import Ocpp16Certificates
 from .v16_commands import Ocpp16Commands
-from .values import meter_batches, number_or_none, reading_time, text_or_none as _text
+from .values import (
+    MAX_TEXT,
+    nonneg_int,
+    number_or_none,
+    reading_time,
+    register_wh,
+    shown,
+    text_or_none as _text,
+)
 
 _STATUS: dict[str, ConnectorStatus] = {
     "Available": ConnectorStatus.AVAILABLE,
@@ -30,10 +37,17 @@ _STATUS: dict[str, ConnectorStatus] = {
 }
 
 
-def _connector_id(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+# 1.6 idTag: CiString20Type.
+ID_TAG_LENGTH = 20
+
+
+def _id_tag(value: Any) -> str:
+    """Return a required idTag; ProtocolError when absent, TypeConstraintViolation when no idTag."""
+    if value is None:
+        raise ProtocolError(details={"cause": "idTag is required"})
+    if not isinstance(value, str) or len(value) > ID_TAG_LENGTH:
         raise TypeConstraintViolationError(
-            details={"cause": f"connectorId must be a non-negative integer, got {value!r}"}
+            details={"cause": f"idTag must be text of at most {ID_TAG_LENGTH}, got {shown(value)}"}
         )
     return value
 
@@ -45,16 +59,16 @@ def _sample(raw: dict[str, Any]) -> Sample | None:
     return to_sample(raw.get("measurand"), raw.get("value"), raw.get("unit"), raw.get("phase"))
 
 
-def _samples(meter_value: Any) -> list[tuple[datetime | None, list[Sample]]]:
-    return meter_batches(meter_value, _sample)
-
-
 class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certificates):  # type: ignore[misc]
     """One OCPP 1.6J session. Handlers are short and never await calls to the charger."""
 
     @staticmethod
     def _check_action_known(action: str) -> None:
         Action(action)
+
+    def _connector_id(self, value: Any) -> int:
+        """Read a strict connectorId: 0 (the station) up to MAX_CONNECTORS."""
+        return nonneg_int(value, "connectorId", MAX_CONNECTORS)
 
     # --- Core profile ---------------------------------------------------------------
 
@@ -69,6 +83,10 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
         if not isinstance(charge_point_vendor, str) or not isinstance(charge_point_model, str):
             raise ProtocolError(
                 details={"cause": "chargePointVendor and chargePointModel are required"}
+            )
+        if max(len(charge_point_vendor), len(charge_point_model)) > MAX_TEXT:
+            raise TypeConstraintViolationError(
+                details={"cause": f"chargePointVendor and chargePointModel are at most {MAX_TEXT}"}
             )
         info = self.charger.info
         info.vendor = charge_point_vendor
@@ -90,7 +108,9 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
         **kwargs: Any,
     ) -> call_result.StatusNotification:
         """Connector 0 is the station itself."""
-        number = _connector_id(connector_id)
+        number = nonneg_int(connector_id, "connectorId")
+        if self.readings.beyond_station(number):
+            return call_result.StatusNotification()
         mapped = _STATUS.get(status) if isinstance(status, str) else None
         if mapped is None:
             LOGGER.info("Charger %s reported unknown status %r", self.id, status)
@@ -116,11 +136,9 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
         self, connector_id: Any = None, meter_value: Any = None, **kwargs: Any
     ) -> call_result.MeterValues:
         """Connector 0 is the main meter; single-connector stations count it as connector 1."""
-        number = _connector_id(connector_id)
-        batches = _samples(meter_value)
-        connector = self.meter_connector(number)
-        for timestamp, samples in batches:
-            connector.apply_samples(samples, timestamp)
+        number = self._connector_id(connector_id)
+        batches = self.readings.batches(meter_value, _sample)
+        self.readings.apply(self.meter_connector(number), batches)
         self.host.changed(self.charger, durable=True)
         return call_result.MeterValues()
 
@@ -143,10 +161,10 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
         timestamp: Any = None,
         **kwargs: Any,
     ) -> call_result.StartTransaction:
-        """Open a session with a fresh transaction id; meterStart is taken leniently."""
-        number = _connector_id(connector_id)
-        if not isinstance(id_tag, str):
-            raise ProtocolError(details={"cause": "idTag is required"})
+        """Open a session with a fresh transaction id; without meterStart, at the latest reading."""
+        number = self._connector_id(connector_id)
+        id_tag = _id_tag(id_tag)
+        start_wh = register_wh(meter_start, "meterStart")
         connector = self.charger.connector(number or 1)
         stamped_at = reading_time(timestamp)
         status = self._authorize(id_tag, connector.connector_id)
@@ -166,7 +184,7 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
                 connector,
                 transaction_id,
                 id_tag,
-                start_wh=number_or_none(meter_start),
+                start_wh=start_wh,
                 read_at=stamped_at,
                 started_at=stamped_at,
             )
@@ -183,8 +201,13 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
         timestamp: Any = None,
         **kwargs: Any,
     ) -> call_result.StopTransaction:
-        """Close the session; acknowledge unknown transactions too (queued offline stops)."""
-        id_tag = _text(kwargs.get("id_tag"))
+        """Close the session; acknowledge unknown transactions too (queued offline stops).
+
+        Any transactionId is taken: one that is none of ours (Alfen's 2^63 - 1 for "none", an
+        offline session's -1, a wrong type) is acknowledged and changes nothing. An implausible
+        meterStop is dropped: the session closes at the latest reading.
+        """
+        id_tag = _text(kwargs.get("id_tag"), ID_TAG_LENGTH)
         connector = (
             self.charger.find_transaction(transaction_id)
             if isinstance(transaction_id, int) and not isinstance(transaction_id, bool)
@@ -199,10 +222,9 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
         else:
             data = kwargs.get("transaction_data")
             if isinstance(data, list):
-                for at, samples in _samples(data):
-                    connector.apply_samples(samples, at)
+                self.readings.apply(connector, self.readings.batches(data, _sample))
             self.close_transaction(
-                connector, stop_wh=number_or_none(meter_stop), read_at=reading_time(timestamp)
+                connector, stop_wh=self._stop_reading(meter_stop), read_at=reading_time(timestamp)
             )
             self.host.changed(self.charger, durable=True)
         if not id_tag:
@@ -228,6 +250,15 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
                 continue
             if not (await self.trigger_message("StatusNotification", number)).accepted:
                 return
+
+    def _stop_reading(self, meter_stop: Any) -> float | None:
+        """Read a StopTransaction's meterStop in Wh when it can be true, else None (doubted)."""
+        stop_wh = number_or_none(meter_stop)
+        if stop_wh is not None and plausible(Sample(ENERGY_REGISTER, stop_wh), self.charger.rating):
+            return stop_wh
+        if meter_stop is not None:
+            self.readings.doubt(f"meterStop {shown(meter_stop)}")
+        return None
 
     # --- Firmware management and security extension -------------------------------
 

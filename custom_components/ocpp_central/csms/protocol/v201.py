@@ -12,26 +12,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ocpp.exceptions import ProtocolError
+from ocpp.exceptions import ProtocolError, TypeConstraintViolationError
 from ocpp.v201 import ChargePoint as ChargePoint201, call, call_result
 from ocpp.v201.enums import Action
 
 from ...const import LOGGER
 from ..commands import ChargerCallError
-from ..model import Connector, ConnectorStatus, EvInfo, Sample, Transaction
+from ..model import MAX_CONNECTORS, Connector, ConnectorStatus, EvInfo, Sample, Transaction
 from .base import ProtocolAdapter, on
 from .certificates import Ocpp201Certificates
 from .v201_commands import Ocpp201Commands
 from .v201_messages import Ocpp201Messages
-from .v201_state import (
-    EVENT_TYPES,
-    Ledger,
-    energy_reading,
-    ledger_for,
-    nonneg_int,
-    sample_201,
-)
-from .values import meter_batches, number_or_none, reading_time, text_or_none
+from .v201_state import EVENT_TYPES, Ledger, energy_reading, ledger_for, sample_201
+from .values import MAX_TEXT, nonneg_int, number_within, reading_time, text_or_none
+
+# 2.0.1 identifierString: transaction ids and id tokens.
+IDENTIFIER_LENGTH = 36
 
 # Connector statuses by precedence: an EVSE with several connectors shows its busiest one.
 _CONNECTOR_STATUS: dict[str, ConnectorStatus] = {
@@ -71,6 +67,10 @@ class Ocpp201Adapter(
     def _check_action_known(action: str) -> None:
         Action(action)
 
+    def _evse_id(self, value: Any, name: str = "evseId") -> int:
+        """Read a strict EVSE (or connector) id: 0 (the station) up to MAX_CONNECTORS."""
+        return nonneg_int(value, name, MAX_CONNECTORS)
+
     # --- Provisioning and availability -------------------------------------------------
 
     @on(Action.boot_notification, skip_schema_validation=True)
@@ -84,6 +84,10 @@ class Ocpp201Adapter(
         ):
             raise ProtocolError(
                 details={"cause": "chargingStation vendorName and model are required"}
+            )
+        if max(len(station["vendor_name"]), len(station["model"])) > MAX_TEXT:
+            raise TypeConstraintViolationError(
+                details={"cause": f"vendorName and model are at most {MAX_TEXT} characters"}
             )
         info = self.charger.info
         info.vendor = station["vendor_name"]
@@ -107,6 +111,8 @@ class Ocpp201Adapter(
         """EVSE 0 is the station itself; an EVSE's connectors make up the model connector."""
         evse = nonneg_int(evse_id, "evseId")
         number = nonneg_int(connector_id, "connectorId")
+        if self.readings.beyond_station(evse) or self.readings.beyond_station(number):
+            return call_result.StatusNotification()
         if not isinstance(connector_status, str):
             raise ProtocolError(details={"cause": "connectorStatus is required"})
         self.set_connector_status(evse, number, connector_status)
@@ -183,9 +189,8 @@ class Ocpp201Adapter(
         self, evse_id: Any = None, meter_value: Any = None, **kwargs: Any
     ) -> call_result.MeterValues:
         """EVSE 0 is the main meter; single-EVSE stations count it as EVSE 1."""
-        connector = self.meter_connector(nonneg_int(evse_id, "evseId"))
-        for at, samples in meter_batches(meter_value, sample_201):
-            connector.apply_samples(samples, at)
+        connector = self.meter_connector(self._evse_id(evse_id))
+        self.readings.apply(connector, self.readings.batches(meter_value, sample_201))
         self.host.changed(self.charger, durable=True)
         return call_result.MeterValues()
 
@@ -203,6 +208,10 @@ class Ocpp201Adapter(
         tag = id_token.get("id_token")
         if not isinstance(tag, str):
             raise ProtocolError(details={"cause": "idToken.idToken is required"})
+        if len(tag) > IDENTIFIER_LENGTH:
+            raise TypeConstraintViolationError(
+                details={"cause": f"idToken.idToken is at most {IDENTIFIER_LENGTH} characters"}
+            )
         if isinstance(kind := id_token.get("type"), str):
             Ledger.remember(self.ledger.token_types, tag, kind)
         if report:
@@ -227,6 +236,10 @@ class Ocpp201Adapter(
             raise ProtocolError(
                 details={"cause": "eventType and transactionInfo.transactionId are required"}
             )
+        if len(tx_id) > IDENTIFIER_LENGTH:
+            raise TypeConstraintViolationError(
+                details={"cause": f"transactionId is at most {IDENTIFIER_LENGTH} characters"}
+            )
         seq = nonneg_int(seq_no, "seqNo")
         id_token = kwargs.get("id_token")
         ledger = self.ledger
@@ -237,7 +250,7 @@ class Ocpp201Adapter(
         if seen is None:
             Ledger.remember(ledger.seq_nos, tx_id, seen := set())
         seen.add(seq)
-        batches = meter_batches(kwargs.get("meter_value") or [], sample_201)
+        batches = self.readings.batches(kwargs.get("meter_value") or [], sample_201)
         at = reading_time(timestamp)
         connector = self.charger.find_transaction(tx_id)
         known = connector is not None
@@ -251,15 +264,14 @@ class Ocpp201Adapter(
         transaction = connector.transaction if known or event_type != "Ended" else None
         if transaction is not None and transaction.id_tag is None:
             token = id_token.get("id_token") if isinstance(id_token, dict) else None
-            transaction.id_tag = text_or_none(token)
+            transaction.id_tag = text_or_none(token, IDENTIFIER_LENGTH)
         if transaction is not None and isinstance(charging := info.get("charging_state"), str):
             ledger.evse(connector.connector_id).charging_state = charging
             # Before the readings: they are as new as the state (leaving Charging zeroes flows).
             self._refresh_status(connector.connector_id)
         if batches:
             connector.metered_directly = True
-        for read_at, samples in batches:
-            connector.apply_samples(samples, read_at)
+        self.readings.apply(connector, batches)
         self._note_ev(connector, kwargs)
         if event_type == "Ended":
             self._end(connector, tx_id, batches, transaction)
@@ -278,8 +290,12 @@ class Ocpp201Adapter(
 
     def _evse_of(self, evse: Any) -> int:
         """Return the EVSE an event names, else the station's only one (evse is optional)."""
-        if isinstance(evse, dict) and isinstance(evse.get("id"), int) and evse["id"] > 0:
-            return int(evse["id"])
+        if (
+            isinstance(evse, dict)
+            and evse.get("id") is not None
+            and (number := self._evse_id(evse["id"], "evse.id"))
+        ):
+            return number
         real = [n for n in self.charger.connectors if n > 0]
         return real[0] if len(real) == 1 else 1
 
@@ -302,7 +318,7 @@ class Ocpp201Adapter(
         replaced = self.open_transaction(
             connector,
             tx_id,
-            text_or_none(tag),
+            text_or_none(tag, IDENTIFIER_LENGTH),
             start_wh=reading,
             read_at=read_at or at,
             started_at=at,
@@ -396,12 +412,12 @@ class Ocpp201Adapter(
             if entry.value and not self.status_heard(evse, number):
                 self.set_connector_status(evse, number, entry.value)
 
-    @staticmethod
-    def _note_ev(connector: Connector, fields: dict[str, Any]) -> None:
+    def _note_ev(self, connector: Connector, fields: dict[str, Any]) -> None:
         """Phases used and the cable's rating, as a TransactionEvent tells them."""
         phases = fields.get("number_of_phases_used")
         if isinstance(phases, int) and not isinstance(phases, bool) and 0 < phases <= 3:
             connector.ev.phases_used = phases
-        if (cable := number_or_none(fields.get("cable_max_current"))) is not None:
+        ceiling = self.charger.rating.current_ceiling_a
+        if (cable := number_within(fields.get("cable_max_current"), 0, ceiling)) is not None:
             connector.ev.cable_max_current_a = cable
         connector.note_ev()

@@ -17,23 +17,28 @@ from ocpp.v201.enums import Action
 
 from ...const import LOGGER
 from ..model import EXTERNAL_LIMIT_SEEN, Sample
+from ..rating import CURRENT_CEILING_A, VOLTAGE_CEILING_V
 from .base import on
 from .v201_state import external_limit_201
-from .values import number_or_none, parse_time, text_or_none
+from .values import number_or_none, number_within, parse_time, shown, text_or_none
 
 if TYPE_CHECKING:
     from ..model import Charger
     from .base import ChargerHost
+    from .readings import Readings
 
 
-# EvInfo attribute → its key in acChargingParameters or dcChargingParameters.
-_EV_NEEDS = {
-    "energy_requested_wh": "energy_amount",
-    "energy_capacity_wh": "ev_energy_capacity",
-    "min_current_a": "ev_min_current",
-    "max_current_a": "ev_max_current",
-    "max_power_w": "ev_max_power",
-    "max_voltage_v": "ev_max_voltage",
+# No car's battery holds more (Wh).
+EV_ENERGY_CEILING_WH = 1e6
+# EvInfo attribute → its key in acChargingParameters or dcChargingParameters, and the most any
+# car can mean by it (the car's own word: the station's rating does not bound it).
+_EV_NEEDS: dict[str, tuple[str, float]] = {
+    "energy_requested_wh": ("energy_amount", EV_ENERGY_CEILING_WH),
+    "energy_capacity_wh": ("ev_energy_capacity", EV_ENERGY_CEILING_WH),
+    "min_current_a": ("ev_min_current", CURRENT_CEILING_A),
+    "max_current_a": ("ev_max_current", CURRENT_CEILING_A),
+    "max_power_w": ("ev_max_power", CURRENT_CEILING_A * VOLTAGE_CEILING_V),
+    "max_voltage_v": ("ev_max_voltage", VOLTAGE_CEILING_V),
 }
 
 
@@ -51,8 +56,12 @@ class Ocpp201Messages:
     id: str
     charger: Charger
     host: ChargerHost
+    readings: Readings
 
     if TYPE_CHECKING:
+
+        def _evse_id(self, value: Any, name: str = "evseId") -> int:
+            """Read a strict EVSE (or connector) id (the adapter's)."""
 
         def set_connector_status(self, evse: int, number: int, status: str) -> None:
             """Take a 2.0.1 connector status (the adapter's)."""
@@ -72,7 +81,7 @@ class Ocpp201Messages:
             variable = event["variable"]["name"]
             value = event["actual_value"]
             evse = component.get("evse") or {}
-            evse_id = evse.get("id", 0)
+            evse_id = self._evse_id(evse.get("id", 0), "evse.id")
             LOGGER.debug(
                 "Charger %s event: %s%s.%s = %s",
                 self.id,
@@ -82,11 +91,13 @@ class Ocpp201Messages:
                 value,
             )
             if variable == "AvailabilityState" and component["name"] in ("Connector", "EVSE"):
-                self.set_connector_status(evse_id, evse.get("connector_id", 1), value)
+                number = self._evse_id(evse.get("connector_id", 1), "evse.connectorId")
+                self.set_connector_status(evse_id, number, value)
             elif variable == "Temperature" and (celsius := _float(value)) is not None:
                 # Not a 2.0.1 measurand: a monitor on a Temperature variable reports it.
                 connector = self.charger.connector(self._evse_of(evse))
-                connector.apply_samples([Sample("Temperature", celsius)], None)
+                samples = self.readings.plausible([Sample("Temperature", celsius)])
+                connector.apply_samples(samples, None, self.charger.rating)
                 self.host.changed(self.charger)
             elif variable == "Problem":
                 problem = value.lower() == "true" and not event.get("cleared")
@@ -152,6 +163,7 @@ class Ocpp201Messages:
         Each message is that source's whole limit. CSO is us: our own profiles are no outside limit.
         """
         source = charging_limit.get("charging_limit_source")
+        evse_id = self._evse_id(evse_id)
         LOGGER.info("Charger %s is limited by %s on EVSE %s", self.id, source, evse_id)
         if not isinstance(source, str) or source == "CSO":
             return call_result.NotifyChargingLimit()
@@ -187,6 +199,7 @@ class Ocpp201Messages:
         if evse_id <= 0:
             LOGGER.info("Charger %s sent a car's charging needs for EVSE %s", self.id, evse_id)
             return call_result.NotifyEVChargingNeeds(status="Rejected")
+        evse_id = self._evse_id(evse_id)
         connector = self.charger.connector(evse_id)
         ac = charging_needs.get("ac_charging_parameters")
         dc = charging_needs.get("dc_charging_parameters")
@@ -196,13 +209,18 @@ class Ocpp201Messages:
         }
         ev = connector.ev
         ev.departure_time = parse_time(charging_needs.get("departure_time"))
-        for attribute, key in _EV_NEEDS.items():
-            setattr(ev, attribute, number_or_none(params.get(key)))
+        for attribute, (key, ceiling) in _EV_NEEDS.items():
+            told = params.get(key)
+            value = number_within(told, 0, ceiling)
+            if value is None and told is not None:
+                self.readings.doubt(f"the car's {key} {shown(told)}")
+            setattr(ev, attribute, value)
         session = connector.session_energy_wh if connector.transaction is not None else None
         ev.requested_at_session_wh = session or 0.0
         connector.note_ev()
         if (soc := number_or_none(params.get("state_of_charge"))) is not None:
-            connector.apply_samples([Sample("SoC", soc)], None)
+            samples = self.readings.plausible([Sample("SoC", soc)])
+            connector.apply_samples(samples, None, self.charger.rating)
         self.host.changed(self.charger, durable=True)
         return call_result.NotifyEVChargingNeeds(status="Rejected")
 

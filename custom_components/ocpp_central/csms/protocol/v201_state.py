@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ocpp.exceptions import TypeConstraintViolationError
-
 from ..meter import DEFAULT_MEASURAND, to_sample
 from ..model import Charger, ExternalLimit, LimitPeriod, Sample
-from .values import number_or_none, parse_time
+from ..rating import CURRENT_CEILING_A, PHASES, VOLTAGE_CEILING_V
+from .values import number_within, parse_time
 
 EVENT_TYPES = frozenset({"Started", "Updated", "Ended"})
+# The furthest a limit's schedule reaches (s): ten years.
+MAX_SCHEDULE_S = 10 * 365 * 24 * 3600
+# The highest limit anyone can mean, per rate unit.
+_LIMIT_CEILING = {"A": CURRENT_CEILING_A, "W": CURRENT_CEILING_A * PHASES * VOLTAGE_CEILING_V}
 # Bookkeeping kept per charger across reconnects, bounded.
 MAX_REMEMBERED = 64
 
@@ -70,15 +73,6 @@ def ledger_for(charger: Charger) -> Ledger:
     return found[1]
 
 
-def nonneg_int(value: Any, name: str) -> int:
-    """Return a non-negative integer field; TypeConstraintViolation otherwise."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise TypeConstraintViolationError(
-            details={"cause": f"{name} must be a non-negative integer, got {value!r}"}
-        )
-    return value
-
-
 def sample_201(raw: dict[str, Any]) -> Sample | None:
     """Read a 2.0.1 sampledValue: unit and power-of-ten multiplier in unitOfMeasure (default Wh)."""
     unit_of_measure = raw.get("unit_of_measure")
@@ -104,33 +98,49 @@ def energy_reading(
 
 
 def external_limit_201(source: str, schedules: Any, told_at: datetime) -> ExternalLimit:
-    """Read NotifyChargingLimit's chargingSchedules; one without a startSchedule starts when told."""
+    """Read NotifyChargingLimit's chargingSchedules; one without a startSchedule starts when told.
+
+    Periods that cannot be meant (a negative limit, one beyond any station, a start beyond the
+    calendar) are left out.
+    """
     periods: list[LimitPeriod] = []
     for schedule in schedules if isinstance(schedules, list) else []:
         if not isinstance(schedule, dict):
             continue
-        start = parse_time(schedule.get("start_schedule")) or told_at
-        duration = number_or_none(schedule.get("duration"))
-        end = None if duration is None else start + timedelta(seconds=duration)
-        unit = "W" if schedule.get("charging_rate_unit") == "W" else "A"
-        told = sorted(
-            found
-            for raw in schedule.get("charging_schedule_period") or []
-            if (found := _limit_period(raw)) is not None
-        )
-        for n, (begin, limit, phases) in enumerate(told):
-            ends = start + timedelta(seconds=told[n + 1][0]) if n + 1 < len(told) else None
-            if end is not None:
-                ends = end if ends is None else min(ends, end)
-            periods.append(LimitPeriod(start + timedelta(seconds=begin), ends, limit, unit, phases))
+        try:
+            periods.extend(_limit_periods(schedule, told_at))
+        except OverflowError:
+            continue
     return ExternalLimit(source=source, set_at=told_at, periods=tuple(periods))
 
 
-def _limit_period(raw: Any) -> tuple[float, float, int] | None:
+def _limit_periods(schedule: dict[str, Any], told_at: datetime) -> list[LimitPeriod]:
+    """Read one chargingSchedule's periods; OverflowError when it reaches beyond the calendar."""
+    start = parse_time(schedule.get("start_schedule")) or told_at
+    duration = number_within(schedule.get("duration"), 0, MAX_SCHEDULE_S)
+    end = None if duration is None else start + timedelta(seconds=duration)
+    unit = "W" if schedule.get("charging_rate_unit") == "W" else "A"
+    periods = schedule.get("charging_schedule_period")
+    told = sorted(
+        found
+        for raw in (periods if isinstance(periods, list) else [])
+        if (found := _limit_period(raw, _LIMIT_CEILING[unit])) is not None
+    )
+    limits = []
+    for n, (begin, limit, phases) in enumerate(told):
+        ends = start + timedelta(seconds=told[n + 1][0]) if n + 1 < len(told) else None
+        if end is not None:
+            ends = end if ends is None else min(ends, end)
+        limits.append(LimitPeriod(start + timedelta(seconds=begin), ends, limit, unit, phases))
+    return limits
+
+
+def _limit_period(raw: Any, ceiling: float) -> tuple[float, float, int] | None:
     """Read a chargingSchedulePeriod: (startPeriod, limit, numberPhases: three when not told)."""
     if not isinstance(raw, dict):
         return None
-    begin, limit = number_or_none(raw.get("start_period")), number_or_none(raw.get("limit"))
+    begin = number_within(raw.get("start_period"), 0, MAX_SCHEDULE_S)
+    limit = number_within(raw.get("limit"), 0, ceiling)
     if begin is None or limit is None:
         return None
     phases = raw.get("number_phases")
