@@ -1,4 +1,4 @@
-"""Diagnostics download: central-system settings and every charger's model, secrets redacted."""
+"""Diagnostics download: settings, every charger's model and last frames, secrets redacted."""
 
 from __future__ import annotations
 
@@ -60,6 +60,16 @@ def _charger(coordinator: ChargerCoordinator) -> dict[str, Any]:
         "available": coordinator.available,
         "model": _jsonable(_model(coordinator.charger)),
         "smart_charging": _jsonable(coordinator.smart.diagnostics()),
+        "trace": _trace(coordinator.charger),
+    }
+
+
+def _trace(charger: Charger) -> dict[str, Any]:
+    """Return the charger's last frames both ways, secrets redacted (csms/trace.py)."""
+    trace = charger.trace
+    return {
+        "detailed_until": _jsonable(trace.detailed_until),
+        "frames": [frame.as_dict() for frame in trace.frames()],
     }
 
 
@@ -90,10 +100,11 @@ def _control(control: SiteController) -> dict[str, Any]:
 def _model(charger: Charger) -> dict[str, Any]:
     """Return the model without monotonic clock readings (meaningless outside) and its rating.
 
-    The rating (the configured maximum current) is in the charger's options above.
+    The rating (the configured maximum current) is in the charger's options above; the trace
+    has its own section.
     """
     model = asdict(charger)
-    for name in ("last_seen", "implausible_logged_at", "rating"):
+    for name in ("last_seen", "implausible_logged_at", "rating", "trace"):
         model.pop(name, None)
     return model
 

@@ -45,6 +45,7 @@ from .actions.target import (
     service_errors,
     validation_error,
 )
+from .actions.trace import async_start_trace
 from .const import DOMAIN
 from .csms.commands import CommandRejectedError, CommandResult, LocalListEntry, RateUnit
 from .csms.credentials import is_password_key
@@ -297,6 +298,8 @@ SERVICES: dict[str, tuple[Handler, SupportsResponse, bool]] = {
     "get_installed_certificates": (async_get_installed_certificates, _ONLY, False),
     "delete_certificate": (async_delete_certificate, _OPTIONAL, True),
     "request_charger_certificate": (async_request_charger_certificate, _OPTIONAL, True),
+    # A longer trace of the frames for the diagnostics (actions/trace.py): no charger command.
+    "start_trace": (async_start_trace, _OPTIONAL, False),
     # What Solar mode would have done on a past day (replay_service.py): no charger command.
     "replay_solar_day": (async_replay_solar_day, _ONLY, False),
 }

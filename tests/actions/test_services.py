@@ -130,8 +130,10 @@ async def test_direct_service_failures(
 
 
 # Without a connection: resume has nothing to undo (a no-op) and stop finds no session (own test);
-# replay_solar_day sends nothing (test_replay_service.py).
-OFFLINE_SERVICES = sorted(set(SERVICES) - {"resume_charging", "stop_charging", "replay_solar_day"})
+# replay_solar_day and start_trace send nothing (test_replay_service.py, test_trace_service.py).
+OFFLINE_SERVICES = sorted(
+    set(SERVICES) - {"resume_charging", "stop_charging", "replay_solar_day", "start_trace"}
+)
 
 
 @pytest.mark.parametrize("service", OFFLINE_SERVICES)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 import json
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
+from ocpp.v16 import call
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -61,7 +63,10 @@ async def test_diagnostics(
 
     result = await get_diagnostics_for_config_entry(hass, hass_client, central)
     assert result["listening_port"] == result["data"]["port"] == port
-    assert result == snapshot(exclude=props("port", "listening_port", "last_heartbeat", "day"))
+    # The trace's times and message ids change from run to run: test_trace checks it.
+    assert result == snapshot(
+        exclude=props("port", "listening_port", "last_heartbeat", "day", "trace")
+    )
     text = json.dumps(result)
     for secret in ("s3cret-pass", "TAG-0001", "TAG-0002", "SN-1"):
         assert secret not in text
@@ -83,3 +88,35 @@ def test_jsonable_orders_sets_and_flattens_values() -> None:
         "l2": [["a", "b"], "2026-01-01T00:00:00+00:00"],
         "1": ["l1"],
     }
+
+
+async def test_trace(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    central: MockConfigEntry,
+    connect: ConnectFn,
+) -> None:
+    """The charger's last frames both ways, with time and message id; its id tag left out."""
+    cp = await connect("CP1", password="s3cret-pass")
+    await start_charging(hass, cp)
+    await cp.call(call.Authorize(id_tag="TAG-0002"))
+    await hass.async_block_till_done()
+
+    result = await get_diagnostics_for_config_entry(hass, hass_client, central)
+    trace = result["chargers"]["CP1"]["trace"]
+    assert trace["detailed_until"] is None
+    frames = trace["frames"]
+    assert {frame["direction"] for frame in frames} == {"received", "sent"}
+    boot = frames[0]
+    assert boot["direction"] == "received"
+    assert boot["frame"][:3] == [2, boot["message_id"], "BootNotification"]
+    assert datetime.fromisoformat(boot["at"]).tzinfo is not None
+    # Every call got its answer, under the same message id.
+    calls = {f["message_id"] for f in frames if f["direction"] == "received" and f["frame"][0] == 2}
+    answers = {f["message_id"] for f in frames if f["direction"] == "sent" and f["frame"][0] == 3}
+    assert calls and calls <= answers
+    authorize = next(f for f in frames if f["frame"][0] == 2 and f["frame"][2] == "Authorize")
+    assert authorize["frame"][3] == {"idTag": "**REDACTED**"}
+    text = json.dumps(trace)
+    for secret in ("TAG-0001", "TAG-0002", "s3cret-pass"):
+        assert secret not in text

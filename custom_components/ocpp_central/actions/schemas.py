@@ -141,6 +141,17 @@ SCHEMAS: dict[str, vol.Schema] = {
         }
     ),
     "request_charger_certificate": BASE_SCHEMA,
+    # Minutes, and how many frames to keep meanwhile (csms/trace.py).
+    "start_trace": BASE_SCHEMA.extend(
+        {
+            vol.Optional("duration", default=15): vol.All(
+                vol.Coerce(int), vol.Range(min=1, max=1440)
+            ),
+            vol.Optional("frames", default=2000): vol.All(
+                vol.Coerce(int), vol.Range(min=200, max=20000)
+            ),
+        }
+    ),
     # The tuning options' keys and ranges (flow_options.py), to try on a past day.
     "replay_solar_day": CONNECTOR_SCHEMA.extend(
         {

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from .energy import UNRATED, EnergyRegister
 from .rating import Rating
+from .trace import FrameTrace
 
 # The measurand of the lifetime energy register (and OCPP's default measurand).
 ENERGY_REGISTER = "Energy.Active.Import.Register"
@@ -482,6 +483,8 @@ class Charger:
     # last logged (monotonic seconds; they are logged once an hour).
     rating: Rating = field(default_factory=Rating)
     implausible_logged_at: float | None = None
+    # Not stored: its last frames both ways, for the diagnostics (kept across reconnects).
+    trace: FrameTrace = field(default_factory=FrameTrace, repr=False, compare=False)
 
     def connector(self, connector_id: int) -> Connector:
         """Return the connector, creating it on first mention.

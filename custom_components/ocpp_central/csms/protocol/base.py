@@ -162,6 +162,7 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
         try:
             while True:
                 message = await self._connection.recv()
+                self.charger.trace.received(message)
                 LOGGER.debug("%s > %s", self.id, message)
                 self.host.heard_from(self.charger)
                 await self.route_message(message)
@@ -202,6 +203,7 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
         """
 
     async def _send(self, message: str) -> None:
+        self.charger.trace.sent(message)
         LOGGER.debug("%s < %s", self.id, message)
         await self._connection.send(message)
 
