@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Callable, Coroutine, Generator
 from datetime import UTC, datetime, timedelta
 from functools import partial
+import itertools
 from typing import Any
 from unittest.mock import patch
 
@@ -93,8 +94,12 @@ class IdleStation201(ChargePoint201, Telling):
     """A 2.0.1 station that tells its connector statuses only when asked.
 
     With `triggers` False it refuses TriggerMessage (as some firmware does); GetVariables of a
-    connector's AvailabilityState is answered either way.
+    connector's AvailabilityState is answered either way. `sessions` (EVSE → transaction id and
+    charging state) are told as a TransactionEvent when one is asked for.
     """
+
+    # Across connections, as the station's own counter would be.
+    seq_nos = itertools.count()
 
     def __init__(
         self,
@@ -103,11 +108,13 @@ class IdleStation201(ChargePoint201, Telling):
         statuses: dict[int, str],
         *,
         triggers: bool = True,
+        sessions: dict[int, tuple[str, str]] | None = None,
     ) -> None:
         super().__init__(charger_id, connection, response_timeout=5)
         Telling.__init__(self)
         self.statuses = statuses
         self.triggers = triggers
+        self.sessions = sessions or {}
         self.read: list[str] = []
 
     @on("TriggerMessage")
@@ -118,27 +125,44 @@ class IdleStation201(ChargePoint201, Telling):
         return result201.TriggerMessage(status="Accepted" if telling else "Rejected")
 
     def _telling(self, requested_message: str, evse: dict[str, int] | None) -> bool:
-        return (
-            self.triggers
-            and requested_message == "StatusNotification"
-            and evse is not None
-            and "connector_id" in evse
-        )
+        if not self.triggers or evse is None:
+            return False
+        if requested_message == "TransactionEvent":
+            return evse["id"] in self.sessions
+        return requested_message == "StatusNotification" and "connector_id" in evse
 
     @after("TriggerMessage")
-    def tell_status(self, requested_message: str, **kwargs: Any) -> None:
+    def tell_asked(self, requested_message: str, **kwargs: Any) -> None:
         evse = kwargs.get("evse")
-        if evse is not None and self._telling(requested_message, evse):
-            self.tell(
-                self.call(
-                    call201.StatusNotification(
-                        timestamp=datetime.now(UTC).isoformat(),
-                        connector_status=self.statuses[evse["id"]],
-                        evse_id=evse["id"],
-                        connector_id=evse["connector_id"],
-                    )
+        if evse is None or not self._telling(requested_message, evse):
+            return
+        if requested_message == "TransactionEvent":
+            self.tell(self.session_event(evse["id"], "Updated", "Trigger"))
+            return
+        self.tell(
+            self.call(
+                call201.StatusNotification(
+                    timestamp=datetime.now(UTC).isoformat(),
+                    connector_status=self.statuses[evse["id"]],
+                    evse_id=evse["id"],
+                    connector_id=evse["connector_id"],
                 )
             )
+        )
+
+    async def session_event(self, evse: int, event_type: str, trigger_reason: str) -> None:
+        """A TransactionEvent of the EVSE's session, with its charging state."""
+        tx_id, charging_state = self.sessions[evse]
+        await self.call(
+            call201.TransactionEvent(
+                event_type=event_type,
+                timestamp=datetime.now(UTC).isoformat(),
+                trigger_reason=trigger_reason,
+                seq_no=next(self.seq_nos),
+                transaction_info={"transaction_id": tx_id, "charging_state": charging_state},
+                evse={"id": evse, "connector_id": 1} if event_type == "Started" else None,
+            )
+        )
 
     @on("GetVariables")
     def on_get_variables(self, get_variable_data: list[dict[str, Any]], **kwargs: Any) -> Any:
@@ -349,3 +373,38 @@ async def test_stored_data_without_a_status_loads_as_unknown(
     assert cp.triggered == [("StatusNotification", 1)]
     assert charger.connectors[1].status is ConnectorStatus.SUSPENDED_EV
     assert charger.connectors[1].energy.total_wh == 500.0
+
+
+async def test_a_201_session_keeps_its_charging_state_across_a_restart(
+    hass: HomeAssistant, central: MockConfigEntry, open_charger: Open
+) -> None:
+    """Charging before the restart: shown as it was, and asked for with the session's event.
+
+    Occupied alone does not tell Charging from Preparing: the stored status stands until the
+    TransactionEvent the station is asked for tells the charging state.
+    """
+    statuses, sessions = {1: "Occupied"}, {1: ("TX-1", "Charging")}
+    cp = await open_charger(IdleStation201, statuses, "ocpp2.0.1", sessions=sessions)
+    await cp.call(
+        call201.BootNotification(
+            charging_station={"vendor_name": "Acme", "model": "Box"}, reason="PowerUp"
+        )
+    )
+    await cp.session_event(1, "Started", "Authorized")
+    await hass.async_block_till_done()
+    assert shown(hass, STATUS) == "charging"
+
+    await restart(hass, central)
+    sessions[1] = ("TX-1", "SuspendedEV")  # the car paused meanwhile
+    cp = await open_charger(IdleStation201, statuses, "ocpp2.0.1", sessions=sessions)
+    await wait_for(lambda: connected(central))
+    await hass.async_block_till_done()
+    assert (shown(hass, STATUS), shown(hass, PLUGGED_IN)) == ("charging", STATE_UNKNOWN)
+
+    grace_ends(hass)
+    await shows(hass, cp, STATUS, "suspended_ev")
+    assert cp.triggered == [
+        ("StatusNotification", {"id": 1, "connector_id": 1}),
+        ("TransactionEvent", {"id": 1}),
+    ]
+    assert shown(hass, PLUGGED_IN) == STATE_ON

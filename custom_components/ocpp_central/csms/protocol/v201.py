@@ -393,7 +393,8 @@ class Ocpp201Adapter(
             for number in sorted(state.statuses) or [1]:
                 if not self.status_heard(evse, number):
                     await self._confirm_status(evse, number)
-            if self.charger.connector(evse).transaction is not None and not state.charging_state:
+            connector = self.charger.connectors.get(evse)
+            if connector and connector.transaction is not None and not state.charging_state:
                 await self._status(
                     call.TriggerMessage(requested_message="TransactionEvent", evse={"id": evse})
                 )
