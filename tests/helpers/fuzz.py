@@ -529,7 +529,8 @@ class FuzzClient:
         for frame in frames:
             await self.websocket.send(frame.text)
         await self.websocket.send(json.dumps([2, sentinel, "Heartbeat", {}]))
-        answers: dict[Json, list[list[Json]]] = {}
+        # By the id's JSON text: a server could echo an id that is no valid key (a list, say).
+        answers: dict[str, list[list[Json]]] = {}
         async with asyncio.timeout(timeout_s):
             while True:
                 message = json.loads(await self.websocket.recv())
@@ -538,9 +539,9 @@ class FuzzClient:
                 elif message[1] == sentinel:
                     break
                 else:
-                    answers.setdefault(message[1], []).append(message)
+                    answers.setdefault(json.dumps(message[1]), []).append(message)
         outcomes = [
-            Outcome(frame, answers.pop(frame.answer_id, []) if frame.answer_id else [])
+            Outcome(frame, answers.pop(json.dumps(frame.answer_id), []) if frame.answer_id else [])
             for frame in frames
         ]
         self.stray.extend(answer for found in answers.values() for answer in found)

@@ -53,16 +53,21 @@ def read_frame(raw: str | bytes) -> Message:
     for kind in (Call, CallResult, CallError):
         try:
             if frame[0] == kind.message_type_id:
-                return kind(*frame[1:])
+                message = kind(*frame[1:])
+                break
         except IndexError:
             raise ProtocolError(details={"cause": "The message has no MessageTypeId"}) from None
         except TypeError:
             raise ProtocolError(
                 details={"cause": "The message has too few or many elements"}
             ) from None
-    raise PropertyConstraintViolationError(
-        details={"cause": f"MessageTypeId {shown(frame[0])} is not valid"}
-    )
+    else:
+        raise PropertyConstraintViolationError(
+            details={"cause": f"MessageTypeId {shown(frame[0])} is not valid"}
+        )
+    if not _is_message_id(message.unique_id):
+        raise ProtocolError(details={"cause": f"Message id {shown(message.unique_id)} is no text"})
+    return message
 
 
 def call_id(raw: str | bytes) -> str | int | None:
@@ -124,6 +129,11 @@ def _is_unicode_text(frame: Any) -> bool:
         elif isinstance(value, str) and not _is_unicode(value):
             return False
     return True
+
+
+def _is_message_id(value: Any) -> bool:
+    """Whether a value can be a message id: text, or an integer as some chargers send."""
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def _is_unicode(text: str) -> bool:
