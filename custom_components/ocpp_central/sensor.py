@@ -101,21 +101,22 @@ def _status(status: ConnectorStatus | None) -> str | None:
     return None if status is None else status.value
 
 
-# IEC 61851-1 control pilot states, the letters evcc's Home Assistant charger reads as they are:
-# A no car, B car connected and not charging, C charging, E error, F charger not available.
-# Reserved waits for a car (A); Faulted is an error (E); Unavailable, set inoperative by its
-# owner or the charger, is IEC's "EVSE not available" (F).
-VEHICLE_STATE_OPTIONS = ["A", "B", "C", "E", "F"]
+# IEC 61851-1 control pilot states, in lower case as evcc's Home Assistant charger reads them
+# (it lower-cases what it reads; e and f, which it does not know, are errors to it):
+# a no car, b car connected and not charging, c charging, e error, f charger not available.
+# Reserved waits for a car (a); Faulted is an error (e); Unavailable, set inoperative by its
+# owner or the charger, is IEC's "EVSE not available" (f).
+VEHICLE_STATE_OPTIONS = ["a", "b", "c", "e", "f"]
 _VEHICLE_STATE = {
-    ConnectorStatus.AVAILABLE: "A",
-    ConnectorStatus.RESERVED: "A",
-    ConnectorStatus.PREPARING: "B",
-    ConnectorStatus.SUSPENDED_EV: "B",
-    ConnectorStatus.SUSPENDED_EVSE: "B",
-    ConnectorStatus.FINISHING: "B",
-    ConnectorStatus.CHARGING: "C",
-    ConnectorStatus.FAULTED: "E",
-    ConnectorStatus.UNAVAILABLE: "F",
+    ConnectorStatus.AVAILABLE: "a",
+    ConnectorStatus.RESERVED: "a",
+    ConnectorStatus.PREPARING: "b",
+    ConnectorStatus.SUSPENDED_EV: "b",
+    ConnectorStatus.SUSPENDED_EVSE: "b",
+    ConnectorStatus.FINISHING: "b",
+    ConnectorStatus.CHARGING: "c",
+    ConnectorStatus.FAULTED: "e",
+    ConnectorStatus.UNAVAILABLE: "f",
 }
 
 

@@ -17,18 +17,9 @@ import yaml
 from tests.helpers.sim_charger import ConnectFn, start_charging
 
 DOC = Path(__file__).parents[2] / "docs" / "evcc.md"
-# The keys of evcc's homeassistant charger that name an entity.
-ENTITY_KEYS = (
-    "status",
-    "enabled",
-    "enable",
-    "setMaxCurrent",
-    "power",
-    "energy",
-    "currentL1",
-    "currentL2",
-    "currentL3",
-)
+# The keys of evcc's homeassistant charger that name one entity, and those that name three.
+ENTITY_KEYS = ("status", "enabled", "enable", "maxcurrent", "power", "energy")
+PHASE_KEYS = ("currents",)
 
 
 def evcc_charger() -> dict[str, Any]:
@@ -52,18 +43,21 @@ async def test_every_named_entity_exists(
     await start_charging(hass, cp)
     await hass.async_block_till_done()
 
-    for key in ENTITY_KEYS:
-        entity_id = charger[key]
+    named = [(key, charger[key]) for key in ENTITY_KEYS]
+    for key in PHASE_KEYS:
+        assert len(charger[key]) == 3, key
+        named += [(key, entity_id) for entity_id in charger[key]]
+    for key, entity_id in named:
         assert hass.states.get(entity_id) is not None, (key, entity_id)
         assert entity_registry.async_get(entity_id) is not None, (key, entity_id)
-    assert charger["setMaxCurrent"].startswith("number.")
+    assert charger["maxcurrent"].startswith("number.")
     assert charger["enable"].startswith("switch.")
     assert hass.states.get(charger["energy"]).attributes[ATTR_UNIT_OF_MEASUREMENT] == "kWh"
 
     status = hass.states.get(charger["status"])
     assert status.attributes[ATTR_DEVICE_CLASS] == SensorDeviceClass.ENUM
-    assert set(status.attributes[ATTR_OPTIONS]) <= set("ABCDEF")
-    assert status.state == "C"
+    assert set(status.attributes[ATTR_OPTIONS]) <= set("abcdef")
+    assert status.state == "c"
     await cp.call(call.StatusNotification(connector_id=1, error_code="NoError", status="Finishing"))
     await hass.async_block_till_done()
-    assert hass.states.get(charger["status"]).state == "B"
+    assert hass.states.get(charger["status"]).state == "b"

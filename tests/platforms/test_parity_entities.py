@@ -56,6 +56,7 @@ CHARGING: dict[str, tuple[str, str | None]] = {
     "binary_sensor.charger_cp1_charging": (STATE_ON, None),
     "binary_sensor.charger_cp1_connected": (STATE_ON, None),
     "binary_sensor.charger_cp1_limit_verified": (STATE_UNKNOWN, None),
+    "binary_sensor.charger_cp1_problem": (STATE_OFF, None),
     "button.charger_cp1_hard_restart": (STATE_UNKNOWN, None),
     "button.charger_cp1_refresh_status": (STATE_UNKNOWN, None),
     "button.charger_cp1_restart": (STATE_UNKNOWN, None),
@@ -87,7 +88,7 @@ CHARGING: dict[str, tuple[str, str | None]] = {
     "sensor.charger_cp1_status": ("charging", None),
     "sensor.charger_cp1_temperature": ("31.5", "°C"),
     "sensor.charger_cp1_transaction": ("<transaction id>", None),
-    "sensor.charger_cp1_vehicle_state": ("C", None),
+    "sensor.charger_cp1_vehicle_state": ("c", None),
     "sensor.charger_cp1_voltage_l1": ("230.1", "V"),
     "sensor.charger_cp1_voltage_l2": ("230.2", "V"),
     "sensor.charger_cp1_voltage_l3": ("230.3", "V"),
@@ -109,7 +110,7 @@ ENDED: dict[str, str] = {
     "sensor.charger_cp1_session_energy": "3.5",
     "sensor.charger_cp1_status": "available",
     "sensor.charger_cp1_transaction": STATE_UNKNOWN,
-    "sensor.charger_cp1_vehicle_state": "A",
+    "sensor.charger_cp1_vehicle_state": "a",
     "switch.charger_cp1_charge": STATE_OFF,
 }
 # Entities that stay available while the charger is away.

@@ -99,7 +99,7 @@ async def test_values_and_units(
         "temperature": ("31.5", "°C"),
         "frequency": ("50.02", "Hz"),
         "status": ("charging", None),
-        "vehicle_state": ("C", None),
+        "vehicle_state": ("c", None),
         "error": ("no_error", None),
         "station_status": ("available", None),
         "station_error": ("no_error", None),
@@ -321,22 +321,21 @@ async def test_error_codes(hass: HomeAssistant, connect: ConnectFn) -> None:
     assert {_error(code, None) for code in ("NoError", "WeakSignal")} <= set(ERROR_OPTIONS)
 
 
-
 @pytest.mark.usefixtures("central")
 async def test_vehicle_state_follows_status(hass: HomeAssistant, connect: ConnectFn) -> None:
     """The IEC 61851 letter evcc reads follows every OCPP status the charger reports."""
     cp = await connect("CP1")
     await cp.boot()
     expected = {
-        "Available": "A",
-        "Preparing": "B",
-        "Charging": "C",
-        "SuspendedEV": "B",
-        "SuspendedEVSE": "B",
-        "Finishing": "B",
-        "Reserved": "A",
-        "Faulted": "E",
-        "Unavailable": "F",
+        "Available": "a",
+        "Preparing": "b",
+        "Charging": "c",
+        "SuspendedEV": "b",
+        "SuspendedEVSE": "b",
+        "Finishing": "b",
+        "Reserved": "a",
+        "Faulted": "e",
+        "Unavailable": "f",
     }
     for status, letter in expected.items():
         await cp.call(call.StatusNotification(connector_id=1, error_code="NoError", status=status))
