@@ -208,3 +208,25 @@ async def test_offline_too_long(
     await (await connect("CP1")).boot()
     await hass.async_block_till_done()
     assert issue(hass, issue_id) is None
+
+
+async def test_fault_across_a_restart(
+    hass: HomeAssistant, central: MockConfigEntry, connect: ConnectFn
+) -> None:
+    """A fault in force at a reload keeps its issue, is not announced twice, clears on recovery."""
+    events = fault_events(hass)
+    cp = await connect("CP1")
+    await cp.boot()
+    await status(hass, cp, 1, "Faulted", error_code="HighTemperature")
+    assert len(events) == 1
+
+    assert await hass.config_entries.async_reload(central.entry_id)
+    await hass.async_block_till_done()
+    assert issue(hass, CONNECTOR_ISSUE) is not None
+    assert len(events) == 1
+
+    cp = await connect("CP1")
+    await cp.boot()
+    await status(hass, cp, 1, "Available")
+    assert issue(hass, CONNECTOR_ISSUE) is None
+    assert [event["active"] for event in events] == [True, False]

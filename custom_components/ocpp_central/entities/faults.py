@@ -60,6 +60,10 @@ def faults(charger: Charger) -> dict[int, Fault]:
     return found
 
 
+# A fault whose issue a previous run left: announced then, not again (its issue is refreshed).
+LEFT_FROM_BEFORE = Fault("", "")
+
+
 class FaultWatch:
     """Keeps one charger's repair issues and fault events in step with what it reports."""
 
@@ -93,7 +97,7 @@ class FaultWatch:
         """
         prefix = f"{ISSUE_FAULT}_{self._charger_id}_"
         return {
-            int(number): Fault("", "")
+            int(number): LEFT_FROM_BEFORE
             for domain, issue_id in ir.async_get(self._hass).issues
             if domain == DOMAIN
             and (number := issue_id.removeprefix(prefix)) != issue_id
@@ -105,14 +109,14 @@ class FaultWatch:
         """Raise what started, clear what ended (called on every change of the charger)."""
         now = faults(self._coordinator.charger)
         for number, fault in now.items():
-            if self._raised.get(number) != fault:
-                self._raise(number, fault)
+            if (before := self._raised.get(number)) != fault:
+                self._raise(number, fault, announce=before is not LEFT_FROM_BEFORE)
         for number in set(self._raised) - set(now):
             self._clear(number)
         self._raised = now
         self._watch_connection()
 
-    def _raise(self, number: int, fault: Fault) -> None:
+    def _raise(self, number: int, fault: Fault, *, announce: bool) -> None:
         ir.async_create_issue(
             self._hass,
             DOMAIN,
@@ -127,7 +131,8 @@ class FaultWatch:
                 "detail": fault.detail,
             },
         )
-        self._fire(number, fault)
+        if announce:
+            self._fire(number, fault)
 
     def _clear(self, number: int) -> None:
         ir.async_delete_issue(self._hass, DOMAIN, self._issue_id(number))
