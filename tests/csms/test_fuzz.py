@@ -21,7 +21,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.const import DOMAIN
-from tests.helpers.fuzz import FrameFuzzer, FuzzClient, Outcome, bogus_state, connect_raw
+from tests.helpers.fuzz import FrameFuzzer, FuzzClient, Outcome, StateJudge, connect_raw
 from tests.helpers.sim_charger import ConnectFn
 from tests.helpers.subentries import charger_subentry
 
@@ -47,8 +47,7 @@ class EntityBounds:
 
     def __init__(self, hass: HomeAssistant) -> None:
         self.registry = er.async_get(hass)
-        self.last: dict[str, float] = {}
-        self.bogus: list[str] = []
+        self.judge = StateJudge()
         self.unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, self._check)
 
     @callback
@@ -57,16 +56,8 @@ class EntityBounds:
         if state is None:
             return
         entry = self.registry.async_get(state.entity_id)
-        if entry is None or entry.platform != DOMAIN:
-            return
-        entity_id = state.entity_id
-        why = bogus_state(entity_id, state.state, dict(state.attributes), self.last.get(entity_id))
-        if why is not None:
-            self.bogus.append(f"{entity_id} = {state.state!r}: {why}")
-        try:
-            self.last[entity_id] = float(state.state)
-        except ValueError:
-            pass
+        if entry is not None and entry.platform == DOMAIN:
+            self.judge.judge(state.entity_id, state.state, dict(state.attributes))
 
 
 def unanswered(outcomes: list[Outcome]) -> list[str]:
@@ -133,6 +124,7 @@ async def test_fuzzed_frames_break_nothing(
         if record.exc_info and record.levelno >= logging.ERROR and record.name != "ocpp"
     ]
     assert tracebacks == []
-    assert bounds.bogus == []
+    assert bounds.judge.bogus == []
+    assert bounds.judge.judged > 0
     assert problems == []
     assert [answer for client in clients.values() for answer in client.stray] == []

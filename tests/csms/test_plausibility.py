@@ -202,6 +202,7 @@ TX_EVENT = {
         ({"evse": {"id": "1"}}, "TypeConstraintViolation"),
         ({"seqNo": 2**40}, "PropertyConstraintViolation"),
         ({"transactionInfo": {"transactionId": "T" * 37}}, "TypeConstraintViolation"),
+        ({"eventType": ["Started"]}, "ProtocolError"),
     ],
 )
 async def test_a_transaction_event_no_station_can_mean_is_refused(

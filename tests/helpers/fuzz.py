@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import json
@@ -178,6 +179,10 @@ class FrameFuzzer:
         self._raw[marker] = _RAW_TOKENS[token]
         return marker
 
+    def _wrong_type(self) -> Json:
+        """Return a value of some JSON type, never one shared with another frame."""
+        return copy.deepcopy(self.random.choice(_WRONG_TYPES))
+
     def _mutate(self, payload: Json) -> tuple[Json, str]:
         """Apply one mutation somewhere in the payload; return it and what was done."""
         rnd = self.random
@@ -200,7 +205,7 @@ class FrameFuzzer:
         old = _get(payload, path)
         new: Json
         if kind == "type":
-            new = rnd.choice(_WRONG_TYPES)
+            new = self._wrong_type()
         elif kind == "huge":
             new = self._raw_marker(rnd.choice(("digits", "overflow")))
         elif kind == "non_finite":
@@ -227,9 +232,11 @@ class FrameFuzzer:
         elif kind == "extra":
             target = old if isinstance(old, dict) else payload
             if isinstance(target, dict):
-                target[rnd.choice(_EXTRA_KEYS)] = rnd.choice((*_WRONG_TYPES, *_NUMBERS))
+                target[rnd.choice(_EXTRA_KEYS)] = copy.deepcopy(
+                    rnd.choice((*_WRONG_TYPES, *_NUMBERS))
+                )
                 return payload, f"extra field in {_shown_path(path)}"
-            new = rnd.choice(_WRONG_TYPES)
+            new = self._wrong_type()
         elif kind == "shape":
             if isinstance(old, dict):
                 new = [old]
@@ -263,7 +270,7 @@ class FrameFuzzer:
             message[2] = rnd.choice((None, 5, ["Heartbeat"], "FooBar", "", "ClearCache"))
             return message, unique_id, "action"
         if kind == "payload":
-            message[3] = rnd.choice(_WRONG_TYPES)
+            message[3] = self._wrong_type()
             return message, unique_id, "payload"
         if kind == "short":
             kept = rnd.choice((1, 2, 3))
@@ -478,8 +485,11 @@ def bogus_state(
     """Return why an entity's state cannot be true (None: it can). before: its last number.
 
     Numbers must be finite; power and current not below zero; a percentage within 0-100; a
-    lifetime energy never lower than before.
+    lifetime energy never lower than before. A sensor of text (no unit, device or state class:
+    a transaction id, say) may read anything.
     """
+    if not {"unit_of_measurement", "device_class", "state_class"} & attributes.keys():
+        return None
     try:
         number = float(state)
     except ValueError:
@@ -495,6 +505,26 @@ def bogus_state(
     if entity_id.endswith("lifetime_energy") and before is not None and number < before:
         return f"lifetime energy fell from {before} to {number}"
     return None
+
+
+class StateJudge:
+    """Judges the states entities take, one after another (bogus_state, each one's last number)."""
+
+    def __init__(self) -> None:
+        self.judged = 0
+        self.bogus: list[str] = []
+        self.last: dict[str, float] = {}
+
+    def judge(self, entity_id: str, state: str, attributes: dict[str, Any]) -> None:
+        """Judge one state an entity took; a bogus one is kept (entity, state, why)."""
+        self.judged += 1
+        why = bogus_state(entity_id, state, attributes, self.last.get(entity_id))
+        if why is not None:
+            self.bogus.append(f"{entity_id} = {state!r}: {why}")
+        try:
+            self.last[entity_id] = float(state)
+        except ValueError:
+            pass
 
 
 # --- a raw charger that sends them ---------------------------------------------------------

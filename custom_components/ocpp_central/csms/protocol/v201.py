@@ -232,7 +232,8 @@ class Ocpp201Adapter(
         """Open, update and close sessions; each (transactionId, seqNo) is applied once."""
         info = transaction_info if isinstance(transaction_info, dict) else {}
         tx_id = info.get("transaction_id")
-        if event_type not in EVENT_TYPES or not isinstance(tx_id, str) or not tx_id:
+        known_event = isinstance(event_type, str) and event_type in EVENT_TYPES
+        if not known_event or not isinstance(tx_id, str) or not tx_id:
             raise ProtocolError(
                 details={"cause": "eventType and transactionInfo.transactionId are required"}
             )
