@@ -14,7 +14,15 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.helpers.control_helpers import BASE_OPTIONS, REASON, SELECT, grid, limits, plug_in
+from tests.helpers.control_helpers import (
+    BASE_OPTIONS,
+    REASON,
+    SELECT,
+    grid,
+    limits,
+    plug_in,
+    set_mode,
+)
 from tests.helpers.smart_helpers import ConnectScripted, booted, engine
 
 pytestmark = pytest.mark.usefixtures("hooked")
@@ -24,14 +32,8 @@ CHARGE = "switch.charger_cp1_charge"
 
 @pytest.fixture
 def options() -> dict[str, Any]:
+    """The site options with a grid meter: the charge modes decide."""
     return dict(BASE_OPTIONS)
-
-
-async def select_mode(hass: HomeAssistant, mode: str) -> None:
-    await hass.services.async_call(
-        "select", "select_option", {"entity_id": SELECT, "option": mode}, blocking=True
-    )
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def shown(hass: HomeAssistant, entity_id: str) -> str:
@@ -47,7 +49,7 @@ async def test_the_mode_pauses_the_next_session_again(
     grid(hass, 0)
     cp = await booted(hass, quiet_charger)
     tx = await plug_in(hass, cp)
-    await select_mode(hass, "off")
+    await set_mode(hass, "CP1", "off")
     assert (limits(cp), limits(cp, "TxProfile")) == ([0.0], [0.0])
     assert shown(hass, CHARGE) == "off"
 
@@ -71,7 +73,7 @@ async def test_a_mode_that_charges_is_not_held_by_the_last_pause(
     grid(hass, 0)
     cp = await booted(hass, quiet_charger)
     tx = await plug_in(hass, cp)
-    await select_mode(hass, "fast")
+    await set_mode(hass, "CP1", "fast")
     assert limits(cp)[-1] == 32.0
     await hass.services.async_call("switch", "turn_off", {"entity_id": CHARGE}, blocking=True)
     await hass.async_block_till_done(wait_background_tasks=True)
