@@ -105,15 +105,28 @@ def _check_structure(frame: Any, raw: str | bytes) -> None:
         return
     if surrogates and not _is_unicode_text(frame):
         raise FormatViolationError(details={"cause": "The message's text is not Unicode"})
-    pending: list[tuple[Any, int]] = [(frame, 1)] if isinstance(frame, dict | list) else []
-    while pending:
-        value, depth = pending.pop()
-        if depth > MAX_DEPTH:
-            raise FormatViolationError(
-                details={"cause": f"The message is nested deeper than {MAX_DEPTH} levels"}
-            )
-        children = value.values() if isinstance(value, dict) else value
-        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    if _deeper_than(frame, MAX_DEPTH):
+        raise FormatViolationError(
+            details={"cause": f"The message is nested deeper than {MAX_DEPTH} levels"}
+        )
+
+
+def _deeper_than(value: Any, levels: int) -> bool:
+    """Whether value nests containers deeper than levels (recursion bounded by levels)."""
+    kind = type(value)
+    if kind is dict:
+        children = value.values()
+    elif kind is list:
+        children = value
+    else:
+        return False
+    if levels == 0:
+        return True
+    for child in children:
+        kind = type(child)
+        if (kind is dict or kind is list) and _deeper_than(child, levels - 1):
+            return True
+    return False
 
 
 def _is_unicode_text(frame: Any) -> bool:
