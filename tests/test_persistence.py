@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.csms.model import Charger
-from custom_components.ocpp_central.store import STORAGE_VERSION
+from custom_components.ocpp_central.storage.store import STORAGE_VERSION
 from tests.helpers.on_disk import crash_to, read_disk
 from tests.helpers.sim_charger import ConnectFn, SimCharger
 

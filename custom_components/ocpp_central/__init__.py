@@ -17,7 +17,6 @@ from homeassistant.helpers import (
 from homeassistant.helpers.typing import ConfigType
 
 from .central import CentralSystem
-from .certificates import async_load_ca, async_remove_ca
 from .config_entry import OcppCentralConfigEntry
 from .const import (
     CONF_CHARGER_ID,
@@ -29,8 +28,9 @@ from .const import (
 )
 from .control.controller import remove_control_issues
 from .csms.auth import build_ssl_context
+from .security.certificates import async_load_ca, async_remove_ca
 from .services import async_setup_services
-from .store import ChargerStore, async_remove_stored
+from .storage.store import ChargerStore, async_remove_stored
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,

@@ -21,7 +21,6 @@ from homeassistant.helpers.event import async_call_later, async_track_time_inter
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from .certificates import sign_for_charger
 from .charging.quirks import CONF_OCPP_VERSION
 from .config_entry import OcppCentralConfigEntry
 from .const import (
@@ -53,8 +52,9 @@ from .csms.protocol import VERSION_PINS, adapter_class
 from .csms.protocol.base import BootDecision, ProtocolAdapter
 from .csms.server import OCPP16, Admission, OcppServer, remote_host
 from .csms.tls import CertificatePolicy
-from .security import async_certificate_login, async_password_admits, certificate_policy
-from .store import ChargerStore
+from .security.certificates import sign_for_charger
+from .security.login import async_certificate_login, async_password_admits, certificate_policy
+from .storage.store import ChargerStore
 
 type EntityFactory = Callable[[ChargerCoordinator], None]
 

@@ -28,7 +28,6 @@ from homeassistant.helpers.selector import (
 )
 
 from .central import unique_id_for_charger
-from .certificates import async_create_ca
 from .config_entry import OcppCentralConfigEntry
 from .const import (
     CONF_AUTHORIZATION,
@@ -56,6 +55,7 @@ from .flows.charger import (
 )
 from .flows.id_tag import IdTagSubentryFlow
 from .flows.options import OcppCentralOptionsFlow
+from .security.certificates import async_create_ca
 
 if TYPE_CHECKING:
     # Home Assistant types its flows with probatio, which it also installs as voluptuous.

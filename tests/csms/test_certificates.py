@@ -22,7 +22,6 @@ from ocpp.v201 import call as call201
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_central.certificates import ca_files
 from custom_components.ocpp_central.const import (
     CONF_SECURITY_PROFILE,
     CONF_SSL_CAFILE,
@@ -31,6 +30,7 @@ from custom_components.ocpp_central.const import (
     DOMAIN,
 )
 from custom_components.ocpp_central.csms.ca import LocalCa
+from custom_components.ocpp_central.security.certificates import ca_files
 from tests.helpers.certs import CertFiles, make_certs
 from tests.helpers.charger_v201 import Charger201
 from tests.helpers.client_certs import mutual_context

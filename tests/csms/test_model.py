@@ -23,7 +23,7 @@ from custom_components.ocpp_central.csms.model import (
 )
 from custom_components.ocpp_central.csms.protocol.values import parse_time
 from custom_components.ocpp_central.csms.server import charger_id_from_path
-from custom_components.ocpp_central.stored import charger_as_dict, charger_from_dict
+from custom_components.ocpp_central.storage.stored import charger_as_dict, charger_from_dict
 from tests.helpers.certs import make_certs
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)

@@ -31,7 +31,7 @@ from websockets.asyncio.client import ClientConnection
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.csms.model import ConnectorStatus
 from custom_components.ocpp_central.csms.protocol.base import ProtocolAdapter
-from custom_components.ocpp_central.store import STORAGE_VERSION
+from custom_components.ocpp_central.storage.store import STORAGE_VERSION
 from tests.helpers.connections import Connections, charger_url
 from tests.helpers.sim_charger import boot_notification
 from tests.helpers.waiting import wait_for

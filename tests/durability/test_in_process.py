@@ -18,7 +18,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.ocpp_central.csms.model import Transaction
-from custom_components.ocpp_central.store import SAVE_DELAY_S, STORAGE_VERSION
+from custom_components.ocpp_central.storage.store import SAVE_DELAY_S, STORAGE_VERSION
 from tests.helpers.connections import ConnectAnyFn
 from tests.helpers.on_disk import (
     OnDisk,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.ocpp_central.stored import check_json_safe
+from custom_components.ocpp_central.storage.stored import check_json_safe
 
 
 class Colour(StrEnum):

@@ -10,7 +10,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_central.certificates import ca_files
 from custom_components.ocpp_central.const import (
     CONF_MAX_CURRENT,
     CONF_SECURITY_PROFILE,
@@ -19,6 +18,7 @@ from custom_components.ocpp_central.const import (
     CONF_SSL_KEYFILE,
 )
 from custom_components.ocpp_central.flows.charger import SECTION_ADVANCED
+from custom_components.ocpp_central.security.certificates import ca_files
 from tests.helpers.certs import make_certs
 
 

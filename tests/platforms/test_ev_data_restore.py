@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.csms.model import EvInfo
-from custom_components.ocpp_central.store import SAVE_DELAY_S, STORAGE_VERSION
+from custom_components.ocpp_central.storage.store import SAVE_DELAY_S, STORAGE_VERSION
 from tests.helpers.connections import ConnectAnyFn
 from tests.helpers.control_helpers import REASON, advance, set_mode
 from tests.platforms.test_ev_data import (

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from homeassistant.core import ServiceCall, ServiceResponse
 
-from ..certificates import root_certificate
 from ..csms.protocol.certificates import CertificateExchange
+from ..security.certificates import root_certificate
 from .target import ChargerTarget, require, validation_error
 
 HASH_FIELDS = ("hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number")

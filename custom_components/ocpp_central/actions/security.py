@@ -14,7 +14,7 @@ from ..csms.auth import password_problem
 from ..csms.commands import CommandResult
 from ..csms.credentials import PASSWORD_KEY, SECURITY_PROFILE_KEY, new_password
 from ..csms.tls import SecurityProfile
-from ..security import (
+from ..security.login import (
     async_store_password,
     async_store_security_profile,
     unservable_reason,

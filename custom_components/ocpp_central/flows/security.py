@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.config_entries import ConfigEntry
 
 from ..csms.tls import SecurityProfile
-from ..security import unservable_reason
+from ..security.login import unservable_reason
 
 # Selector option (translatable, dot-free) → the value stored in the charger's data.
 SECURITY_CHOICES: dict[str, str] = {

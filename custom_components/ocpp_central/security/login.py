@@ -16,7 +16,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_PASSWORD
 from homeassistant.core import callback
 
-from .const import (
+from ..const import (
     CONF_PREVIOUS_PASSWORD,
     CONF_PREVIOUS_SECURITY_PROFILE,
     CONF_SECURITY_PROFILE,
@@ -24,8 +24,8 @@ from .const import (
     CONF_SSL_CERTFILE,
     LOGGER,
 )
-from .csms.auth import password_matches
-from .csms.tls import (
+from ..csms.auth import password_matches
+from ..csms.tls import (
     CertificatePolicy,
     SecurityProfile,
     TransportLike,
@@ -33,8 +33,8 @@ from .csms.tls import (
 )
 
 if TYPE_CHECKING:
-    from .config_entry import OcppCentralConfigEntry
-    from .coordinator import ChargerConfig
+    from ..config_entry import OcppCentralConfigEntry
+    from ..coordinator import ChargerConfig
 
 
 def unservable_reason(entry: ConfigEntry, profile: SecurityProfile) -> str | None:

@@ -18,7 +18,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.json import json_bytes
 
-from .const import LOGGER
+from ..const import LOGGER
 
 # An answer waits at most this long for the disk: a hanging disk must not stall the charger.
 JOURNAL_WAIT_S = 10.0

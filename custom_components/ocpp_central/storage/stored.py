@@ -14,9 +14,9 @@ from functools import partial
 import math
 from typing import Any
 
-from .const import LOGGER
-from .csms.energy import EnergyRegister
-from .csms.model import (
+from ..const import LOGGER
+from ..csms.energy import EnergyRegister
+from ..csms.model import (
     Charger,
     Connector,
     ConnectorStatus,

@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives import serialization
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import STORAGE_DIR
 
-from .config_entry import OcppCentralConfigEntry
-from .const import CONF_SSL_CAFILE, CONF_SSL_CERTFILE, DOMAIN, LOGGER
-from .csms.ca import CaFiles, LocalCa, SigningRefusedError
+from ..config_entry import OcppCentralConfigEntry
+from ..const import CONF_SSL_CAFILE, CONF_SSL_CERTFILE, DOMAIN, LOGGER
+from ..csms.ca import CaFiles, LocalCa, SigningRefusedError
 
 
 def ca_files(hass: HomeAssistant, entry_id: str) -> CaFiles:

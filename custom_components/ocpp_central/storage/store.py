@@ -26,8 +26,8 @@ from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import STORAGE_DIR, Store
 
-from .const import DOMAIN, LOGGER
-from .csms.model import Charger
+from ..const import DOMAIN, LOGGER
+from ..csms.model import Charger
 from .journal import Journal
 from .stored import Stored, charger_from_dict, check_json_safe, stored_parts
 

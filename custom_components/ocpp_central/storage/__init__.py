@@ -1,0 +1,1 @@
+"""What survives restarts and crashes: the journal written before each answer, the Store snapshot, the stored form."""
