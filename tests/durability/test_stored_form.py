@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from enum import IntEnum, StrEnum
+import json
+from pathlib import Path
 from typing import Any
 
+from homeassistant.core import HomeAssistant
 import pytest
 
+from custom_components.ocpp_central.storage.journal import Journal
 from custom_components.ocpp_central.storage.stored import check_json_safe
 
 
@@ -40,3 +44,12 @@ def test_json_values_pass() -> None:
 def test_values_no_reader_takes_as_they_are_fail(value: Any) -> None:
     with pytest.raises((TypeError, ValueError)):
         check_json_safe(value)
+
+
+async def test_the_journal_makes_its_folder(hass: HomeAssistant, tmp_path: Path) -> None:
+    """A fresh configuration has no .storage folder yet: the first record must still reach the disk."""
+    path = tmp_path / "config" / ".storage" / "ocpp_central.entry.journal"
+    journal = Journal(hass, path)
+    await journal.async_written(journal.append({"charger": "CP1", "part": "1", "state": {}}))
+    assert json.loads(path.read_bytes())["charger"] == "CP1"
+    await journal.async_close()

@@ -198,6 +198,8 @@ class Journal:
         self._torn = False
 
     def _open(self) -> int:
+        # A new installation may have no .storage folder yet: the journal's first line makes it.
+        self._path.parent.mkdir(parents=True, exist_ok=True)
         created = not self._path.exists()
         fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         if created:
