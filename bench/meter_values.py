@@ -4,7 +4,7 @@
     .venv/bin/python bench/meter_values.py [--chargers 10 --messages 500] [--profile]
 
 1. Starts a real Home Assistant (`hass -c bench/.work/config`) with the integration set up by
-   scripts/make_config.py: unknown chargers accepted, free ports, no recorder (the bench is
+   scripts/make_config.py: the fleet's chargers configured, free ports, no recorder (the bench is
    about the integration), plus bench/bench_probe, which counts state_changed events.
 2. Runs bench/fleet.py in its own process: N chargers boot, start a transaction and warm up,
    then each sends M MeterValues (15 sampled values) back to back, waiting for each CALLRESULT.
@@ -181,7 +181,13 @@ def run_ours(args: argparse.Namespace) -> dict[str, Any]:
     cfg = make_config.HassConfig(
         http_port=http_port,
         ocpp_port=ocpp_port,
-        unknown_chargers="accept",
+        # The fleet is configured, as a homeowner would: "Add automatically" adds at most a few
+        # chargers an hour (a flood of invented ids must not fill Home Assistant).
+        unknown_chargers="reject",
+        chargers=[
+            make_config.ChargerSpec(charger_id, charger_id)
+            for charger_id in (f"BENCH{n:03d}" for n in range(args.chargers))
+        ],
         components=(),
         log_level="warning",
         integration_log_level="warning",
