@@ -8,6 +8,7 @@ crash is played by starting again from the files as they were at that moment.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -375,7 +376,8 @@ async def test_a_journal_that_cannot_be_written_does_not_stop_charging(
 ) -> None:
     """A failing disk is logged once; the charger is answered and the snapshot still saves."""
     path = journal_path(hass, central)
-    await hass.async_add_executor_job(path.mkdir)
+    # A directory where the journal should be: every write fails.
+    await hass.async_add_executor_job(partial(path.mkdir, parents=True))
     cp = await connect("CP1")
     tx_id = (await start(cp, 1000, "2025-06-25T08:00:00Z")).transaction_id
     await cp.call(

@@ -76,6 +76,7 @@ async def crash_to(
         if on_disk.journal is None:
             path.unlink(missing_ok=True)
         else:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(on_disk.journal)
 
     await hass.async_add_executor_job(restore)
