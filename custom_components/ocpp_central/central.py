@@ -491,13 +491,17 @@ class CentralSystem:
             return None
         return sign_for_charger(self.certificate_authority, charger.charger_id, csr)
 
+    def confirmed(self, charger: Charger) -> bool:
+        """Return whether this charger is one the homeowner configured (not a pending one)."""
+        coordinator = self.coordinators.get(charger.charger_id)
+        return coordinator is not None and coordinator.charger is charger
+
     def authorize(self, charger: Charger, id_tag: str) -> bool:
         """Accept every tag, or only the allow-listed ones (case-insensitive, OCPP 1.6 section 7.28).
 
         A pending (unconfirmed) charger gets no tag accepted: it may not start charging.
         """
-        coordinator = self.coordinators.get(charger.charger_id)
-        if coordinator is None or coordinator.charger is not charger:
+        if not self.confirmed(charger):
             return False
         if self.entry.options.get(CONF_AUTHORIZATION) != AuthorizationMode.ALLOW_LIST:
             return True

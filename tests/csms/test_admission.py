@@ -286,6 +286,10 @@ async def test_pending_v201_station_may_not_charge(
             f' "idToken": {token}}}]',
         )
         assert reply[2]["idTokenInfo"]["status"] == "Invalid"
+        # Not even free charging (no card at all) before the homeowner confirms the station.
+        free = '{"idToken": "", "type": "NoAuthorization"}'
+        reply = await exchange(ws, f'[2, "n", "Authorize", {{"idToken": {free}}}]')
+        assert reply[2]["idTokenInfo"]["status"] == "Invalid"
     assert "STATION" not in central.runtime_data.coordinators
 
 

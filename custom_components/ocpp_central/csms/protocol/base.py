@@ -74,6 +74,9 @@ class ChargerHost(Protocol):
     def authorize(self, charger: Charger, id_tag: str) -> bool:
         """Return whether this id tag may charge."""
 
+    def confirmed(self, charger: Charger) -> bool:
+        """Return whether the homeowner confirmed this charger (a pending one may not charge)."""
+
     def next_transaction_id(self) -> int:
         """Return a transaction id never used before."""
 

@@ -202,9 +202,13 @@ class Ocpp201Adapter(
     def _token_info(
         self, id_token: Any, connector_id: int | None, *, report: bool
     ) -> dict[str, Any]:
-        """IdTokenInfo for a presented token; NoAuthorization (free charging) is always accepted."""
+        """IdTokenInfo for a presented token.
+
+        NoAuthorization (free charging) is accepted once the station is confirmed: a pending
+        station may not charge, not even without a card.
+        """
         if not isinstance(id_token, dict) or id_token.get("type") == "NoAuthorization":
-            return {"status": "Accepted"}
+            return {"status": "Accepted" if self.host.confirmed(self.charger) else "Invalid"}
         tag = id_token.get("id_token")
         if not isinstance(tag, str):
             raise ProtocolError(details={"cause": "idToken.idToken is required"})
