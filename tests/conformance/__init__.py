@@ -1,0 +1,1 @@
+"""Conformance-style tests: the charger played exactly as the OCPP sequence diagrams."""
