@@ -96,6 +96,16 @@ class ChargerHost(Protocol):
         """Return the PEM chain our CA signed for the charger's request; None: not signed."""
 
 
+class Forwarder(Protocol):
+    """Where a charger's CALLs go besides us: an upstream central system (csms/upstream/)."""
+
+    async def before(self, action: str, payload: dict[str, Any]) -> None:
+        """Run before we decide on a CALL (an Authorize asked upstream); bounded, never fails."""
+
+    async def forward(self, action: str, payload: dict[str, Any], answer: dict[str, Any]) -> None:
+        """Pass on a CALL as the charger sent it, with our answer; returns once it is queued."""
+
+
 @functools.lru_cache(maxsize=1024)
 def _snake_case_key(key: str) -> str:
     """Convert one key as the ocpp package does, remembered: chargers repeat the same few keys."""
@@ -158,6 +168,8 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
         self._booted = asyncio.Event()
         # Connectors (1.6) or EVSE and connector (2.0.1) whose status came on this connection.
         self._statuses_heard: set[tuple[int, int]] = set()
+        # An upstream central system the charger's CALLs are passed on to, if any.
+        self.forwarder: Forwarder | None = None
 
     async def start(self) -> None:
         """Read frames until the connection closes (raises ConnectionClosed then)."""
@@ -272,6 +284,8 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
             _signature(handler.__func__).bind(self, **payload)
         except TypeError as err:
             raise ProtocolError(details={"cause": str(err)}) from None
+        if self.forwarder is not None:
+            await self.forwarder.before(action, msg.payload)
         try:
             response = handler(**payload)
             if inspect.isawaitable(response):
@@ -294,7 +308,12 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
                 await self._send_call_error(msg, RuntimeError())
                 return
         # What the answer confirms (a transaction, its id) must survive a crash right after it.
-        await self.host.persisted(self.charger)
+        # A meter reading confirms nothing: its energy is journaled without holding the answer
+        # (a crash then costs at most that one reading, which the charger's next one restores).
+        if action not in _ANSWERED_BEFORE_DISK:
+            await self.host.persisted(self.charger)
+        if self.forwarder is not None:
+            await self.forwarder.forward(action, msg.payload, result.payload)
         await self._send(result.to_json())
         if (follow_up := self._after_answer) is not None:
             self._after_answer = None
