@@ -308,10 +308,7 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
                 await self._send_call_error(msg, RuntimeError())
                 return
         # What the answer confirms (a transaction, its id) must survive a crash right after it.
-        # A meter reading confirms nothing: its energy is journaled without holding the answer
-        # (a crash then costs at most that one reading, which the charger's next one restores).
-        if action not in _ANSWERED_BEFORE_DISK:
-            await self.host.persisted(self.charger)
+        await self.host.persisted(self.charger)
         if self.forwarder is not None:
             await self.forwarder.forward(action, msg.payload, result.payload)
         await self._send(result.to_json())
