@@ -57,6 +57,10 @@ def on[F: Callable[..., Any]](
     return cast("Callable[[F], F]", _ocpp_on(action, skip_schema_validation=skip_schema_validation))
 
 
+# Actions whose handlers change nothing but readings (never a transaction or an id reservation).
+_ANSWERED_BEFORE_DISK = frozenset({"MeterValues"})
+
+
 @dataclass(slots=True, frozen=True)
 class BootDecision:
     """Our answer to a BootNotification."""
@@ -258,20 +262,25 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
         reply.error_details = {"cause": _cause(error)} if isinstance(error, OCPPError) else {}
         await self._send(reply.to_json())
 
+    def _handlers(self, action: Any) -> dict[str, Any]:
+        """Return the handlers of an action; NotSupported / NotImplemented for what has none."""
+        handlers = self.route_map.get(action) if isinstance(action, str) else None
+        if handlers is not None and "_on_action" in handlers:
+            return cast("dict[str, Any]", handlers)
+        if not isinstance(action, str):
+            raise NotSupportedError(details={"cause": f"Action {action!r} is not a string"})
+        try:
+            self._check_action_known(action)
+        except ValueError:
+            raise NotSupportedError(
+                details={"cause": f"{action} is not an OCPP {self._ocpp_version} action"}
+            ) from None
+        raise OcppNotImplementedError(details={"cause": f"{action} is not supported here"})
+
     async def _handle_call(self, msg: Call) -> None:
         """Answer one CALL; OCPPError means the charger got it wrong."""
         action = msg.action
-        handlers = self.route_map.get(action) if isinstance(action, str) else None
-        if handlers is None or "_on_action" not in handlers:
-            if not isinstance(action, str):
-                raise NotSupportedError(details={"cause": f"Action {action!r} is not a string"})
-            try:
-                self._check_action_known(action)
-            except ValueError:
-                raise NotSupportedError(
-                    details={"cause": f"{action} is not an OCPP {self._ocpp_version} action"}
-                ) from None
-            raise OcppNotImplementedError(details={"cause": f"{action} is not supported here"})
+        handlers = self._handlers(action)
         skip_validation = bool(handlers.get("_skip_schema_validation", False))
         if not skip_validation:
             await validate_payload(msg, self._ocpp_version)
@@ -308,7 +317,10 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
                 await self._send_call_error(msg, RuntimeError())
                 return
         # What the answer confirms (a transaction, its id) must survive a crash right after it.
-        await self.host.persisted(self.charger)
+        # A meter reading confirms nothing: its energy is journaled without holding the answer
+        # (a crash then costs at most that one reading, which the charger's next one restores).
+        if action not in _ANSWERED_BEFORE_DISK:
+            await self.host.persisted(self.charger)
         if self.forwarder is not None:
             await self.forwarder.forward(action, msg.payload, result.payload)
         await self._send(result.to_json())

@@ -73,7 +73,8 @@ class Ocpp16Commands:
     async def _request(self, request: Any) -> Any:
         """Send one CALL; return the answer or raise a CommandError (never hangs)."""
         action = type(request).__name__
-        answer = asyncio.ensure_future(self.call(request, suppress=False))
+        # Started eagerly: the frame is on the wire before anything queued in the loop runs.
+        answer = asyncio.Task(self.call(request, suppress=False), eager_start=True)
         closed = asyncio.ensure_future(self.connection.wait_closed())
         try:
             await asyncio.wait(
