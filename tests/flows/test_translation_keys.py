@@ -60,7 +60,11 @@ def placeholder_differences(english: Strings, other: Strings) -> list[str]:
 
 
 def syntax_problems(strings: Strings) -> list[str]:
-    """Strings the frontend's ICU parser refuses: unbalanced braces, or a `<tag>`."""
+    """Strings the frontend's ICU parser refuses or misreads.
+
+    Unbalanced braces and `<tag>`s fail to parse; an apostrophe right before a brace (French
+    "l'{x}") quotes it, so the placeholder is shown as written instead of filled in.
+    """
     problems = []
     for key, text in strings.items():
         depth = 0
@@ -72,6 +76,8 @@ def syntax_problems(strings: Strings) -> list[str]:
             problems.append(f"{'.'.join(key)}: unbalanced braces")
         if "<" in text or ">" in text:
             problems.append(f"{'.'.join(key)}: contains < or >")
+        if "'{" in text or "'}" in text:
+            problems.append(f"{'.'.join(key)}: an apostrophe quotes a brace")
     return problems
 
 
@@ -125,14 +131,19 @@ def test_the_checks_see_what_they_are_for() -> None:
         ("c",): "Laddbox <x>",
         ("d",): "Add a charger now",
         ("e",): "Port {port",
+        ("f",): "Supprimer l'{id_tag}",
     }
-    assert key_differences(english, other) == ([], ["e"])
-    assert key_differences(other, english) == (["e"], [])
+    assert key_differences(english, other) == ([], ["e", "f"])
+    assert key_differences(other, english) == (["e", "f"], [])
     assert placeholder_differences(english, other) == [
         "a: missing ['charger'], unknown []",
         "b: missing [], unknown ['detail']",
     ]
-    assert syntax_problems(other) == ["c: contains < or >", "e: unbalanced braces"]
+    assert syntax_problems(other) == [
+        "c: contains < or >",
+        "e: unbalanced braces",
+        "f: an apostrophe quotes a brace",
+    ]
     assert untranslated(english, other) == ["d"]
     assert untranslated(english, {("c",): "Charger"}) == []
     with pytest.raises(AssertionError, match="not a string"):
