@@ -55,6 +55,7 @@ from .csms.tls import CertificatePolicy
 from .security.certificates import sign_for_charger
 from .security.login import async_certificate_login, async_password_admits, certificate_policy
 from .storage.store import ChargerStore
+from .upstreams import Upstreams
 
 type EntityFactory = Callable[[ChargerCoordinator], None]
 
@@ -105,8 +106,14 @@ class CentralSystem:
     # client certificates.
     certificate_authority: LocalCa | None = None
 
+    # The chargers' upstream central systems (upstreams.py), if any.
+    upstreams: Upstreams = field(init=False)
+
     def __post_init__(self) -> None:
         self.control = SiteController(self.hass, self.entry, self.coordinators)
+        self.upstreams = Upstreams(
+            self.hass, self.entry, self.coordinators, self.sessions.get, self._async_add_entities
+        )
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -135,6 +142,7 @@ class CentralSystem:
             self._unsub_watchdog = None
         if self.server is not None:
             await self.server.async_stop()
+        await self.upstreams.async_stop()
         await self.store.async_save()
 
     # --- configuration -------------------------------------------------------------
@@ -184,6 +192,7 @@ class CentralSystem:
                 self.entry.async_create_background_task(
                     self.hass, session.async_confirmed(), f"confirm charger {charger_id}"
                 )
+        self.upstreams.async_sync()
 
     @callback
     def _async_remove_charger(self, charger_id: str) -> None:
@@ -367,6 +376,7 @@ class CentralSystem:
         charger.protocol = (connection.subprotocol or OCPP16).lower()
         charger.last_seen = time.monotonic()
         LOGGER.info("Charger %s connected from %s (%s)", charger_id, address, charger.protocol)
+        self.upstreams.attach(charger_id, session)
         self.changed(charger)
         self.event(charger, ChargerEvent(ChargerEventType.CONNECTED))
         try:
@@ -503,6 +513,8 @@ class CentralSystem:
         """
         if not self.confirmed(charger):
             return False
+        if (verdict := self.upstreams.verdict(charger.charger_id, id_tag)) is not None:
+            return verdict
         if self.entry.options.get(CONF_AUTHORIZATION) != AuthorizationMode.ALLOW_LIST:
             return True
         wanted = id_tag.casefold()

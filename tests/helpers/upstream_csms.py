@@ -102,15 +102,16 @@ class UpstreamCsms:
 
     async def stop(self) -> None:
         """An outage: close every station and stop listening."""
-        if self._server is not None:
-            self._server.close(close_connections=True)
-            await self._server.wait_closed()
-            self._server = None
+        server, self._server = self._server, None
+        if server is not None:
+            server.close(close_connections=True)
         self.stations.clear()
         for task in list(self._tasks):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if server is not None:
+            await server.wait_closed()
 
     def _check(self, connection: ServerConnection, request: Request) -> Response | None:
         if self.password is None:

@@ -19,9 +19,11 @@ from custom_components.ocpp_central.charging.engine import SmartCharging
 from custom_components.ocpp_central.upstreams import (
     CONF_UPSTREAM_AUTHORIZE,
     CONF_UPSTREAM_URL,
+    CONF_UPSTREAM_VERSION,
 )
 from tests.helpers.subentries import charger_subentry
 from tests.helpers.upstream_csms import UpstreamCsms
+from tests.helpers.waiting import wait_for
 
 LINK = "custom_components.ocpp_central.csms.upstream.link"
 
@@ -38,9 +40,9 @@ def quick_links() -> Generator[None]:
 
 
 @pytest.fixture
-def upstream_version() -> str:
-    """The OCPP version the upstream speaks (parametrize for 2.0.1)."""
-    return "ocpp1.6"
+def upstream_version(charger_version: str) -> str:
+    """The OCPP version the upstream speaks: the charger's (parametrize charger_version)."""
+    return f"ocpp{charger_version}"
 
 
 @pytest.fixture
@@ -64,9 +66,9 @@ async def upstream(
 
 
 @pytest.fixture
-def upstream_settings() -> dict[str, Any]:
+def upstream_settings(upstream_version: str) -> dict[str, Any]:
     """The charger's upstream settings besides the URL."""
-    return {CONF_UPSTREAM_AUTHORIZE: "local"}
+    return {CONF_UPSTREAM_AUTHORIZE: "local", CONF_UPSTREAM_VERSION: upstream_version}
 
 
 @pytest.fixture
@@ -81,6 +83,29 @@ def subentries(
         **upstream_settings,
     }
     return [subentry]
+
+
+def record_sent(cp: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Record every CALL the charger sends from now on, exactly as it goes on the wire."""
+    sent: list[tuple[str, dict[str, Any]]] = []
+    original = cp._send
+
+    async def _send(message: str) -> None:
+        frame = json.loads(message)
+        if frame[0] == 2:
+            sent.append((frame[2], frame[3]))
+        await original(message)
+
+    cp._send = _send
+    return sent
+
+
+async def linked(entry: Any, charger_id: str = "CP1") -> Any:
+    """Wait until the charger's link to its upstream is connected; return the link."""
+    link = entry.runtime_data.upstreams.link(charger_id)
+    assert link is not None
+    await wait_for(lambda: link.state == "connected")
+    return link
 
 
 async def send_raw(cp: Any, action: str, payload: dict[str, Any]) -> dict[str, Any]:

@@ -88,6 +88,8 @@ class SmartCharging:
         self._known = KnownQuirks(self.charger_id, stored.detected, lambda: link.settings.overrides)
         self._writer = ProfileWriter(link, self._known)
         self._station = StationMaximum(link, self._writer, stored.station_max)
+        # Another central system's limits (an upstream's profiles), A by connector (0: station).
+        self._external_caps: dict[int, float] = {}
         for connector_id, intent in stored.intents.items():
             self._controls[connector_id] = Control(intent=intent)
             self._arm_expiry(connector_id)
@@ -313,17 +315,43 @@ class SmartCharging:
         ctl.detail = None
 
     def _plan(self, connector_id: int, ctl: Control) -> tuple[Plan | None, LimitReason]:
-        """Return the limits the intent asks for now, in amps, clamped and rounded."""
+        """Return the limits the intent asks for now, in amps, clamped and rounded.
+
+        An external cap lowers the maximum; with no intent of ours it is the limit itself.
+        """
         settings = self._link.settings
-        return plan_limits(
+        cap = self.external_cap(connector_id)
+        plan, reason = plan_limits(
             ctl.intent,
             dt_util.utcnow(),
             phases=self._writer.phases(connector_id, ctl),
             number_phases=self._number_phases(ctl),
             min_a=settings.min_current,
-            max_a=settings.max_current,
+            max_a=settings.max_current if cap is None else min(settings.max_current, cap),
             quirks=self.quirks,
         )
+        if plan is None and cap is not None:
+            amps = round_down(min(settings.max_current, cap), self.quirks.whole_amps)
+            plan = Plan(((0, amps),), phases=self._number_phases(ctl))
+            reason = LimitReason.CLAMPED_TO_MAXIMUM
+        return plan, reason
+
+    def external_cap(self, connector_id: int) -> float | None:
+        """Return the lowest cap another central system put on a connector or the station."""
+        caps = [self._external_caps.get(number) for number in {0, connector_id}]
+        return min((cap for cap in caps if cap is not None), default=None)
+
+    def set_external_cap(self, connector_id: int, amps: float | None) -> None:
+        """Cap a connector (0: every one) for another central system; None lifts it. Re-applied."""
+        if amps is None:
+            self._external_caps.pop(connector_id, None)
+        else:
+            self._external_caps[connector_id] = max(0.0, amps)
+        numbers = {n for n in self._link.charger.connectors if n > 0} | set(self._controls)
+        for number in sorted(numbers if connector_id == 0 else {connector_id}):
+            self._control(number)
+        if self._link.charger.connected:
+            self._link.spawn(self._reapply_changed(), "re-apply limits under an external cap")
 
     def _number_phases(self, ctl: Control) -> int | None:
         """Return the numberPhases to send: the requested phases, if the charger switches phases."""

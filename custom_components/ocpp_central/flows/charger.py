@@ -65,6 +65,19 @@ from ..const import (
 )
 from ..csms.admission import identity_problem
 from ..csms.auth import generate_password, password_problem
+from ..csms.upstream import url_problem
+from ..upstreams import (
+    AUTO,
+    CONF_UPSTREAM_AUTHORIZE,
+    CONF_UPSTREAM_CERTIFICATE,
+    CONF_UPSTREAM_COMMANDS,
+    CONF_UPSTREAM_IDENTITY,
+    CONF_UPSTREAM_PASSWORD,
+    CONF_UPSTREAM_PROFILES,
+    CONF_UPSTREAM_URL,
+    CONF_UPSTREAM_VERSION,
+    UPSTREAM_KEYS,
+)
 from .security import SECURITY_CHOICES, security_profile_errors
 
 if TYPE_CHECKING:
@@ -90,6 +103,7 @@ _INTERVAL_SELECTOR = NumberSelector(
     )
 )
 SECTION_ADVANCED = "advanced"
+SECTION_UPSTREAM = "upstream"
 
 # Choice options: the selector's (translatable, dot-free) keys and the values stored in the data.
 _CHOICES: dict[str, dict[str, str]] = {
@@ -108,6 +122,17 @@ _CHOICES: dict[str, dict[str, str]] = {
         "v2_0_1": OcppVersionPin.V201,
     },
     CONF_SECURITY_PROFILE: SECURITY_CHOICES,
+    CONF_UPSTREAM_VERSION: {"auto": AUTO, "v1_6": "ocpp1.6", "v2_0_1": "ocpp2.0.1"},
+    CONF_UPSTREAM_AUTHORIZE: {"local": "local", "upstream": "upstream", "either": "either"},
+    CONF_UPSTREAM_COMMANDS: {"allow": "allow", "local": "local", "refuse": "refuse"},
+    CONF_UPSTREAM_PROFILES: {"combine": "combine", "refuse": "refuse"},
+}
+# The upstream's choices, with their defaults (stored only with an upstream URL).
+_UPSTREAM_CHOICES: dict[str, str] = {
+    CONF_UPSTREAM_VERSION: AUTO,
+    CONF_UPSTREAM_AUTHORIZE: "local",
+    CONF_UPSTREAM_COMMANDS: "allow",
+    CONF_UPSTREAM_PROFILES: "combine",
 }
 # Every charging option with its default (the stored value when not in the data).
 OPTION_DEFAULTS: dict[str, Any] = {
@@ -176,7 +201,8 @@ def _options_schema(data: dict[str, Any]) -> vol.Schema:
     """Build the charging options, set to what the data holds (or the defaults)."""
     current = {key: data.get(key, default) for key, default in OPTION_DEFAULTS.items()}
     for key in _CHOICES:
-        current[key] = _selector_key(key, current[key])
+        if key in current:
+            current[key] = _selector_key(key, current[key])
 
     def field(key: str) -> Any:
         if key in _CHOICES:
@@ -201,6 +227,52 @@ def _options_schema(data: dict[str, Any]) -> vol.Schema:
     )
 
 
+def _upstream_schema(data: dict[str, Any]) -> vol.Schema:
+    """Build the optional upstream central system's fields, set to what the data holds."""
+    upstream: dict[Any, Any] = {
+        vol.Optional(key, description={"suggested_value": data.get(key)}): selector
+        for key, selector in (
+            (CONF_UPSTREAM_URL, TextSelector(TextSelectorConfig(type=TextSelectorType.URL))),
+            (CONF_UPSTREAM_IDENTITY, TextSelector()),
+            (CONF_UPSTREAM_PASSWORD, PASSWORD_SELECTOR),
+        )
+    }
+    for key, default in _UPSTREAM_CHOICES.items():
+        upstream[vol.Required(key, default=_selector_key(key, data.get(key, default)))] = _select(
+            key
+        )
+    upstream[
+        vol.Optional(
+            CONF_UPSTREAM_CERTIFICATE,
+            description={"suggested_value": data.get(CONF_UPSTREAM_CERTIFICATE)},
+        )
+    ] = TextSelector()
+    return vol.Schema(
+        {
+            vol.Optional(SECTION_UPSTREAM, default={}): section(
+                vol.Schema(upstream), {"collapsed": not data.get(CONF_UPSTREAM_URL)}
+            )
+        }
+    )
+
+
+def _upstream_from_input(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return the upstream's settings to store (none without a URL), and errors per field."""
+    given = user_input.get(SECTION_UPSTREAM) or {}
+    url = str(given.get(CONF_UPSTREAM_URL) or "").strip()
+    if not url:
+        return {}, {}
+    if problem := url_problem(url):
+        return {}, {CONF_UPSTREAM_URL: problem}
+    values: dict[str, Any] = {CONF_UPSTREAM_URL: url}
+    for key in (CONF_UPSTREAM_IDENTITY, CONF_UPSTREAM_PASSWORD, CONF_UPSTREAM_CERTIFICATE):
+        if text := str(given.get(key) or "").strip():
+            values[key] = text
+    for key, default in _UPSTREAM_CHOICES.items():
+        values[key] = _CHOICES[key].get(str(given.get(key, "")), default)
+    return values, {}
+
+
 def _options_from_input(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Return the options that differ from their defaults, and errors per field."""
     values: dict[str, Any] = {**user_input.get(SECTION_ADVANCED, {})}
@@ -212,7 +284,8 @@ def _options_from_input(user_input: dict[str, Any]) -> tuple[dict[str, Any], dic
         values.get(CONF_MIN_WRITE_INTERVAL, DEFAULT_MIN_WRITE_INTERVAL)
     )
     for key, choices in _CHOICES.items():
-        values[key] = str(choices.get(values.get(key, "auto"), "auto"))
+        if key not in _UPSTREAM_CHOICES:
+            values[key] = str(choices.get(values.get(key, "auto"), "auto"))
     errors: dict[str, str] = {}
     if values[CONF_MIN_CURRENT] > float(user_input[CONF_MAX_CURRENT]):
         errors[CONF_MIN_CURRENT] = "min_above_max"
@@ -269,6 +342,8 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             options, errors = _options_from_input(user_input)
+            upstream, upstream_errors = _upstream_from_input(user_input)
+            errors |= upstream_errors
             password = user_input.get(CONF_PASSWORD, "")
             if password != subentry.data.get(CONF_PASSWORD, "") and (
                 problem := password_problem(password)
@@ -280,7 +355,11 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
                 user_input.get(CONF_PASSWORD, ""),
             )
             if not errors:
-                kept = {k: v for k, v in subentry.data.items() if k not in OPTION_DEFAULTS}
+                kept = {
+                    k: v
+                    for k, v in subentry.data.items()
+                    if k not in OPTION_DEFAULTS and k not in UPSTREAM_KEYS
+                }
                 if password:
                     # The password protects it now; without one it is bound again where it connects.
                     kept.pop(CONF_BOUND_ADDRESS, None)
@@ -299,10 +378,15 @@ class ChargerSubentryFlow(ConfigSubentryFlow):
                         CONF_PASSWORD: user_input.get(CONF_PASSWORD, ""),
                         CONF_MAX_CURRENT: float(user_input[CONF_MAX_CURRENT]),
                         **options,
+                        **upstream,
                     },
                 )
         defaults = {CONF_NAME: subentry.title, **subentry.data, **(user_input or {})}
-        schema = charger_schema(defaults).extend(_options_schema(dict(subentry.data)).schema)
+        schema = (
+            charger_schema(defaults)
+            .extend(_options_schema(dict(subentry.data)).schema)
+            .extend(_upstream_schema(dict(subentry.data)).schema)
+        )
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=schema,
