@@ -1,8 +1,9 @@
 """Event entity: an id tag was presented at the charger (Authorize or StartTransaction).
 
 Fires on every presentation, accepted or not, so an automation can trigger on a card swipe:
-event type "accepted" or "rejected", attributes tag, holder (name of the tag's holder, when the tag is
-managed in the UI), charger (its id) and connector (None for an Authorize, which names no connector).
+event type "accepted" or "rejected", attributes tag, status (the answer it got: Accepted, Blocked,
+Expired or Invalid), holder (name of the tag's holder, when the tag is managed in the UI), charger
+(its id) and connector (None for an Authorize, which names no connector).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ PARALLEL_UPDATES = 0
 EVENT_ACCEPTED = "accepted"
 EVENT_REJECTED = "rejected"
 ATTR_TAG = "tag"
+ATTR_STATUS = "status"
 ATTR_HOLDER = "holder"
 ATTR_CHARGER = "charger"
 ATTR_CONNECTOR = "connector"
@@ -88,6 +90,7 @@ class OcppTagEvent(OcppEntity, EventEntity):
             EVENT_ACCEPTED if event.accepted else EVENT_REJECTED,
             {
                 ATTR_TAG: event.id_tag,
+                ATTR_STATUS: event.status,
                 ATTR_HOLDER: holder,
                 ATTR_CHARGER: self.coordinator.config.charger_id,
                 ATTR_CONNECTOR: event.connector_id,

@@ -325,7 +325,12 @@ async def test_get_configuration_unknown_and_all(
 async def test_send_local_list(hass: HomeAssistant, central: MockConfigEntry, cp: Any) -> None:
     """The managed id tags as a Full list, one version above the charger's; the same response."""
     response = await act(hass, central, "send_local_list", {})
-    assert response == {"list_version": 4, "id_tags": ["TAG-0001", "TAG-0002"]}
+    assert response == {
+        "list_version": 4,
+        "update_type": "Full",
+        "id_tags": ["TAG-0001", "TAG-0002"],
+        "removed": [],
+    }
     tags = ("TAG-0001", "TAG-0002")
     expected = {
         "1.6": {

@@ -13,12 +13,15 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.const import DOMAIN
+from custom_components.ocpp_central.actions.id_tags import ID_TAG_SERVICES
 from custom_components.ocpp_central.services import SERVICES
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER, ScriptedCharger
 from tests.helpers.services_common import DIRECT, DIRECT_IDS, MINIMAL, act, device_of
 from tests.helpers.waiting import TIMED_OUT, timeout_for
 
 pytestmark = pytest.mark.usefixtures("quiet_setup")
+# Every action: the charger-targeted ones and the id tag ones (no charger target).
+ALL_SERVICES = set(SERVICES) | set(ID_TAG_SERVICES)
 
 
 async def test_services_registered_in_async_setup(hass: HomeAssistant) -> None:
@@ -26,7 +29,7 @@ async def test_services_registered_in_async_setup(hass: HomeAssistant) -> None:
     from homeassistant.setup import async_setup_component
 
     assert await async_setup_component(hass, DOMAIN, {})
-    assert set(hass.services.async_services_for_domain(DOMAIN)) == set(SERVICES)
+    assert set(hass.services.async_services_for_domain(DOMAIN)) == ALL_SERVICES
 
 
 async def test_descriptions(hass: HomeAssistant) -> None:
@@ -36,13 +39,13 @@ async def test_descriptions(hass: HomeAssistant) -> None:
 
     assert await async_setup_component(hass, DOMAIN, {})
     descriptions = (await async_get_all_descriptions(hass))[DOMAIN]
-    assert set(descriptions) == set(SERVICES)
+    assert set(descriptions) == ALL_SERVICES
     folder = Path(__file__).parents[2] / "custom_components" / DOMAIN
     icons = json.loads((folder / "icons.json").read_text())["services"]
-    assert set(icons) == set(SERVICES)
+    assert set(icons) == ALL_SERVICES
     for language in ("en", "sv"):
         strings = json.loads((folder / "translations" / f"{language}.json").read_text())
-        assert set(strings["services"]) == set(SERVICES)
+        assert set(strings["services"]) == ALL_SERVICES
         for name, description in descriptions.items():
             assert set(strings["services"][name]["fields"]) == set(description["fields"]), name
             assert strings["services"][name]["name"]
@@ -278,7 +281,12 @@ async def test_send_local_list(
             ],
         }
     ]
-    assert response == {"list_version": 4, "id_tags": ["TAG-0001", "TAG-0002"]}
+    assert response == {
+        "list_version": 4,
+        "update_type": "Full",
+        "id_tags": ["TAG-0001", "TAG-0002"],
+        "removed": [],
+    }
 
 
 @pytest.mark.parametrize(

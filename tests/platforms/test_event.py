@@ -91,8 +91,10 @@ async def test_fires_on_authorize_and_start_transaction(
     assert state.state == "2026-11-25T08:00:00.000+00:00"
     assert state.attributes["event_type"] == "accepted"
     assert state.attributes["event_types"] == ["accepted", "rejected"]
-    assert {k: state.attributes[k] for k in ("tag", "holder", "charger", "connector")} == {
+    keys = ("tag", "status", "holder", "charger", "connector")
+    assert {k: state.attributes[k] for k in keys} == {
         "tag": "tag-0001",
+        "status": "Accepted",
         "holder": "Anna",
         "charger": "CP1",
         "connector": None,
@@ -109,8 +111,9 @@ async def test_fires_on_authorize_and_start_transaction(
     state = hass.states.get(EVENT)
     assert state.state == "2026-11-25T08:01:00.000+00:00"
     assert state.attributes["event_type"] == "rejected"
-    assert {k: state.attributes[k] for k in ("tag", "holder", "charger", "connector")} == {
+    assert {k: state.attributes[k] for k in keys} == {
         "tag": "STRANGER",
+        "status": "Invalid",
         "holder": None,
         "charger": "CP1",
         "connector": 2,

@@ -54,6 +54,16 @@ def _number(low: float, high: float) -> vol.All[float]:
 
 
 BASE_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
+# One entry of a given local list: without status, a Differential update removes the tag.
+LIST_ENTRY_SCHEMA = vol.Schema(
+    {
+        vol.Required("id_tag"): _ID_TAG,
+        vol.Optional("status"): vol.In(["Accepted", "Blocked", "Expired", "Invalid"]),
+        vol.Optional("expiry_date"): cv.datetime,
+        vol.Optional("group"): _ID_TAG,
+    }
+)
+MAX_LIST_ENTRIES = 10000
 CONNECTOR_SCHEMA = BASE_SCHEMA.extend({vol.Optional(ATTR_CONNECTOR_ID): _CONNECTOR})
 PERIOD_SCHEMA = vol.Schema(
     {vol.Required("start"): cv.datetime, vol.Required("limit"): _LIMIT},
@@ -116,7 +126,16 @@ SCHEMAS: dict[str, vol.Schema] = {
         }
     ),
     "get_diagnostics": BASE_SCHEMA.extend({vol.Required("location"): _URL}),
-    "send_local_list": BASE_SCHEMA,
+    # Full or Differential; a given list and version instead of the managed id tags (installers).
+    "send_local_list": BASE_SCHEMA.extend(
+        {
+            vol.Optional("update_type", default="full"): vol.In(["full", "differential"]),
+            vol.Optional("list_version"): vol.All(vol.Coerce(int), vol.Range(min=1, max=2**31 - 1)),
+            vol.Optional("entries"): vol.All(
+                cv.ensure_list, vol.Length(max=MAX_LIST_ENTRIES), [LIST_ENTRY_SCHEMA]
+            ),
+        }
+    ),
     "get_local_list_version": BASE_SCHEMA,
     "reserve_now": CONNECTOR_SCHEMA.extend(
         {

@@ -80,10 +80,16 @@ class ConfigurationReport:
 
 @dataclass(slots=True, frozen=True)
 class LocalListEntry:
-    """An id tag for the charger's local authorization list."""
+    """An id tag for the charger's local authorization list.
+
+    Status None: the entry is removed (Differential update: sent without idTagInfo/idTokenInfo).
+    Group: 1.6 parentIdTag, 2.0.1 groupIdToken.
+    """
 
     id_tag: str
-    status: str = "Accepted"
+    status: str | None = "Accepted"
+    expiry: datetime | None = None
+    group: str | None = None
 
 
 @dataclass(slots=True, frozen=True)

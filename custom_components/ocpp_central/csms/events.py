@@ -26,3 +26,5 @@ class ChargerEvent:
     id_tag: str | None = None
     accepted: bool | None = None
     transaction_id: int | str | None = None
+    # TAG_PRESENTED: the tag's status (Accepted, Blocked, Expired, Invalid).
+    status: str | None = None

@@ -39,6 +39,7 @@ from ..commands import (
     RateUnit,
 )
 from .profiles import ocpp_time
+from .token_info import id_tag_info
 from .v16_profiles import PURPOSE, UNIT, charging_profile_16, schedule_data, tx_id
 
 if TYPE_CHECKING:
@@ -254,10 +255,7 @@ class Ocpp16Commands:
             call.SendLocalList(
                 list_version=version,
                 update_type=(UpdateType.full if full else UpdateType.differential).value,
-                local_authorization_list=[
-                    {"idTag": entry.id_tag, "idTagInfo": {"status": entry.status}}
-                    for entry in entries
-                ],
+                local_authorization_list=[_list_entry_16(entry) for entry in entries],
             )
         )
 
@@ -278,3 +276,13 @@ class Ocpp16Commands:
                 reservation_id=reservation_id,
             )
         )
+
+
+def _list_entry_16(entry: LocalListEntry) -> dict[str, Any]:
+    """AuthorizationData: an entry without status is one to remove (no idTagInfo)."""
+    if entry.status is None:
+        return {"id_tag": entry.id_tag}
+    return {
+        "id_tag": entry.id_tag,
+        "id_tag_info": id_tag_info(entry.status, entry.expiry, entry.group),
+    }

@@ -30,6 +30,7 @@ from ..commands import (
     RateUnit,
 )
 from .profiles import ocpp_time, profile_fields, schedule_fields
+from .token_info import id_token_info
 from .v201_reports import PURPOSE, Ocpp201Reports, periods_data
 from .v201_variables import ALIAS_VALUES, BASIC_AUTH_PASSWORD, VariableAddress, parse_key
 
@@ -329,16 +330,23 @@ class Ocpp201Commands(Ocpp201Reports):
             call.SendLocalList(
                 version_number=version,
                 update_type="Full" if full else "Differential",
-                local_authorization_list=[
-                    {
-                        "id_token": self._id_token(entry.id_tag),
-                        "id_token_info": {"status": entry.status},
-                    }
-                    for entry in entries
-                ]
-                or None,
+                local_authorization_list=[self._list_entry(entry) for entry in entries] or None,
             )
         )
+
+    def _list_entry(self, entry: LocalListEntry) -> dict[str, Any]:
+        """AuthorizationData: an entry without status is one to remove (no idTokenInfo)."""
+        if entry.status is None:
+            return {"id_token": self._id_token(entry.id_tag)}
+        return {
+            "id_token": self._id_token(entry.id_tag),
+            "id_token_info": id_token_info(
+                entry.status,
+                entry.expiry,
+                entry.group,
+                lambda group: self.ledger.token_types.get(group, _CENTRAL),
+            ),
+        }
 
     async def get_local_list_version(self) -> int:
         """Version of the local list (0: none)."""
