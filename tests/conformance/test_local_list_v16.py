@@ -1,0 +1,252 @@
+"""OCPP 1.6 Local Auth List Management: Send Local List (Full, Differential), Get Local List Version.
+
+The charger side plays the sequence diagrams of OCPP 1.6 edition 2, Local Auth List Management
+profile (sections 5.10 Get Local List Version, 5.15 Send Local List, 3.5 Local Authorization List):
+the central system asks the version, then sends the list; every frame it sends is checked against
+the official schemas and asserted field by field. The list is built from the id tags managed in
+Home Assistant (status, expiry date, parent id tag), or given by an installer.
+
+Use cases and the tests that cover them:
+
+- Get Local List Version: test_local_list_get_version
+- Send Local List, Full update from the managed tags: test_local_list_full_update
+- Send Local List, Differential update (changed, added and removed tags only, version + 1):
+  test_local_list_differential_update
+- Send Local List, Differential without an acknowledged list (sent as Full):
+  test_local_list_differential_without_baseline_sends_full
+- Send Local List, a given list and version (installer): test_local_list_given_list_and_version
+- Send Local List answered VersionMismatch / Failed: test_local_list_refused_keeps_baseline
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from tests.conformance.conftest import ConnectConformance
+from tests.conformance.test_tokens_v16 import FUTURE, token_subentry
+from tests.helpers.conformance import Conformance16
+from tests.helpers.services_common import act, device_of
+from tests.helpers.subentries import charger_subentry
+
+ANNA = {
+    "idTag": "TAG-ANNA",
+    "idTagInfo": {
+        "status": "Accepted",
+        "expiryDate": "2030-01-01T00:00:00Z",
+        "parentIdTag": "FAMILY",
+    },
+}
+BO = {"idTag": "TAG-BO", "idTagInfo": {"status": "Accepted", "parentIdTag": "FAMILY"}}
+BLOCKED = {"idTag": "TAG-BLOCKED", "idTagInfo": {"status": "Blocked"}}
+
+
+@pytest.fixture
+def subentries() -> list[ConfigSubentryData]:
+    return [
+        charger_subentry("CP1"),
+        token_subentry("TAG-ANNA", expiry=FUTURE, group="FAMILY", name="Anna"),
+        token_subentry("TAG-BO", group="FAMILY", name="Bo"),
+        token_subentry("TAG-BLOCKED", "Blocked"),
+    ]
+
+
+@pytest.fixture(autouse=True)
+def quiet() -> Generator[None]:
+    """No entity platforms; the engine's boot-time reads stay out of the sequences."""
+    with (
+        patch("custom_components.ocpp_central.PLATFORMS", []),
+        patch("custom_components.ocpp_central.charging.engine.SmartCharging.settle_s", 3600),
+    ):
+        yield
+
+
+async def _booted(hass: HomeAssistant, connect16: ConnectConformance) -> Conformance16:
+    cp: Conformance16 = await connect16()
+    await cp.boot()
+    await cp.status(0, "Available")
+    await cp.status(1, "Available")
+    await hass.async_block_till_done()
+    cp.script.answers["GetLocalListVersion"] = {"listVersion": 0}
+    return cp
+
+
+def _calls(cp: Conformance16) -> list[tuple[str, dict[str, Any]]]:
+    """Every CALL the central system sent, with its payload, in order."""
+    return [(f.action, f.payload) for f in cp.sent_by_central if f.kind == "call"]
+
+
+async def _send(hass: HomeAssistant, central: MockConfigEntry, **data: Any) -> Any:
+    return await act(
+        hass, "send_local_list", {"device_id": device_of(central), **data}, response=True
+    )
+
+
+async def test_local_list_get_version(
+    hass: HomeAssistant, central: MockConfigEntry, connect16: ConnectConformance
+) -> None:
+    cp = await _booted(hass, connect16)
+    cp.script.answers["GetLocalListVersion"] = {"listVersion": 7}
+    response = await act(
+        hass, "get_local_list_version", {"device_id": device_of(central)}, response=True
+    )
+    assert response == {"list_version": 7}
+    assert _calls(cp) == [("GetLocalListVersion", {})]
+
+
+async def test_local_list_full_update(
+    hass: HomeAssistant, central: MockConfigEntry, connect16: ConnectConformance
+) -> None:
+    """GetLocalListVersion, then SendLocalList Full (version + 1) with every managed tag's info."""
+    cp = await _booted(hass, connect16)
+    response = await _send(hass, central)
+    assert _calls(cp) == [
+        ("GetLocalListVersion", {}),
+        (
+            "SendLocalList",
+            {"listVersion": 1, "updateType": "Full", "localAuthorizationList": [ANNA, BO, BLOCKED]},
+        ),
+    ]
+    assert response == {
+        "list_version": 1,
+        "update_type": "Full",
+        "id_tags": ["TAG-ANNA", "TAG-BO", "TAG-BLOCKED"],
+        "removed": [],
+    }
+
+
+async def test_local_list_differential_update(
+    hass: HomeAssistant, central: MockConfigEntry, connect16: ConnectConformance
+) -> None:
+    """After a Full list (version 1), only the changes: Bo blocked, a new card, one removed."""
+    cp = await _booted(hass, connect16)
+    await _send(hass, central)
+    cp.script.answers["GetLocalListVersion"] = {"listVersion": 1}
+    cp.calls.clear()
+    cp.sent_by_central.clear()
+    await act(hass, "set_id_tag", {"id_tag": "tag-bo", "status": "Blocked"})
+    await act(hass, "set_id_tag", {"id_tag": "TAG-NEW", "name": "Guest"})
+    await act(hass, "remove_id_tag", {"id_tag": "TAG-BLOCKED"})
+    response = await _send(hass, central, update_type="differential")
+    assert _calls(cp) == [
+        ("GetLocalListVersion", {}),
+        (
+            "SendLocalList",
+            {
+                "listVersion": 2,
+                "updateType": "Differential",
+                "localAuthorizationList": [
+                    {
+                        "idTag": "TAG-BO",
+                        "idTagInfo": {"status": "Blocked", "parentIdTag": "FAMILY"},
+                    },
+                    {"idTag": "TAG-NEW", "idTagInfo": {"status": "Accepted"}},
+                    {"idTag": "TAG-BLOCKED"},
+                ],
+            },
+        ),
+    ]
+    assert response == {
+        "list_version": 2,
+        "update_type": "Differential",
+        "id_tags": ["TAG-BO", "TAG-NEW"],
+        "removed": ["TAG-BLOCKED"],
+    }
+    # Nothing changed since: the next differential update is empty, one version up.
+    cp.script.answers["GetLocalListVersion"] = {"listVersion": 2}
+    await _send(hass, central, update_type="differential")
+    assert cp.received("SendLocalList")[-1] == {
+        "listVersion": 3,
+        "updateType": "Differential",
+        "localAuthorizationList": [],
+    }
+
+
+async def test_local_list_differential_without_baseline_sends_full(
+    hass: HomeAssistant, central: MockConfigEntry, connect16: ConnectConformance
+) -> None:
+    """No list acknowledged yet, or the charger's version moved on: the whole list, as Full."""
+    cp = await _booted(hass, connect16)
+    response = await _send(hass, central, update_type="differential")
+    assert response["update_type"] == "Full"
+    assert cp.received("SendLocalList")[-1]["updateType"] == "Full"
+    cp.script.answers["GetLocalListVersion"] = {"listVersion": 5}  # someone else sent one
+    response = await _send(hass, central, update_type="differential")
+    assert response["update_type"] == "Full"
+    assert cp.received("SendLocalList")[-1] == {
+        "listVersion": 6,
+        "updateType": "Full",
+        "localAuthorizationList": [ANNA, BO, BLOCKED],
+    }
+
+
+async def test_local_list_given_list_and_version(
+    hass: HomeAssistant, central: MockConfigEntry, connect16: ConnectConformance
+) -> None:
+    """An installer's list and version go out as given; no status: removed (Differential)."""
+    cp = await _booted(hass, connect16)
+    await _send(
+        hass,
+        central,
+        list_version=40,
+        entries=[
+            {"id_tag": "CARD-1", "status": "Accepted", "expiry_date": "2031-05-01T12:00:00+02:00"},
+            {"id_tag": "CARD-2", "group": "CREW"},
+        ],
+    )
+    assert cp.received("SendLocalList")[-1] == {
+        "listVersion": 40,
+        "updateType": "Full",
+        "localAuthorizationList": [
+            {
+                "idTag": "CARD-1",
+                "idTagInfo": {"status": "Accepted", "expiryDate": "2031-05-01T10:00:00Z"},
+            },
+            {"idTag": "CARD-2", "idTagInfo": {"status": "Accepted", "parentIdTag": "CREW"}},
+        ],
+    }
+    response = await _send(
+        hass,
+        central,
+        update_type="differential",
+        list_version=41,
+        entries=[{"id_tag": "CARD-1"}, {"id_tag": "CARD-3", "status": "Blocked"}],
+    )
+    assert cp.received("SendLocalList")[-1] == {
+        "listVersion": 41,
+        "updateType": "Differential",
+        "localAuthorizationList": [
+            {"idTag": "CARD-1"},
+            {"idTag": "CARD-3", "idTagInfo": {"status": "Blocked"}},
+        ],
+    }
+    assert response["removed"] == ["CARD-1"]
+
+
+@pytest.mark.parametrize("answer", ["VersionMismatch", "Failed"])
+async def test_local_list_refused_keeps_baseline(
+    hass: HomeAssistant, central: MockConfigEntry, connect16: ConnectConformance, answer: str
+) -> None:
+    """A refused update is an error and changes nothing: the next differential one still
+    builds on the list the charger last accepted."""
+    cp = await _booted(hass, connect16)
+    await _send(hass, central)
+    cp.script.answers["GetLocalListVersion"] = {"listVersion": 1}
+    await act(hass, "remove_id_tag", {"id_tag": "TAG-BO"})
+    cp.script.answers["SendLocalList"] = answer
+    with pytest.raises(HomeAssistantError):
+        await _send(hass, central, update_type="differential")
+    cp.script.answers["SendLocalList"] = "Accepted"
+    await _send(hass, central, update_type="differential")
+    assert cp.received("SendLocalList")[-1] == {
+        "listVersion": 2,
+        "updateType": "Differential",
+        "localAuthorizationList": [{"idTag": "TAG-BO"}],
+    }
