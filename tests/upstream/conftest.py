@@ -66,9 +66,18 @@ async def upstream(
 
 
 @pytest.fixture
-def upstream_settings(upstream_version: str) -> dict[str, Any]:
+def upstream_extra() -> dict[str, Any]:
+    """Settings a test module or test changes (parametrize)."""
+    return {}
+
+
+@pytest.fixture
+def upstream_settings(upstream_version: str, upstream_extra: dict[str, Any]) -> dict[str, Any]:
     """The charger's upstream settings besides the URL."""
-    return {CONF_UPSTREAM_AUTHORIZE: "local", CONF_UPSTREAM_VERSION: upstream_version}
+    return {
+        CONF_UPSTREAM_AUTHORIZE: "local",
+        CONF_UPSTREAM_VERSION: upstream_version,
+    } | upstream_extra
 
 
 @pytest.fixture

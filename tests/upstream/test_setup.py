@@ -1,0 +1,131 @@
+"""Setting an upstream up: the Reconfigure section, the status sensor, the repair issue on refusal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ocpp_central.const import CONF_MAX_CURRENT, DOMAIN
+from custom_components.ocpp_central.upstreams import (
+    CONF_UPSTREAM_PASSWORD,
+    CONF_UPSTREAM_URL,
+    CONF_UPSTREAM_VERSION,
+)
+from tests.helpers.connections import ConnectAnyFn
+from tests.helpers.subentries import charger_subentry
+from tests.helpers.upstream_csms import UpstreamCsms
+from tests.helpers.waiting import wait_for
+from tests.upstream.conftest import linked
+
+SENSOR = "sensor.charger_cp1_upstream"
+
+
+async def reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, upstream: dict[str, Any]
+) -> dict[str, Any]:
+    result = await entry.start_subentry_reconfigure_flow(hass, next(iter(entry.subentries)))
+    assert result["type"] is FlowResultType.FORM
+    user_input = {CONF_NAME: "Charger CP1", CONF_MAX_CURRENT: 32, "min_current": 6}
+    return dict(
+        await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {**user_input, "upstream": upstream}
+        )
+    )
+
+
+def data(entry: MockConfigEntry) -> dict[str, Any]:
+    return dict(next(iter(entry.subentries.values())).data)
+
+
+@pytest.mark.parametrize("subentries", [[charger_subentry("CP1")]], ids=["no upstream"])
+async def test_flow_sets_changes_and_removes_an_upstream(
+    hass: HomeAssistant, central: MockConfigEntry, upstream: UpstreamCsms
+) -> None:
+    """Set in the section; a wrong URL is an error; an empty URL removes every setting."""
+    config_entry = central
+    result = await reconfigure(hass, config_entry, {CONF_UPSTREAM_URL: "http://x/"})
+    assert result["errors"] == {CONF_UPSTREAM_URL: "invalid_upstream_url"}
+    result = await reconfigure(
+        hass,
+        config_entry,
+        {
+            CONF_UPSTREAM_URL: upstream.url,
+            CONF_UPSTREAM_PASSWORD: "secret",
+            CONF_UPSTREAM_VERSION: "v1_6",
+            "upstream_authorize": "either",
+            "upstream_commands": "local",
+            "upstream_profiles": "refuse",
+        },
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert {k: v for k, v in data(config_entry).items() if k.startswith("upstream")} == {
+        CONF_UPSTREAM_URL: upstream.url,
+        CONF_UPSTREAM_PASSWORD: "secret",
+        CONF_UPSTREAM_VERSION: "ocpp1.6",
+        "upstream_authorize": "either",
+        "upstream_commands": "local",
+        "upstream_profiles": "refuse",
+    }
+    link = config_entry.runtime_data.upstreams.link("CP1")
+    assert link is not None
+    assert (link.config.identity, link.config.password) == ("CP1", "secret")
+    await wait_for(lambda: hass.states.get(SENSOR) and hass.states.get(SENSOR).state == "connected")
+    result = await reconfigure(hass, config_entry, {CONF_UPSTREAM_URL: ""})
+    assert result["reason"] == "reconfigure_successful"
+    assert not any(key.startswith("upstream") for key in data(config_entry))
+    assert config_entry.runtime_data.upstreams.link("CP1") is None
+    await hass.async_block_till_done()
+    assert hass.states.get(SENSOR).state == "disabled"
+
+
+@pytest.mark.parametrize("upstream_password", ["the-right-one"])
+async def test_refused_credentials_raise_a_repair_issue(
+    hass: HomeAssistant, central: MockConfigEntry, upstream: UpstreamCsms
+) -> None:
+    """401: refused (unauthorized), an issue; the right password: connected, the issue gone."""
+    link = central.runtime_data.upstreams.link("CP1")
+    await wait_for(lambda: link.state == "refused")
+    await hass.async_block_till_done()
+    state = hass.states.get(SENSOR)
+    assert state.state == "refused"
+    assert state.attributes["reason"] == "unauthorized"
+    assert state.attributes["http_status"] == 401
+    issue_id = f"upstream_refused_{central.entry_id}_CP1"
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders["status"] == "401"
+    subentry = next(iter(central.subentries.values()))
+    hass.config_entries.async_update_subentry(
+        central, subentry, data={**subentry.data, CONF_UPSTREAM_PASSWORD: "the-right-one"}
+    )
+    await hass.async_block_till_done()
+    await linked(central)
+    await hass.async_block_till_done()
+    assert hass.states.get(SENSOR).state == "connected"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+@pytest.mark.parametrize("charger_version", ["2.0.1"])
+@pytest.mark.parametrize("upstream_extra", [{CONF_UPSTREAM_VERSION: "auto"}])
+async def test_automatic_version_follows_the_charger(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    upstream: UpstreamCsms,
+    connect_charger: ConnectAnyFn,
+) -> None:
+    """Before the charger first connects the link tries 1.6; a 2.0.1 charger moves it to 2.0.1."""
+    link = central.runtime_data.upstreams.link("CP1")
+    await wait_for(lambda: link.state == "refused")
+    assert link.reason == "protocol"
+    cp = await connect_charger("CP1")
+    await cp.boot()
+    relinked = await linked(central)
+    assert relinked.config.version == "ocpp2.0.1"
+    await upstream.wait_for(1)
+    assert upstream.got[0].action == "BootNotification"
