@@ -30,6 +30,7 @@ from homeassistant.exceptions import HomeAssistantError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ocpp_central.storage.local_lists import LocalLists
 from tests.conformance.conftest import ConnectConformance
 from tests.conformance.test_tokens_v16 import FUTURE, token_subentry
 from tests.helpers.conformance import Conformance16
@@ -120,6 +121,16 @@ async def test_local_list_full_update(
         "id_tags": ["TAG-ANNA", "TAG-BO", "TAG-BLOCKED"],
         "removed": [],
     }
+    # What the charger acknowledged is on disk: a restart still knows the list and its version.
+    stored = await LocalLists(hass, central.entry_id).async_get("CP1")
+    assert stored is not None
+    assert stored.version == 1
+    assert [entry.id_tag for entry in stored.entries.values()] == [
+        "TAG-ANNA",
+        "TAG-BO",
+        "TAG-BLOCKED",
+    ]
+    assert stored.entries["tag-anna"].expiry == FUTURE
 
 
 async def test_local_list_differential_update(

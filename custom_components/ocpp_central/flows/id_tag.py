@@ -59,14 +59,10 @@ def _check(user_input: dict[str, Any], errors: dict[str, str]) -> datetime | Non
     group = str(user_input.get(CONF_GROUP) or "").strip()
     if len(group) > MAX_ID_TAG_LENGTH:
         errors[CONF_GROUP] = "invalid_id_tag"
-    raw = user_input.get(CONF_EXPIRY)
-    if not raw:
-        return None
-    parsed = dt_util.parse_datetime(str(raw))
+    # The selector has checked the date; what it gives is local time, maybe without a zone.
+    parsed = dt_util.parse_datetime(str(user_input.get(CONF_EXPIRY) or ""))
     if parsed is None:
-        errors[CONF_EXPIRY] = "invalid_expiry"
         return None
-    # The selector gives local time without a zone: Home Assistant's time zone.
     return dt_util.as_utc(
         parsed if parsed.tzinfo else parsed.replace(tzinfo=dt_util.get_default_time_zone())
     )
