@@ -27,7 +27,9 @@ from .const import (
     LOGGER,
 )
 from .control.controller import remove_control_issues
+from .control.history import async_remove_history
 from .csms.auth import build_ssl_context
+from .flows.migration import async_offer_import, issue_id as import_issue_id
 from .security.certificates import async_load_ca, async_remove_ca
 from .services import async_setup_services
 from .storage.store import ChargerStore, async_remove_stored
@@ -35,6 +37,7 @@ from .storage.store import ChargerStore, async_remove_stored
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.CALENDAR,
     Platform.EVENT,
     Platform.NUMBER,
     Platform.SELECT,
@@ -53,6 +56,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry) -> bool:
     """Start the central system of this entry."""
+    # Before the server: the OCPP integration may hold the port until its chargers are imported.
+    async_offer_import(hass, entry)
     ssl_context = None
     if certfile := entry.data.get(CONF_SSL_CERTFILE):
         try:
@@ -127,8 +132,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry)
 async def async_remove_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry) -> None:
     """Forget what the central system kept: its repair issue and its chargers' history."""
     ir.async_delete_issue(hass, DOMAIN, f"port_unavailable_{entry.entry_id}")
+    ir.async_delete_issue(hass, DOMAIN, import_issue_id(entry))
     remove_control_issues(hass, entry.entry_id)
     await async_remove_stored(hass, entry.entry_id)
+    await async_remove_history(hass, entry.entry_id)
     await async_remove_ca(hass, entry.entry_id)
 
 

@@ -9,6 +9,7 @@ from homeassistant.core import HomeAssistant
 
 from .central import CONF_BOUND_ADDRESS, ISSUE_NEW_ADDRESS
 from .const import CONF_CHARGER_ID
+from .flows.migration import ISSUE_IMPORT, ImportIncumbentFlow
 
 
 class NewAddressRepairFlow(RepairsFlow):
@@ -54,4 +55,6 @@ async def async_create_fix_flow(
     """Create the fix flow of a fixable issue."""
     if issue_id.startswith(ISSUE_NEW_ADDRESS) and data is not None:
         return NewAddressRepairFlow(data)
+    if issue_id.startswith(ISSUE_IMPORT) and data is not None:
+        return ImportIncumbentFlow(data)
     return ConfirmRepairFlow()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -26,5 +27,6 @@ class ChargerEvent:
     id_tag: str | None = None
     accepted: bool | None = None
     transaction_id: int | str | None = None
-    # TAG_PRESENTED: the tag's status (Accepted, Blocked, Expired, Invalid).
-    status: str | None = None
+    # TRANSACTION_ENDED: why it stopped (the charger's reason, as sent) and when (its stop reading).
+    stop_reason: str | None = None
+    at: datetime | None = None

@@ -38,7 +38,6 @@ from ...const import LOGGER
 from ..commands import CommandError, CommandResult
 from ..events import ChargerEvent, ChargerEventType
 from ..model import Charger, Connector, Transaction
-from ..tokens import AuthorizationResult
 from .frames import answerable, call_id, read_frame
 from .readings import Readings
 
@@ -76,8 +75,8 @@ class ChargerHost(Protocol):
     def boot(self, charger: Charger) -> BootDecision:
         """Decide on a BootNotification (the model is already updated)."""
 
-    def authorize(self, charger: Charger, id_tag: str) -> AuthorizationResult:
-        """Judge an id tag: status, expiry date and group (csms/tokens.py)."""
+    def authorize(self, charger: Charger, id_tag: str) -> bool:
+        """Return whether this id tag may charge."""
 
     def confirmed(self, charger: Charger) -> bool:
         """Return whether the homeowner confirmed this charger (a pending one may not charge)."""
@@ -443,20 +442,19 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
 
     # --- Translation into the model, the same for every version ----------------------
 
-    def judge_tag(self, id_tag: str, connector_id: int | None) -> AuthorizationResult:
-        """Judge a presented id tag and report the presentation, with the status it got."""
-        result = self.host.authorize(self.charger, id_tag)
+    def judge_tag(self, id_tag: str, connector_id: int | None) -> bool:
+        """Judge a presented id tag and report the presentation."""
+        accepted = self.host.authorize(self.charger, id_tag)
         self.host.event(
             self.charger,
             ChargerEvent(
                 ChargerEventType.TAG_PRESENTED,
                 connector_id=connector_id,
                 id_tag=id_tag,
-                accepted=result.accepted,
-                status=result.status.value,
+                accepted=accepted,
             ),
         )
-        return result
+        return accepted
 
     def meter_connector(self, number: int) -> Connector:
         """Return the connector that meter values for this connector (1.6) or EVSE (2.0.1) belong to.
@@ -515,20 +513,37 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
         return replaced
 
     def close_transaction(
-        self, connector: Connector, *, stop_wh: float | None, read_at: datetime | None
+        self,
+        connector: Connector,
+        *,
+        stop_wh: float | None,
+        read_at: datetime | None,
+        reason: str | None = None,
+        ended_at: datetime | None = None,
     ) -> None:
-        """End the connector's session at its stop reading (None: the latest total) and report it."""
+        """End the connector's session at its stop reading (None: the latest total) and report it.
+
+        The report says why (the charger's reason) and when (ended_at, else the reading's time).
+        """
         if (
             ended := connector.close_transaction(stop_wh, read_at, self.charger.rating)
         ) is not None:
-            self._report_ended(connector, ended)
+            self._report_ended(connector, ended, reason, ended_at or read_at)
 
-    def _report_ended(self, connector: Connector, transaction: Transaction) -> None:
+    def _report_ended(
+        self,
+        connector: Connector,
+        transaction: Transaction,
+        reason: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
         self.host.event(
             self.charger,
             ChargerEvent(
                 ChargerEventType.TRANSACTION_ENDED,
                 connector_id=connector.connector_id,
                 transaction_id=transaction.transaction_id,
+                stop_reason=reason,
+                at=at,
             ),
         )

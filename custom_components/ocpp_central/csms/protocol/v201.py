@@ -21,7 +21,6 @@ from ..commands import ChargerCallError
 from ..model import MAX_CONNECTORS, Connector, ConnectorStatus, EvInfo, Sample, Transaction
 from .base import ProtocolAdapter, on
 from .certificates import Ocpp201Certificates
-from .token_info import CENTRAL, id_token_info
 from .v201_commands import Ocpp201Commands
 from .v201_messages import Ocpp201Messages
 from .v201_state import EVENT_TYPES, Ledger, energy_reading, ledger_for, sample_201
@@ -220,15 +219,10 @@ class Ocpp201Adapter(
         if isinstance(kind := id_token.get("type"), str):
             Ledger.remember(self.ledger.token_types, tag, kind)
         if report:
-            result = self.judge_tag(tag, connector_id)
+            accepted = self.judge_tag(tag, connector_id)
         else:
-            result = self.host.authorize(self.charger, tag)
-        return id_token_info(
-            result.status.value,
-            result.expiry,
-            result.group,
-            lambda group: self.ledger.token_types.get(group, CENTRAL),
-        )
+            accepted = self.host.authorize(self.charger, tag)
+        return {"status": "Accepted" if accepted else "Invalid"}
 
     @on(Action.transaction_event, skip_schema_validation=True)
     def on_transaction_event(
@@ -285,7 +279,8 @@ class Ocpp201Adapter(
         self.readings.apply(connector, batches)
         self._note_ev(connector, kwargs)
         if event_type == "Ended":
-            self._end(connector, tx_id, batches, transaction)
+            reason = text_or_none(info.get("stopped_reason"), 40)
+            self._end(connector, tx_id, batches, transaction, reason=reason, at=at)
         self._refresh_status(connector.connector_id)
         self.host.changed(self.charger, durable=True)
         return answer
@@ -369,6 +364,9 @@ class Ocpp201Adapter(
         tx_id: str,
         batches: list[tuple[datetime | None, list[Sample]]],
         transaction: Transaction | None,
+        *,
+        reason: str | None = None,
+        at: datetime | None = None,
     ) -> None:
         """Close the session; an Ended event of a session never seen only counts as seen."""
         self._forget(tx_id)
@@ -381,7 +379,9 @@ class Ocpp201Adapter(
         )
         state.charging_state = None
         reading, read_at = energy_reading(batches, last=True)
-        self.close_transaction(connector, stop_wh=reading, read_at=read_at)
+        self.close_transaction(
+            connector, stop_wh=reading, read_at=read_at, reason=reason, ended_at=at
+        )
 
     def _forget(self, tx_id: str) -> None:
         """Remember that a transaction ended (its later events are repeats); drop its seqNos."""
