@@ -18,6 +18,7 @@ from homeassistant.config_entries import (
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import discovery_flow, issue_registry as ir
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
+from homeassistant.util import dt as dt_util
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
@@ -27,7 +28,6 @@ from .const import (
     CONF_AUTHORIZATION,
     CONF_CHARGER_ID,
     CONF_HEARTBEAT_INTERVAL,
-    CONF_ID_TAG,
     CONF_MAX_CURRENT,
     CONF_UNKNOWN_CHARGERS,
     DEFAULT_HEARTBEAT_INTERVAL,
@@ -53,9 +53,12 @@ from .csms.protocol import VERSION_PINS, adapter_class
 from .csms.protocol.base import BootDecision, ProtocolAdapter
 from .csms.server import OCPP16, Admission, OcppServer, remote_host
 from .csms.tls import CertificatePolicy
+from .csms.tokens import INVALID, AuthorizationResult, Token, decide
+from .id_tags import token_of
 from .security.certificates import sign_for_charger
 from .security.login import async_certificate_login, async_password_admits, certificate_policy
 from .storage.store import ChargerStore
+from .upstreams import Upstreams
 
 type EntityFactory = Callable[[ChargerCoordinator], None]
 
@@ -66,14 +69,6 @@ FIRST_FRAME_TIMEOUT_S = 60
 CONF_BOUND_ADDRESS = "address"
 ISSUE_NEW_ADDRESS = "charger_new_address"
 ISSUE_AUTO_ADD_LIMIT = "auto_add_limit"
-
-
-@dataclass(slots=True, frozen=True)
-class IdTag:
-    """An id tag on the allow list."""
-
-    id_tag: str
-    name: str
 
 
 def unique_id_for_charger(charger_id: str) -> str:
@@ -108,10 +103,16 @@ class CentralSystem:
     # Every session, kept in the history database (control/history.py).
     history: SessionLog = field(init=False)
 
+    # The chargers' upstream central systems (upstreams.py), if any.
+    upstreams: Upstreams = field(init=False)
+
     def __post_init__(self) -> None:
         self.control = SiteController(self.hass, self.entry, self.coordinators)
         self.history = SessionLog(
             self.hass, self.entry.entry_id, self.coordinators, self.control.sessions, self.holder_of
+        )
+        self.upstreams = Upstreams(
+            self.hass, self.entry, self.coordinators, self.sessions.get, self._async_add_entities
         )
 
     # --- lifecycle -----------------------------------------------------------------
@@ -142,6 +143,7 @@ class CentralSystem:
             self._unsub_watchdog = None
         if self.server is not None:
             await self.server.async_stop()
+        await self.upstreams.async_stop()
         await self.store.async_save()
         await self.history.async_stop()
 
@@ -192,6 +194,7 @@ class CentralSystem:
                 self.entry.async_create_background_task(
                     self.hass, session.async_confirmed(), f"confirm charger {charger_id}"
                 )
+        self.upstreams.async_sync()
 
     @callback
     def _async_remove_charger(self, charger_id: str) -> None:
@@ -375,6 +378,7 @@ class CentralSystem:
         charger.protocol = (connection.subprotocol or OCPP16).lower()
         charger.last_seen = time.monotonic()
         LOGGER.info("Charger %s connected from %s (%s)", charger_id, address, charger.protocol)
+        self.upstreams.attach(charger_id, session)
         self.changed(charger)
         self.event(charger, ChargerEvent(ChargerEventType.CONNECTED))
         try:
@@ -504,22 +508,27 @@ class CentralSystem:
         coordinator = self.coordinators.get(charger.charger_id)
         return coordinator is not None and coordinator.charger is charger
 
-    def authorize(self, charger: Charger, id_tag: str) -> bool:
-        """Accept every tag, or only the allow-listed ones (case-insensitive, OCPP 1.6 section 7.28).
+    def authorize(self, charger: Charger, id_tag: str) -> AuthorizationResult:
+        """Judge a tag by the tokens managed in the UI (csms/tokens.py: status, expiry, group).
 
-        A pending (unconfirmed) charger gets no tag accepted: it may not start charging.
+        Unknown tags are accepted unless only the allow list may charge (then Invalid). A pending
+        (unconfirmed) charger gets Invalid for every tag: it may not start charging.
         """
         if not self.confirmed(charger):
-            return False
-        if self.entry.options.get(CONF_AUTHORIZATION) != AuthorizationMode.ALLOW_LIST:
-            return True
-        wanted = id_tag.casefold()
-        return any(tag.id_tag.casefold() == wanted for tag in self.id_tags())
+            return INVALID
+        return decide(
+            self.id_tags(),
+            id_tag,
+            now=dt_util.utcnow(),
+            allow_unknown=(
+                self.entry.options.get(CONF_AUTHORIZATION) != AuthorizationMode.ALLOW_LIST
+            ),
+        )
 
-    def id_tags(self) -> list[IdTag]:
-        """Return the id tags managed in the UI, with the names of their holders."""
+    def id_tags(self) -> list[Token]:
+        """Return the tokens managed in the UI (id tag subentries), with their holders' names."""
         return [
-            IdTag(id_tag=subentry.data[CONF_ID_TAG], name=subentry.title)
+            token_of(subentry)
             for subentry in self.entry.subentries.values()
             if subentry.subentry_type == SUBENTRY_ID_TAG
         ]

@@ -35,6 +35,7 @@ from .entities.history import async_add_id_tag_sensors
 from .entities.limits import LIMIT_SENSOR_FAMILY
 from .entities.reason import CONTROL_REASON_FAMILY
 from .entities.session import async_add_session_sensors
+from .entities.upstream import async_add_upstream_sensors
 from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
@@ -383,3 +384,4 @@ async def async_setup_entry(
     async_add_families(entry, async_add_entities, Platform.SENSOR, CONTROL_REASON_FAMILY)
     async_add_session_sensors(entry, async_add_entities)
     async_add_id_tag_sensors(entry, async_add_entities)
+    async_add_upstream_sensors(entry, async_add_entities)

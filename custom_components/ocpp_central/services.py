@@ -31,6 +31,8 @@ from .actions.certificates import (
     async_install_root_certificate,
     async_request_charger_certificate,
 )
+from .actions.id_tags import async_setup_id_tag_services
+from .actions.local_list import async_get_local_list_version, async_send_local_list
 from .actions.history import async_setup_history_services
 from .actions.replay import async_replay_solar_day
 from .actions.schemas import SCHEMAS
@@ -48,7 +50,7 @@ from .actions.target import (
 )
 from .actions.trace import async_start_trace
 from .const import DOMAIN
-from .csms.commands import CommandRejectedError, CommandResult, LocalListEntry, RateUnit
+from .csms.commands import CommandResult, RateUnit
 from .csms.credentials import is_password_key
 
 type Handler = Callable[[ChargerTarget, ServiceCall], Awaitable[ServiceResponse]]
@@ -227,25 +229,6 @@ async def _get_diagnostics(target: ChargerTarget, call: ServiceCall) -> ServiceR
     return {"file_name": require(result, target, "GetDiagnostics").data.get("file_name")}
 
 
-async def _send_local_list(target: ChargerTarget, call: ServiceCall) -> ServiceResponse:
-    """Replace the charger's local list with the id tags managed in Home Assistant."""
-    session = target.session("SendLocalList")
-    current = await session.get_local_list_version()
-    if current < 0:
-        raise CommandRejectedError(target.charger_id, "GetLocalListVersion", "NotSupported")
-    tags = target.central.id_tags()
-    version = current + 1
-    result = await session.send_local_list(
-        version, [LocalListEntry(tag.id_tag) for tag in tags], full=True
-    )
-    require(result, target, "SendLocalList")
-    return {"list_version": version, "id_tags": [tag.id_tag for tag in tags]}
-
-
-async def _local_list_version(target: ChargerTarget, call: ServiceCall) -> ServiceResponse:
-    return {"list_version": await target.session("GetLocalListVersion").get_local_list_version()}
-
-
 async def _reserve_now(target: ChargerTarget, call: ServiceCall) -> ServiceResponse:
     reservation_id: int = call.data.get("reservation_id", secrets.randbelow(2**31 - 2) + 1)
     result = await target.session("ReserveNow").reserve_now(
@@ -287,8 +270,9 @@ SERVICES: dict[str, tuple[Handler, SupportsResponse, bool]] = {
     "clear_cache": (_clear_cache, _NONE, False),
     "update_firmware": (_update_firmware, _NONE, True),
     "get_diagnostics": (_get_diagnostics, _OPTIONAL, False),
-    "send_local_list": (_send_local_list, _OPTIONAL, True),
-    "get_local_list_version": (_local_list_version, _ONLY, False),
+    # The local authorization list, Full or Differential (actions/local_list.py).
+    "send_local_list": (async_send_local_list, _OPTIONAL, True),
+    "get_local_list_version": (async_get_local_list_version, _ONLY, False),
     "reserve_now": (_reserve_now, _OPTIONAL, False),
     "cancel_reservation": (_cancel_reservation, _NONE, False),
     # How the charger logs in (actions/security.py).
@@ -321,6 +305,7 @@ def _service(handler: Handler) -> Callable[[ServiceCall], Coroutine[Any, Any, Se
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's service actions (once, in async_setup)."""
+    async_setup_id_tag_services(hass)
     for name, (handler, supports_response, admin) in SERVICES.items():
         if admin:
             async_register_admin_service(

@@ -30,3 +30,5 @@ class ChargerEvent:
     # TRANSACTION_ENDED: why it stopped (the charger's reason, as sent) and when (its stop reading).
     stop_reason: str | None = None
     at: datetime | None = None
+    # TAG_PRESENTED: the tag's status (Accepted, Blocked, Expired, Invalid).
+    status: str | None = None

@@ -38,6 +38,7 @@ from ...const import LOGGER
 from ..commands import CommandError, CommandResult
 from ..events import ChargerEvent, ChargerEventType
 from ..model import Charger, Connector, Transaction
+from ..tokens import AuthorizationResult
 from .frames import answerable, call_id, read_frame
 from .readings import Readings
 
@@ -75,8 +76,8 @@ class ChargerHost(Protocol):
     def boot(self, charger: Charger) -> BootDecision:
         """Decide on a BootNotification (the model is already updated)."""
 
-    def authorize(self, charger: Charger, id_tag: str) -> bool:
-        """Return whether this id tag may charge."""
+    def authorize(self, charger: Charger, id_tag: str) -> AuthorizationResult:
+        """Judge an id tag: status, expiry date and group (csms/tokens.py)."""
 
     def confirmed(self, charger: Charger) -> bool:
         """Return whether the homeowner confirmed this charger (a pending one may not charge)."""
@@ -442,19 +443,20 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
 
     # --- Translation into the model, the same for every version ----------------------
 
-    def judge_tag(self, id_tag: str, connector_id: int | None) -> bool:
-        """Judge a presented id tag and report the presentation."""
-        accepted = self.host.authorize(self.charger, id_tag)
+    def judge_tag(self, id_tag: str, connector_id: int | None) -> AuthorizationResult:
+        """Judge a presented id tag and report the presentation, with the status it got."""
+        result = self.host.authorize(self.charger, id_tag)
         self.host.event(
             self.charger,
             ChargerEvent(
                 ChargerEventType.TAG_PRESENTED,
                 connector_id=connector_id,
                 id_tag=id_tag,
-                accepted=accepted,
+                accepted=result.accepted,
+                status=result.status.value,
             ),
         )
-        return accepted
+        return result
 
     def meter_connector(self, number: int) -> Connector:
         """Return the connector that meter values for this connector (1.6) or EVSE (2.0.1) belong to.

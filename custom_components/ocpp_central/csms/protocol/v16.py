@@ -6,13 +6,14 @@ from typing import Any
 
 from ocpp.exceptions import ProtocolError, TypeConstraintViolationError
 from ocpp.v16 import ChargePoint as ChargePoint16, call_result
-from ocpp.v16.enums import Action, AuthorizationStatus
+from ocpp.v16.enums import Action
 
 from ...const import LOGGER
 from ..meter import plausible, to_sample
 from ..model import ENERGY_REGISTER, MAX_CONNECTORS, ConnectorStatus, Sample
 from .base import ProtocolAdapter, on
 from .certificates import Ocpp16Certificates
+from .token_info import id_tag_info
 from .v16_commands import Ocpp16Commands
 from .values import (
     MAX_TEXT,
@@ -145,12 +146,12 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
     @on(Action.authorize)
     def on_authorize(self, id_tag: str, **kwargs: Any) -> call_result.Authorize:
         """Judge an id tag."""
-        return call_result.Authorize(id_tag_info={"status": self._authorize(id_tag, None)})
+        return call_result.Authorize(id_tag_info=self._authorize(id_tag, None))
 
-    def _authorize(self, id_tag: str, connector_id: int | None) -> AuthorizationStatus:
-        """Judge a presented tag and report the presentation."""
-        accepted = self.judge_tag(id_tag, connector_id)
-        return AuthorizationStatus.accepted if accepted else AuthorizationStatus.invalid
+    def _authorize(self, id_tag: str, connector_id: int | None) -> dict[str, Any]:
+        """Judge a presented tag, report the presentation; IdTagInfo with expiry and parent."""
+        result = self.judge_tag(id_tag, connector_id)
+        return id_tag_info(result.status.value, result.expiry, result.group)
 
     @on(Action.start_transaction, skip_schema_validation=True)
     def on_start_transaction(
@@ -167,7 +168,7 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
         start_wh = register_wh(meter_start, "meterStart")
         connector = self.charger.connector(number or 1)
         stamped_at = reading_time(timestamp)
-        status = self._authorize(id_tag, connector.connector_id)
+        tag_info = self._authorize(id_tag, connector.connector_id)
         running = connector.transaction
         if (
             running is not None
@@ -190,7 +191,7 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
             )
             self.host.changed(self.charger, durable=True)
         return call_result.StartTransaction(
-            transaction_id=transaction_id, id_tag_info={"status": status}
+            transaction_id=transaction_id, id_tag_info=tag_info
         )
 
     @on(Action.stop_transaction, skip_schema_validation=True)
@@ -236,7 +237,7 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
             return call_result.StopTransaction()
         stop_connector = connector.connector_id if connector is not None else None
         return call_result.StopTransaction(
-            id_tag_info={"status": self._authorize(id_tag, stop_connector)}
+            id_tag_info=self._authorize(id_tag, stop_connector)
         )
 
     # --- After a reconnect ------------------------------------------------------------

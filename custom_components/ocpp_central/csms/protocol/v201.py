@@ -21,6 +21,7 @@ from ..commands import ChargerCallError
 from ..model import MAX_CONNECTORS, Connector, ConnectorStatus, EvInfo, Sample, Transaction
 from .base import ProtocolAdapter, on
 from .certificates import Ocpp201Certificates
+from .token_info import CENTRAL, id_token_info
 from .v201_commands import Ocpp201Commands
 from .v201_messages import Ocpp201Messages
 from .v201_state import EVENT_TYPES, Ledger, energy_reading, ledger_for, sample_201
@@ -219,10 +220,15 @@ class Ocpp201Adapter(
         if isinstance(kind := id_token.get("type"), str):
             Ledger.remember(self.ledger.token_types, tag, kind)
         if report:
-            accepted = self.judge_tag(tag, connector_id)
+            result = self.judge_tag(tag, connector_id)
         else:
-            accepted = self.host.authorize(self.charger, tag)
-        return {"status": "Accepted" if accepted else "Invalid"}
+            result = self.host.authorize(self.charger, tag)
+        return id_token_info(
+            result.status.value,
+            result.expiry,
+            result.group,
+            lambda group: self.ledger.token_types.get(group, CENTRAL),
+        )
 
     @on(Action.transaction_event, skip_schema_validation=True)
     def on_transaction_event(
