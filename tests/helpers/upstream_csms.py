@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 import itertools
 import json
+import time
 from typing import Any
 
 from ocpp.charge_point import ChargePoint
@@ -34,6 +35,8 @@ class Got:
     station: str
     action: str
     payload: dict[str, Any]
+    # When it arrived (time.monotonic()).
+    at: float = 0.0
 
 
 def _now() -> str:
@@ -51,7 +54,8 @@ class _Station:
             if self._call_lock.locked():  # type: ignore[attr-defined]
                 self._response_queue.put_nowait(msg)  # type: ignore[attr-defined]
             return
-        self.upstream.got.append(Got(self.id, msg.action, msg.payload))  # type: ignore[attr-defined]
+        got = Got(self.id, msg.action, msg.payload, time.monotonic())  # type: ignore[attr-defined]
+        self.upstream.got.append(got)
         self.upstream.arrived.set()
         if self.upstream.delay_s:
             await asyncio.sleep(self.upstream.delay_s)
