@@ -1,8 +1,8 @@
 """Session history entities: a calendar of each charger's sessions, and energy per id tag.
 
 The calendar (calendar.py's platform) shows each session as an event from its start to its end
-(a running one ends now), summarised as its energy and who charged ("7.4 kWh · Anna"). Its state
-is on while a session runs. It stays available while the charger is away: the history does not
+(a running one ends a minute from now), summarised as its energy and who charged ("7.4 kWh ·
+Anna"). Its state is on while a session runs. It stays available while the charger is away: the history does not
 depend on the charger.
 
 The id tag sensors (sensor platform) belong to a device per id tag managed in the UI, under the
@@ -80,8 +80,12 @@ def description(record: SessionRecord) -> str:
 
 
 def calendar_event(record: SessionRecord, now: datetime) -> CalendarEvent:
-    """Return a session as a calendar event (a running one ends now, and lasts a second at least)."""
-    end = max(record.ended_at or now, record.started_at + timedelta(seconds=1))
+    """Return a session as a calendar event; it lasts a second at least.
+
+    A running one ends a minute from now: the calendar is on while an event is under way.
+    """
+    end = record.ended_at or now + timedelta(minutes=1)
+    end = max(end, record.started_at + timedelta(seconds=1))
     return CalendarEvent(
         start=dt_util.as_local(record.started_at),
         end=dt_util.as_local(end),
