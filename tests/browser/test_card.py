@@ -1,0 +1,110 @@
+"""The charger card on a dashboard, in a real Chromium against a real Home Assistant."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+from playwright.sync_api import Page, expect
+import pytest
+
+from .conftest import artifact, owner_page
+from .site import ROOT, STEP_TIMEOUT_S, Site, wait_until
+
+CARD = "ocpp-central-charger-card"
+STATUS = "sensor.garage_charger_status"
+LIMIT = "number.garage_charger_current_limit"
+DOCS_IMAGES = ROOT / "docs" / "images"
+
+
+def reading(text: str, unit: str) -> float:
+    """The number of a card's reading, which must be in this unit."""
+    match = re.fullmatch(rf"\s*(-?[\d.,]+)\s*{re.escape(unit)}\s*", text)
+    assert match, f"{text!r} is no reading in {unit}"
+    return float(match.group(1).replace(",", ""))
+
+
+def charging(site: Site) -> None:
+    """Wait until Home Assistant shows the charger charging with its readings."""
+    wait_until("the charger charging", lambda: site.state(STATUS)["state"] == "charging", 240)
+    wait_until(
+        "the charger's power",
+        lambda: (
+            site.state("sensor.garage_charger_charging_power")["state"]
+            not in ("unknown", "unavailable")
+        ),
+    )
+
+
+def open_card(page: Page, site: Site) -> None:
+    page.goto(f"{site.base_url}/lovelace/charger")
+    expect(page.locator(f"{CARD} [data-role=status]")).to_contain_text("Charging")
+
+
+@pytest.mark.timeout(900)
+def test_card_shows_the_chargers_readings(site: Site) -> None:
+    """Status, power, session energy and state of charge as the charger reported them."""
+    charging(site)
+    with owner_page(site) as page:
+        open_card(page, site)
+        card = page.locator(CARD)
+        # The charger sends 7200 W, 250 Wh since the session's start and a 55 % battery.
+        expect(card.locator("[data-role=power] .value")).to_contain_text("kW")
+        assert reading(card.locator("[data-role=power] .value").inner_text(), "kW") == 7.2
+        expect(card.locator("[data-role=energy_session] .value")).to_contain_text("kWh")
+        assert (
+            reading(card.locator("[data-role=energy_session] .value").inner_text(), "kWh") == 0.25
+        )
+        expect(card.locator("[data-role=state_of_charge] .value")).to_contain_text("%")
+        assert reading(card.locator("[data-role=state_of_charge] .value").inner_text(), "%") == 55
+        expect(card.locator("[data-role=plugged_in]")).to_have_text("Car plugged in")
+        expect(card.locator("[data-role=control_reason]")).to_be_visible()
+        expect(card.locator("[data-role=charge_mode] select")).to_be_visible()
+
+
+@pytest.mark.timeout(900)
+def test_slider_sets_the_limit_at_the_charger(site: Site) -> None:
+    """Moving the slider to 10 A: the charger receives a profile of 10 A, the card shows it applied."""
+    charging(site)
+    before = len(site.received("SetChargingProfile"))
+    with owner_page(site) as page:
+        open_card(page, site)
+        slider = page.locator(f"{CARD} [data-role=current_limit] input[type=range]")
+        slider.fill("10")
+        wait_until(
+            "the limit of 10 A",
+            lambda: site.state(LIMIT)["state"] == "10.0" or site.state(LIMIT)["state"] == "10",
+        )
+
+        def profile_of_10_a() -> bool:
+            for profile in site.received("SetChargingProfile")[before:]:
+                periods = profile["cs_charging_profiles"]["charging_schedule"][
+                    "charging_schedule_period"
+                ]
+                if periods and float(periods[0]["limit"]) == 10.0:
+                    return True
+            return False
+
+        wait_until(
+            "a SetChargingProfile of 10 A at the charger",
+            profile_of_10_a,
+            STEP_TIMEOUT_S * 2,
+            lambda: f"{site.state(LIMIT)}, {site.received('SetChargingProfile')}",
+        )
+        expect(page.locator(f"{CARD} [data-role=limit_value]")).to_have_text("10 A")
+        expect(page.locator(f"{CARD} [data-role=applied_limit]")).to_contain_text("10")
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_screenshots(site: Site, dark: bool) -> None:
+    """The card in the light and the dark theme, at a phone's width; copied to docs/images."""
+    charging(site)
+    with owner_page(site, dark=dark, width=412, height=915) as page:
+        open_card(page, site)
+        card = page.locator(CARD)
+        expect(card.locator("[data-role=power] .value")).to_contain_text("kW")
+        name = f"card-{'dark' if dark else 'light'}.png"
+        card.screenshot(path=artifact(name), animations="disabled")
+    DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(artifact(name), DOCS_IMAGES / name)
