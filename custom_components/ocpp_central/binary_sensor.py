@@ -1,4 +1,7 @@
-"""Binary sensors: connectivity, cable plugged in, charging, problem, charging limit verified.
+"""Binary sensors: connectivity, cable plugged in, charging, problem.
+
+Whether the charger obeys the charging limit is a sensor now (entities/limits.py); the retired
+"Limit verified" binary sensor's registry entry is removed at setup.
 
 The platform also watches the chargers' faults and outages (repair issues, events: faults.py).
 """
@@ -22,7 +25,7 @@ from .config_entry import OcppCentralConfigEntry
 from .coordinator import ChargerCoordinator
 from .csms.model import Connector, ConnectorStatus
 from .entities.faults import async_watch_faults
-from .entities.limits import LIMIT_BINARY_SENSOR_FAMILY
+from .entities.limits import async_remove_retired
 from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
@@ -135,7 +138,6 @@ CONNECTOR_BINARY_SENSOR_FAMILY = EntityFamily(
 BINARY_SENSOR_FAMILIES = (
     CHARGER_BINARY_SENSOR_FAMILY,
     CONNECTOR_BINARY_SENSOR_FAMILY,
-    LIMIT_BINARY_SENSOR_FAMILY,
 )
 
 
@@ -145,5 +147,6 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add binary sensors for every charger and connector as they appear; watch their faults."""
+    async_remove_retired(hass, entry.entry_id)
     async_add_families(entry, async_add_entities, Platform.BINARY_SENSOR, *BINARY_SENSOR_FAMILIES)
     async_watch_faults(hass, entry)

@@ -1,4 +1,7 @@
-"""Buttons: soft and hard reset, refresh (status and meter values), unlock a connector."""
+"""Buttons: soft and hard reset, refresh (status and meter values), unlock, clear the departure.
+
+Clear departure (per connector, entities/control.py) unsets the connector's departure time.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .command_errors import async_send, command_action
 from .config_entry import OcppCentralConfigEntry
 from .coordinator import ChargerCoordinator
+from .entities.control import CLEAR_DEPARTURE_FAMILY
 from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
@@ -115,6 +119,7 @@ async def async_setup_entry(
         async_add_entities,
         Platform.BUTTON,
         EntityFamily(entity=OcppButton, charger=CHARGER_BUTTONS, connector=CONNECTOR_BUTTONS),
+        CLEAR_DEPARTURE_FAMILY,
     )
 
 

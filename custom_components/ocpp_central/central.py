@@ -15,7 +15,8 @@ from homeassistant.config_entries import (
     SOURCE_INTEGRATION_DISCOVERY,
     ConfigSubentry,
 )
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import discovery_flow, issue_registry as ir
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.util import dt as dt_util
@@ -97,6 +98,7 @@ class CentralSystem:
     # after the server (async_setup_entry).
     control: SiteController = field(init=False)
     _unsub_watchdog: CALLBACK_TYPE | None = None
+    _unsub_stop: CALLBACK_TYPE | None = None
     # The central system's own CA, when the server trusts it (certificates.py): signs chargers'
     # client certificates.
     certificate_authority: LocalCa | None = None
@@ -135,12 +137,27 @@ class CentralSystem:
         self._unsub_watchdog = async_track_time_interval(
             self.hass, self._async_watchdog, WATCHDOG_INTERVAL
         )
+        self._unsub_stop = self.hass.bus.async_listen_once(
+            EVENT_HOMEASSISTANT_STOP, self._async_close_on_stop
+        )
+
+    async def _async_close_on_stop(self, _event: Event) -> None:
+        """Close the chargers' sockets with 1001 (going away) while Home Assistant still runs.
+
+        Left to the end of the shutdown, their handlers are cancelled and close with 1011.
+        """
+        self._unsub_stop = None
+        if self.server is not None:
+            await self.server.async_stop()
 
     async def async_stop(self) -> None:
         """Stop listening, close every session and write the store."""
         if self._unsub_watchdog is not None:
             self._unsub_watchdog()
             self._unsub_watchdog = None
+        if self._unsub_stop is not None:
+            self._unsub_stop()
+            self._unsub_stop = None
         if self.server is not None:
             await self.server.async_stop()
         await self.upstreams.async_stop()

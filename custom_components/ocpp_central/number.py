@@ -7,7 +7,13 @@ minimum current, pauses the connector without ending its session. The station ma
 ChargePointMaxProfile, meant to be set rarely (configuration).
 
 Both remember their value over a restart: the engine keeps what was requested; the number's own
-restored value is shown only when the engine holds none (its store was lost, say).
+restored value is shown only when the engine holds none (its store was lost, say). A current limit
+never set shows the effective maximum (the charger's maximum current under the station maximum):
+that is what the car may draw, not 0 A.
+
+Moving the current limit while a charge mode of the built-in controller is active (Fast, Solar,
+Min+Solar, Cheapest, Off) switches the connector to External first: the homeowner's limit holds,
+and the mode and the Control reason say so, until a mode is chosen again.
 
 The charge priority (higher first when surplus or fuse do not reach every car) and the target
 energy (Cheapest mode; 0: the site-wide target) are held by the site controller and restored from
@@ -33,9 +39,12 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .command_errors import command_action
 from .config_entry import OcppCentralConfigEntry
 from .control.connector import ConnectorPreferences
+from .control.controller import connector_key
+from .control.core.modes import ChargeMode
 from .coordinator import ChargerCoordinator
 from .csms.commands import RateUnit
 from .entities.control import ConnectorPreferenceEntity
+from .entities.limits import effective_maximum
 from .entity import (
     ChargerEntityDescription,
     ConnectorEntityDescription,
@@ -68,19 +77,38 @@ class OcppConnectorNumberDescription(ConnectorEntityDescription, OcppNumberDescr
 
 
 def _requested_amps(coordinator: ChargerCoordinator, connector_id: int | None) -> float | None:
-    """Return the limit asked for, in A (one asked for in W: the amps it came to, unless paused)."""
+    """Return the limit asked for, in A (one asked for in W: the amps it came to, unless paused).
+
+    None asked for: the effective maximum, what the car may draw.
+    """
     assert connector_id is not None
     state = coordinator.smart.state(connector_id)
-    if state.requested is None or (state.unit is not RateUnit.AMPERE and state.paused):
+    if state.requested is None:
+        return effective_maximum(coordinator)
+    if state.unit is not RateUnit.AMPERE and state.paused:
         return None
     return state.requested if state.unit is RateUnit.AMPERE else state.target_a
 
 
-def _set_limit(
+async def _set_limit(
     coordinator: ChargerCoordinator, connector_id: int | None, value: float
-) -> Awaitable[object]:
+) -> object:
+    """Set the homeowner's limit; a controller mode in charge gives way to External first.
+
+    A pause that mode made (Off, or Solar without surplus) ends with it when the limit lets the
+    car charge.
+    """
     assert connector_id is not None
-    return coordinator.smart.async_set_current_limit(connector_id, value)
+    control = coordinator.config_entry.runtime_data.control
+    key = connector_key(coordinator.config.charger_id, connector_id)
+    handed_over = control.mode(key) is not ChargeMode.EXTERNAL
+    if handed_over:
+        control.async_set_mode(key, ChargeMode.EXTERNAL)
+    smart = coordinator.smart
+    result = await smart.async_set_current_limit(connector_id, value)
+    if handed_over and value > 0 and smart.state(connector_id).paused:
+        result = await smart.async_resume(connector_id)
+    return result
 
 
 CHARGER_NUMBERS: tuple[OcppChargerNumberDescription, ...] = (

@@ -179,7 +179,8 @@ def _phase_sensor(
         key=f"{kind}_{phase}",
         translation_key=f"{kind}_{phase}",
         state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
+        # Current per phase is primary (README); voltage is diagnostic and off by default.
+        entity_category=None if kind == "current" else EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=enabled,
         exists_fn=_seen(f"{measurand}.{phase}", measurand)
         if phase is Phase.L1
@@ -238,7 +239,6 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
         suggested_display_precision=1,
         state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
         exists_fn=_seen("Current.Offered"),
         value_fn=lambda connector: connector.current_offered_a,
     ),
@@ -281,7 +281,6 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         suggested_display_precision=1,
         state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
         exists_fn=_seen("Temperature"),
         value_fn=lambda connector: connector.temperature_c,
     ),

@@ -1,8 +1,9 @@
-"""Departure time per connector, for the built-in controller's Cheapest mode.
+"""Departure time per connector ("Departure"), for the built-in controller's Cheapest mode.
 
 Set, the connector's plan runs to the next occurrence of this local time of day, whatever the
 site-wide departure (options) says; unset (unknown, the default), the site-wide departure applies.
-Disabling the entity unsets it. The time survives restarts (restored state).
+The Clear departure button next to it unsets it (a time cannot be emptied in the UI); disabling
+the entity unsets it too. The time survives restarts (restored state).
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ class OcppDepartureTime(ConnectorPreferenceEntity, TimeEntity, RestoreEntity):
         ) is not None:
             self._control.async_set_preferences(self._key, replace(self.preferences, departure=at))
         await super().async_added_to_hass()
+
+    @property
+    def suggested_object_id(self) -> str | None:
+        """Keep the entity id new installs had before the name became "Departure"."""
+        return "departure time"
 
     @property
     def native_value(self) -> time | None:

@@ -6,9 +6,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ocpp_central.const import DOMAIN
+from custom_components.ocpp_central.control.core.modes import ChargeMode
+from tests.helpers.sim_charger import ConnectFn, start_charging
 
 TRANSLATIONS = Path(__file__).parents[2] / "custom_components/ocpp_central/translations"
 
@@ -128,13 +135,18 @@ async def test_control_steps(hass: HomeAssistant, central: MockConfigEntry) -> N
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**GENERAL, "configure_control": True}
     )
+    cleared = {
+        "grid_source": "entity",
+        "grid_power_sign": "positive_import",
+        "battery_power_sign": "positive_import",
+    }
+    # No grid source and no price: nothing to charge by, refused (Solar needs the grid meter).
+    result = await hass.config_entries.options.async_configure(result["flow_id"], cleared)
+    assert result["errors"] == {"grid_power_entity": "grid_power_required"}
+    translated("options", "error", "grid_power_required")
+    # A price alone is a setup for Cheapest only: accepted.
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {
-            "grid_source": "entity",
-            "grid_power_sign": "positive_import",
-            "battery_power_sign": "positive_import",
-        },
+        result["flow_id"], {**cleared, "price_entity": "sensor.price"}
     )
     result = await hass.config_entries.options.async_configure(result["flow_id"], {})
     result = await hass.config_entries.options.async_configure(result["flow_id"], defaults)
@@ -186,3 +198,108 @@ async def test_energy_dashboard_grid_power(hass: HomeAssistant, central: MockCon
     assert sources.grid is not None and sources.grid.parts == (("sensor.net", -1.0),)
     assert sources.battery is not None and sources.battery.parts == (("sensor.bat", -1.0),)
     assert sources.battery_soc == "sensor.bat_soc"
+
+
+# --- a mode chosen without its input: repair issue, fix flow, reason ---------------------------
+
+
+def setup_issue(hass: HomeAssistant, central: MockConfigEntry, role: str) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"control_setup_{central.entry_id}_{role}")
+
+
+async def test_solar_without_grid_raises_a_fixable_issue(
+    hass: HomeAssistant, central: MockConfigEntry
+) -> None:
+    """Solar with no grid meter: a repair issue whose fix flow asks for the meter, then goes."""
+    assert await async_setup_component(hass, "repairs", {})
+    control = central.runtime_data.control
+    control.async_set_mode("CP1/1", ChargeMode.SOLAR)
+    await hass.async_block_till_done()
+    issue = setup_issue(hass, central, "grid")
+    assert issue is not None and issue.is_fixable
+    assert issue.translation_key == "control_setup_grid"
+    assert control.needs_setup("CP1/1")
+    assert setup_issue(hass, central, "price") is None
+    for key in ("title", "description"):
+        translated("issues", "control_setup_grid", key)
+    translated(
+        "issues", "control_setup_grid", "fix_flow", "step", "init", "data", "grid_power_entity"
+    )
+
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    result = await manager.async_init(
+        DOMAIN, data={"issue_id": f"control_setup_{central.entry_id}_grid"}
+    )
+    assert result["step_id"] == "init"
+    fields = {str(key) for key in result["data_schema"].schema}
+    assert fields == {"grid_source", "grid_power_entity", "grid_power_sign"}
+    # Still no meter: the form again, with the reason.
+    result = await manager.async_configure(
+        result["flow_id"], {"grid_source": "entity", "grid_power_sign": "positive_import"}
+    )
+    assert result["errors"] == {"grid_power_entity": "grid_power_required"}
+    hass.states.async_set("sensor.grid", "-2000", {"unit_of_measurement": "W"})
+    result = await manager.async_configure(
+        result["flow_id"],
+        {
+            "grid_source": "entity",
+            "grid_power_entity": "sensor.grid",
+            "grid_power_sign": "positive_import",
+        },
+    )
+    assert result["type"] == "create_entry"
+    await hass.async_block_till_done()
+    assert central.options["grid_power_entity"] == "sensor.grid"
+    assert central.options["unknown_chargers"] == "ask"  # the other options are kept
+    assert setup_issue(hass, central, "grid") is None
+    assert not control.needs_setup("CP1/1")
+
+
+async def test_cheapest_without_price_raises_a_price_issue(
+    hass: HomeAssistant, central: MockConfigEntry
+) -> None:
+    """Cheapest needs a price entity; leaving the mode clears the issue."""
+    assert await async_setup_component(hass, "repairs", {})
+    control = central.runtime_data.control
+    control.async_set_mode("CP1/1", ChargeMode.CHEAPEST)
+    await hass.async_block_till_done()
+    assert setup_issue(hass, central, "price") is not None
+    assert setup_issue(hass, central, "grid") is None
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    result = await manager.async_init(
+        DOMAIN, data={"issue_id": f"control_setup_{central.entry_id}_price"}
+    )
+    assert {str(key) for key in result["data_schema"].schema} == {"price_entity"}
+    result = await manager.async_configure(result["flow_id"], {})
+    assert result["errors"] == {"price_entity": "price_required"}
+    translated("issues", "control_setup_price", "fix_flow", "error", "price_required")
+    control.async_set_mode("CP1/1", ChargeMode.FAST)
+    await hass.async_block_till_done()
+    assert setup_issue(hass, central, "price") is None
+
+
+async def test_reason_says_set_up_solar_first(
+    hass: HomeAssistant, central: MockConfigEntry, connect: ConnectFn
+) -> None:
+    """The Control reason of a connector in Solar without a grid meter: set up solar first."""
+    await start_charging(hass, await connect("CP1"))
+    reason = "sensor.charger_cp1_control_reason"
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": "select.charger_cp1_charge_mode", "option": "solar"},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(reason).state == "setup_needed"  # type: ignore[union-attr]
+    translated("entity", "sensor", "control_reason", "state", "setup_needed")
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": "select.charger_cp1_charge_mode", "option": "fast"},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(reason).state == "fast"  # type: ignore[union-attr]

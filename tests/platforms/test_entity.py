@@ -26,6 +26,7 @@ from custom_components.ocpp_central import (
 from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.csms.model import ConnectorStatus
 from custom_components.ocpp_central.entities import (
+    control as control_entities,
     ev as ev_sensors,
     external_limit as external_limit_sensor,
     limits as limit_entities,
@@ -196,9 +197,12 @@ def test_names_states_and_icons_are_translated() -> None:
         "binary_sensor": (
             *binary_sensor.CHARGER_BINARY_SENSORS,
             *binary_sensor.CONNECTOR_BINARY_SENSORS,
-            *limit_entities.LIMIT_BINARY_SENSORS,
         ),
-        "button": (*button.CHARGER_BUTTONS, *button.CONNECTOR_BUTTONS),
+        "button": (
+            *button.CHARGER_BUTTONS,
+            *button.CONNECTOR_BUTTONS,
+            control_entities.CLEAR_DEPARTURE,
+        ),
         "event": event.CHARGER_EVENTS,
         "number": (*number.CHARGER_NUMBERS, *number.CONNECTOR_NUMBERS, *number.CONTROL_NUMBERS),
         "switch": (*switch.CHARGER_SWITCHES, *switch.CONNECTOR_SWITCHES),

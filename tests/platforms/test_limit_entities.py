@@ -1,4 +1,4 @@
-"""Limit read-outs: applied limit (A, or W on power-only chargers), its reason, and whether it is verified."""
+"""Limit read-outs: applied limit (A, or W on power-only chargers), its reason, whether it is obeyed."""
 
 from __future__ import annotations
 
@@ -13,13 +13,11 @@ from homeassistant.const import (
     ATTR_DEVICE_CLASS,
     ATTR_ENTITY_ID,
     ATTR_UNIT_OF_MEASUREMENT,
-    STATE_OFF,
-    STATE_ON,
-    STATE_UNKNOWN,
     Platform,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
 from ocpp.v16 import call
 import pytest
 
@@ -31,7 +29,7 @@ from tests.helpers.scripted_charger import ScriptedCharger
 LIMIT = "number.charger_cp1_current_limit"
 APPLIED = "sensor.charger_cp1_applied_limit"
 REASON = "sensor.charger_cp1_limit_reason"
-VERIFIED = "binary_sensor.charger_cp1_limit_verified"
+OBEYS = "sensor.charger_cp1_limit_obeyed"
 NOW = "2026-11-25T08:00:00+00:00"
 
 
@@ -74,28 +72,61 @@ def shown(hass: HomeAssistant, entity_id: str, attribute: str | None = None) -> 
 
 
 @pytest.mark.usefixtures("central")
-async def test_verified_against_current_offered(
+async def test_obeyed_against_current_offered(
     hass: HomeAssistant, connect_scripted: ConnectScripted, freezer: FrozenDateTimeFactory
 ) -> None:
-    """Unknown until a reading after the write; on when the charger offers no more than the limit."""
+    """No limit: the offer is the applied limit; after a write, waiting, then yes or no."""
     freezer.move_to(NOW)
     cp = await booted(hass, connect_scripted)
     tx = await start_session(hass, cp)
-    await offered(hass, cp, tx, "2026-11-25T08:00:00Z", current=32)
-    assert (shown(hass, APPLIED), shown(hass, REASON), shown(hass, VERIFIED)) == (
-        STATE_UNKNOWN,
+    # Before any reading: the maximum current, as the Current limit shows it.
+    assert (shown(hass, APPLIED), shown(hass, APPLIED, "source")) == ("32.0", "maximum")
+    assert shown(hass, OBEYS) == "no_limit"
+    await offered(hass, cp, tx, "2026-11-25T08:00:00Z", current=20)
+    assert (shown(hass, APPLIED), shown(hass, REASON), shown(hass, OBEYS)) == (
+        "20.0",
         "no_limit",
-        STATE_UNKNOWN,
+        "no_limit",
     )
+    assert shown(hass, APPLIED, "source") == "offered"
 
     await set_limit(hass, 16)
     assert (shown(hass, APPLIED), shown(hass, APPLIED, ATTR_UNIT_OF_MEASUREMENT)) == ("16.0", "A")
-    assert (shown(hass, REASON), shown(hass, VERIFIED)) == ("user_limit", STATE_UNKNOWN)
+    assert shown(hass, APPLIED, "source") == "limit"
+    assert (shown(hass, REASON), shown(hass, OBEYS)) == ("user_limit", "waiting")
 
     await offered(hass, cp, tx, "2026-11-25T08:00:10Z", current=32)
-    assert shown(hass, VERIFIED) == STATE_OFF
+    assert shown(hass, OBEYS) == "no"
     await offered(hass, cp, tx, "2026-11-25T08:00:20Z", current=16)
-    assert shown(hass, VERIFIED) == STATE_ON
+    assert shown(hass, OBEYS) == "yes"
+
+
+@pytest.mark.usefixtures("central")
+async def test_not_reported_without_current_offered(
+    hass: HomeAssistant, connect_scripted: ConnectScripted
+) -> None:
+    """A charger that never reports what it offers: "not reported", not unknown."""
+    cp = await booted(hass, connect_scripted)
+    await start_session(hass, cp)
+    await set_limit(hass, 10)
+    assert (shown(hass, APPLIED), shown(hass, OBEYS)) == ("10.0", "not_reported")
+    # Whole amps by default: shown as the Current limit number shows it.
+    entry = er.async_get(hass).async_get(APPLIED)
+    assert entry is not None
+    assert entry.options["sensor"]["suggested_display_precision"] == 0
+
+
+async def test_retired_limit_verified_is_removed(hass: HomeAssistant, central: Any) -> None:
+    """The old binary sensor's registry entry goes at setup; its successor is a sensor."""
+    registry = er.async_get(hass)
+    await hass.config_entries.async_unload(central.entry_id)
+    old = registry.async_get_or_create(
+        "binary_sensor", "ocpp_central", "CP1_1_limit_verified", config_entry=central
+    )
+    assert registry.async_get(old.entity_id) is not None
+    await hass.config_entries.async_reload(central.entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get(old.entity_id) is None
 
 
 @pytest.mark.usefixtures("central")
@@ -108,7 +139,8 @@ async def test_reason_carries_the_chargers_answer(
     with pytest.raises(HomeAssistantError):
         await set_limit(hass, 16)
     assert (shown(hass, REASON), shown(hass, REASON, "detail")) == ("rejected", "Rejected")
-    assert shown(hass, APPLIED) == STATE_UNKNOWN
+    # Nothing accepted: the charger's own maximum still holds.
+    assert (shown(hass, APPLIED), shown(hass, APPLIED, "source")) == ("32.0", "maximum")
 
 
 @pytest.mark.usefixtures("central")
@@ -148,4 +180,4 @@ async def test_power_only_charger_shows_watts(
         "W",
     )
     await offered(hass, cp, tx, "2026-11-25T08:00:10Z", power=11000)
-    assert shown(hass, VERIFIED) == STATE_ON
+    assert shown(hass, OBEYS) == "yes"

@@ -33,6 +33,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.ocpp_central.charging.limits import LimitReason
 from custom_components.ocpp_central.charging.quirks import CONF_MIN_CURRENT, CONF_WHOLE_AMPS
 from custom_components.ocpp_central.const import CONF_CHARGER_ID, CONF_MAX_CURRENT, SUBENTRY_CHARGER
+from custom_components.ocpp_central.control.core.modes import ChargeMode, Reason
 from tests.helpers.entity_actions import (
     CALLERROR,
     FAILURE_IDS,
@@ -106,7 +107,8 @@ async def test_limit_goes_out_as_tx_default_and_tx_profile(
     freezer.move_to(NOW)
     cp = await booted(hass, connect_scripted)
     tx = await start_session(hass, cp)
-    assert value(hass, LIMIT) == STATE_UNKNOWN
+    # None set: the charger's maximum current, what the car may draw (never a 0 A slider).
+    assert value(hass, LIMIT) == "32.0"
 
     await set_value(hass, LIMIT, 16)
     assert cp.received("SetChargingProfile") == [
@@ -312,3 +314,50 @@ async def test_restored_value_when_the_engine_holds_none(
     coordinator.smart.station_max = 18.0
     coordinator.async_update_listeners()
     assert value(hass, STATION_MAX) == "18.0"
+
+
+async def test_no_limit_shows_the_effective_maximum(
+    hass: HomeAssistant, central: MockConfigEntry, connect_scripted: ConnectScripted
+) -> None:
+    """Without a limit of the homeowner's, the number shows the maximum under the station's."""
+    await booted(hass, connect_scripted)
+    assert value(hass, LIMIT) == "32.0"
+    await set_value(hass, STATION_MAX, 20)
+    assert value(hass, LIMIT) == "20.0"
+
+
+async def test_limit_in_a_controller_mode_switches_to_external(
+    hass: HomeAssistant, central: MockConfigEntry, connect_scripted: ConnectScripted
+) -> None:
+    """Fast (or any mode of the controller): moving the slider hands the connector to External."""
+    cp = await booted(hass, connect_scripted)
+    await start_session(hass, cp)
+    control = central.runtime_data.control
+    control.async_set_mode("CP1/1", ChargeMode.FAST)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await set_value(hass, LIMIT, 12)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert control.mode("CP1/1") is ChargeMode.EXTERNAL
+    explanation = control.explanation("CP1/1")
+    assert explanation is not None
+    assert explanation.reason is Reason.EXTERNAL
+    state = central.runtime_data.coordinators["CP1"].smart.state(1)
+    assert (state.requested, state.paused) == (12.0, False)
+    assert value(hass, LIMIT) == "12.0"
+
+
+async def test_limit_from_off_resumes(
+    hass: HomeAssistant, central: MockConfigEntry, connect_scripted: ConnectScripted
+) -> None:
+    """Off paused the connector: a limit set by hand ends that pause (External from now on)."""
+    cp = await booted(hass, connect_scripted)
+    await start_session(hass, cp)
+    control = central.runtime_data.control
+    control.async_set_mode("CP1/1", ChargeMode.OFF)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    smart = central.runtime_data.coordinators["CP1"].smart
+    assert smart.state(1).paused
+    await set_value(hass, LIMIT, 10)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert control.mode("CP1/1") is ChargeMode.EXTERNAL
+    assert (smart.state(1).requested, smart.state(1).paused) == (10.0, False)

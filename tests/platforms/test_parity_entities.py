@@ -55,18 +55,20 @@ CHARGING: dict[str, tuple[str, str | None]] = {
     "binary_sensor.charger_cp1_cable_plugged_in": (STATE_ON, None),
     "binary_sensor.charger_cp1_charging": (STATE_ON, None),
     "binary_sensor.charger_cp1_connected": (STATE_ON, None),
-    "binary_sensor.charger_cp1_limit_verified": (STATE_UNKNOWN, None),
     "binary_sensor.charger_cp1_problem": (STATE_OFF, None),
+    "button.charger_cp1_clear_departure": (STATE_UNKNOWN, None),
     "button.charger_cp1_hard_restart": (STATE_UNKNOWN, None),
     "button.charger_cp1_refresh_status": (STATE_UNKNOWN, None),
     "button.charger_cp1_restart": (STATE_UNKNOWN, None),
     "button.charger_cp1_unlock_cable": (STATE_UNKNOWN, None),
     EVENT: ("2026-11-25T08:05:00.000+00:00", None),
     "number.charger_cp1_charge_priority": ("0.0", None),
-    "number.charger_cp1_current_limit": (STATE_UNKNOWN, "A"),
+    # No limit set: the maximum current; applied, what the charger offers.
+    "number.charger_cp1_current_limit": ("32.0", "A"),
     "number.charger_cp1_station_maximum_current": (STATE_UNKNOWN, "A"),
     "number.charger_cp1_target_energy": ("0.0", "kWh"),
-    "sensor.charger_cp1_applied_limit": (STATE_UNKNOWN, "A"),
+    "sensor.charger_cp1_applied_limit": ("16.0", "A"),
+    "sensor.charger_cp1_limit_obeyed": ("no_limit", None),
     "sensor.charger_cp1_charging_power": ("7.2", "kW"),
     "sensor.charger_cp1_control_reason": ("external", None),
     "sensor.charger_cp1_current_l1": ("10.1", "A"),
@@ -104,6 +106,7 @@ ENDED: dict[str, str] = {
     "sensor.charger_cp1_current_l2": "0.0",
     "sensor.charger_cp1_current_l3": "0.0",
     "sensor.charger_cp1_current_offered": "0.0",
+    "sensor.charger_cp1_applied_limit": "32.0",
     "sensor.charger_cp1_power_offered": "0.0",
     "sensor.charger_cp1_id_tag": STATE_UNKNOWN,
     "sensor.charger_cp1_lifetime_energy": "13.5",
@@ -119,6 +122,7 @@ STAYS_AVAILABLE = {
     # The controller's settings of a connector can be changed while the charger is away.
     "number.charger_cp1_charge_priority": "0.0",
     "number.charger_cp1_target_energy": "0.0",
+    "button.charger_cp1_clear_departure": STATE_UNKNOWN,
 }
 
 

@@ -107,9 +107,10 @@ async def test_values_and_units(
         "id_tag": ("TAG-0001", None),
         "last_heartbeat": ("2026-11-25T08:05:00+00:00", None),
         "firmware_status": (STATE_UNKNOWN, None),
-        # No limit was asked for: nothing applied.
-        "applied_limit": (STATE_UNKNOWN, "A"),
+        # No limit was asked for: the current the charger offers applies.
+        "applied_limit": ("16.0", "A"),
         "limit_reason": ("no_limit", None),
+        "limit_obeyed": ("no_limit", None),
         "control_reason": ("external", None),
     }
     for suffix, (value, unit) in expected.items():
@@ -170,7 +171,7 @@ async def test_only_changed_values_are_written(
         entry.entity_id
         for entry in er.async_entries_for_config_entry(entity_registry, central.entry_id)
     }
-    assert len(entity_ids) == 26
+    assert len(entity_ids) == 27
     writes: list[str] = []
 
     @callback
@@ -236,6 +237,7 @@ async def test_created_when_sent_and_restored_on_restart(
         "firmware_status",
         "applied_limit",
         "limit_reason",
+        "limit_obeyed",
         "control_reason",
         "vehicle_state",
     }
@@ -367,15 +369,21 @@ async def test_categories_and_disabled_by_default(
         "id_tag",
     }
     primary = {key for key, entry in entries.items() if entry.entity_category is None}
+    # As the README's entity list has them.
     assert primary == {
         "status",
         "vehicle_state",
         "applied_limit",
         "control_reason",
         "charging_power",
+        "current_l1",
+        "current_l2",
+        "current_l3",
+        "current_offered",
         "session_energy",
         "lifetime_energy",
         "state_of_charge",
+        "temperature",
     }
     assert all(
         entry.entity_category is EntityCategory.DIAGNOSTIC

@@ -118,10 +118,11 @@ async def test_pause_and_resume_keep_the_session(
     await turn(hass, CHARGE, True)
     assert cp.received("ClearChargingProfile") == [{"id": 1001}, {"id": 2001}]
     assert [c.action for c in cp.calls] == ["ClearChargingProfile"] * 2
+    # No limit left on the charger: its maximum current applies again.
     assert (state(hass, CHARGE), state(hass, REASON), state(hass, APPLIED)) == (
         STATE_ON,
         "no_limit",
-        STATE_UNKNOWN,
+        "32.0",
     )
 
 

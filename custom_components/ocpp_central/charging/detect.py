@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+import logging
 from typing import Any
 
 from ..const import LOGGER
@@ -19,6 +20,15 @@ from .quirks import (
     quirk_sources,
     reported_values,
 )
+
+
+def _shown(value: Any) -> str:
+    """Return a quirk's value as a homeowner reads it in the log."""
+    if isinstance(value, list | tuple):
+        return "/".join(map(str, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 class KnownQuirks:
@@ -43,7 +53,20 @@ class KnownQuirks:
     def update(self, detected: DetectedQuirks) -> None:
         """Take what detection or the ladder found (logged when it changes anything)."""
         if detected != self.detected:
-            LOGGER.info("Charger %s quirks: %s", self.charger_id, detected)
+            old, new = self.detected.as_dict(), detected.as_dict()
+            changed = ", ".join(
+                f"{name.replace('_', ' ')} {_shown(value)}"
+                for name, value in new.items()
+                if name != "firmware" and value != old.get(name) and value is not None
+            )
+            # One readable line of what was found (a new firmware alone, forgetting: debug).
+            LOGGER.log(
+                logging.INFO if changed else logging.DEBUG,
+                "Charger %s (firmware %s) smart charging: %s",
+                self.charger_id,
+                detected.firmware,
+                changed or "read anew",
+            )
             self.detected = detected
 
     def learn(self, **learned: Any) -> None:

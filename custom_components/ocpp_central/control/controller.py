@@ -47,7 +47,9 @@ from .core.modes import ChargeMode, ConnectorInput, Decision, Explanation, SiteI
 from .core.solar import SolarController
 from .inputs import (
     ROLE_OPTIONS,
+    SETUP_ROLES,
     Sources,
+    missing_inputs,
     number_of,
     read_power,
     sources_from_energy,
@@ -60,6 +62,10 @@ from .sessions import AccountingInputs, SessionRecorder, site_reading
 if TYPE_CHECKING:
     from ..coordinator import ChargerCoordinator
     from ..csms.model import Connector
+
+
+# Repair issue: a mode is chosen whose input is not set up ({ISSUE_CONTROL_SETUP}_{entry}_{role}).
+ISSUE_CONTROL_SETUP = "control_setup"
 
 
 def connector_key(charger_id: str, connector_id: int) -> str:
@@ -199,6 +205,10 @@ class SiteController:
         if preferences.plan_inputs != old.plan_inputs:
             self.planner.invalidate(key)
         self.async_run()
+
+    def needs_setup(self, key: str) -> bool:
+        """Whether the connector's mode needs an input (grid meter, price) the options lack."""
+        return bool(missing_inputs((self.mode(key),), self.sources))
 
     def explanation(self, key: str) -> Explanation | None:
         """Why a connector gets what it gets."""
@@ -369,8 +379,27 @@ class SiteController:
 
     # --- repairs -----------------------------------------------------------------
 
+    def _check_setup(self) -> None:
+        """Raise a fixable issue per input a chosen mode needs and the options lack (not set up)."""
+        missing = missing_inputs(self.modes.values(), self.sources)
+        for role in SETUP_ROLES:
+            issue_id = f"{ISSUE_CONTROL_SETUP}_{self.entry.entry_id}_{role}"
+            if role not in missing:
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+                continue
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=True,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=f"control_setup_{role}",
+                data={"entry_id": self.entry.entry_id, "role": role},
+            )
+
     def _check_inputs(self, now: datetime) -> None:
         """Raise a repair issue per input that stays missing or unavailable; drop it when it is back."""
+        self._check_setup()
         for role, entity_ids in self.sources.entity_ids().items():
             issue_id = f"control_input_{self.entry.entry_id}_{role}"
             missing = [
@@ -405,3 +434,5 @@ def remove_control_issues(hass: HomeAssistant, entry_id: str) -> None:
     """Forget an entry's repair issues about control inputs (the entry was removed)."""
     for role in ROLE_OPTIONS:
         ir.async_delete_issue(hass, DOMAIN, f"control_input_{entry_id}_{role}")
+    for role in SETUP_ROLES:
+        ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_CONTROL_SETUP}_{entry_id}_{role}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ from .config import (
     GridSource,
     PowerSign,
 )
+from .core.modes import ChargeMode
 from .core.price import PriceSlot, PvSlot, parse_price_forecast, parse_pv_forecast
 
 POWER_SCALE = {"W": 1.0, "kW": 1000.0, "MW": 1_000_000.0}
@@ -269,3 +270,21 @@ ROLE_OPTIONS = {
     "battery_soc": CONF_BATTERY_SOC,
     "price": CONF_PRICE,
 }
+
+# What each charge mode cannot work without: Solar and Min+Solar the grid meter, Cheapest a price.
+MODE_NEEDS: dict[ChargeMode, tuple[str, ...]] = {
+    ChargeMode.SOLAR: ("grid",),
+    ChargeMode.MIN_SOLAR: ("grid",),
+    ChargeMode.CHEAPEST: ("price",),
+}
+SETUP_ROLES = ("grid", "price")
+
+
+def missing_inputs(modes: Iterable[ChargeMode], sources: Sources) -> tuple[str, ...]:
+    """Return the inputs ("grid", "price") these modes need and the options do not name.
+
+    Not an input that is configured but unavailable: that is a repair issue of its own.
+    """
+    present = {"grid": sources.grid is not None, "price": sources.price is not None}
+    needed = {role for mode in modes for role in MODE_NEEDS.get(mode, ())}
+    return tuple(role for role in SETUP_ROLES if role in needed and not present[role])

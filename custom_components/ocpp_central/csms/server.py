@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import InvalidHeader, NegotiationError
+from websockets.frames import CloseCode
 from websockets.headers import build_www_authenticate_basic, parse_authorization_basic
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
@@ -176,7 +177,8 @@ class OcppServer:
         """Close the listener and every charger connection."""
         if self._server is None:
             return
-        self._server.close(close_connections=True)
+        # 1001 going away: the charger reconnects when we are back (not 1011, an internal error).
+        self._server.close(close_connections=True, code=CloseCode.GOING_AWAY)
         await self._server.wait_closed()
         self._server = None
 

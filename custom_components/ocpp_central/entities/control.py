@@ -1,19 +1,22 @@
 """Base of the entities that set the built-in controller's choices for one connector.
 
 The charge mode (select.py), and the connector's own priority, target energy (number.py) and
-departure (time.py). Their values live in the site controller; the entities show them, restore
-them after a restart and can be set while the charger is away (they apply when it is back).
+departure (time.py; the Clear departure button here unsets it). Their values live in the site
+controller; the entities show them, restore them after a restart and can be set while the charger
+is away (they apply when it is back).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import override
 
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.core import callback
 
 from ..control.connector import ConnectorPreferences
 from ..control.controller import SiteController, connector_key
-from ..entity import OcppEntity
+from ..entity import ConnectorEntityDescription, EntityFamily, OcppEntity
 
 
 class ControlEntity(OcppEntity):
@@ -63,3 +66,28 @@ class ConnectorPreferenceEntity(ControlEntity):
         if entry is None or entry.disabled:
             self._control.async_set_preferences(self._key, self._cleared(self.preferences))
         await super().async_will_remove_from_hass()
+
+
+class ClearDepartureButton(ControlEntity, ButtonEntity):
+    """Unset the connector's departure time: the site-wide departure applies again.
+
+    A time entity cannot be emptied in Home Assistant's UI; this button sits next to it.
+    """
+
+    @override
+    async def async_press(self) -> None:
+        """Drop the connector's departure; the controller re-plans at once in Cheapest mode."""
+        preferences = self._control.preferences(self._key)
+        if preferences.departure is not None:
+            self._control.async_set_preferences(self._key, replace(preferences, departure=None))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClearDepartureDescription(ConnectorEntityDescription, ButtonEntityDescription):
+    """The button that unsets a connector's departure."""
+
+
+CLEAR_DEPARTURE = ClearDepartureDescription(
+    key="clear_departure", translation_key="clear_departure"
+)
+CLEAR_DEPARTURE_FAMILY = EntityFamily(entity=ClearDepartureButton, connector=(CLEAR_DEPARTURE,))

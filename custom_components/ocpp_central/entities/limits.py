@@ -1,45 +1,110 @@
-"""Per-connector read-outs of the smart-charging engine, added by the sensor and binary sensor platforms.
+"""Per-connector read-outs of the smart-charging engine, added by the sensor platform.
 
-The applied limit, why it is what it is, and whether the charger follows it.
+The applied limit, why it is what it is, and whether the charger obeys it. With no limit of ours on
+the charger, the applied limit shows what is known: the current the charger reports offering, else
+the effective maximum (the charger's maximum current, under the station maximum). Whether the
+charger obeys is an enum (yes, no, no limit set, waiting for a reading, not reported), not an on/off.
+It replaced the binary sensor "Limit verified" (unique id ..._limit_verified), whose registry entry
+is removed at setup.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-from homeassistant.components.binary_sensor import (
-    BinarySensorEntity,
-    BinarySensorEntityDescription,
-)
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
 )
-from homeassistant.const import EntityCategory, UnitOfElectricCurrent, UnitOfPower
+from homeassistant.const import EntityCategory, Platform, UnitOfElectricCurrent, UnitOfPower
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 
-from ..charging.limits import LimitReason, LimitState
+from ..charging.limits import VOLTAGE, LimitReason, LimitState
 from ..csms.commands import RateUnit
 from ..entity import ConnectorEntityDescription, EntityFamily, OcppEntity
+
+if TYPE_CHECKING:
+    from ..coordinator import ChargerCoordinator
+    from ..csms.model import Connector
+
+RETIRED_SUFFIX = "_limit_verified"
+
+
+class Obeys(StrEnum):
+    """Whether the charger offers no more than the applied limit (its Current.Offered)."""
+
+    YES = "yes"
+    NO = "no"
+    NO_LIMIT = "no_limit"
+    WAITING = "waiting"
+    NOT_REPORTED = "not_reported"
+
+
+@dataclass(frozen=True, slots=True)
+class LimitView:
+    """What a limit entity reads: the engine's state, the connector, its effective maximum (A)."""
+
+    state: LimitState
+    connector: Connector
+    maximum_a: float
+    watts: bool
+
+
+def effective_maximum(coordinator: ChargerCoordinator) -> float:
+    """Return the most a connector may get: its maximum current under the station maximum."""
+    maximum = coordinator.config.max_current
+    if (station := coordinator.smart.station_max) is not None:
+        maximum = min(maximum, station)
+    return maximum
+
+
+def _offered(view: LimitView) -> float | None:
+    """What the charger reports offering in a session (A, or W for a limit in W)."""
+    connector = view.connector
+    if connector.transaction is None:
+        return None
+    return connector.power_offered_w if view.watts else connector.current_offered_a
+
+
+def _applied(view: LimitView) -> float | None:
+    """Our accepted limit; with none on the charger, what it offers in a session, else the maximum."""
+    if view.state.applied is not None:
+        return view.state.applied
+    if (offered := _offered(view)) is not None:
+        return offered
+    return round(view.maximum_a * VOLTAGE * 3) if view.watts else view.maximum_a
+
+
+def _applied_source(view: LimitView) -> dict[str, Any]:
+    if view.state.applied is not None:
+        return {"source": "limit"}
+    return {"source": "offered" if _offered(view) is not None else "maximum"}
+
+
+def _obeys(view: LimitView) -> str:
+    state, connector = view.state, view.connector
+    if state.verified is not None:
+        return Obeys.YES if state.verified else Obeys.NO
+    if state.applied is None:
+        return Obeys.NO_LIMIT
+    if connector.current_offered_a is None and connector.power_offered_w is None:
+        return Obeys.NOT_REPORTED
+    return Obeys.WAITING
 
 
 @dataclass(frozen=True, kw_only=True)
 class OcppLimitSensorDescription(ConnectorEntityDescription, SensorEntityDescription):
     """A per-connector sensor of the engine's limit state."""
 
-    value_fn: Callable[[LimitState], float | str | None]
-    attributes_fn: Callable[[LimitState], dict[str, Any] | None] = lambda _: None
+    value_fn: Callable[[LimitView], float | str | None]
+    attributes_fn: Callable[[LimitView], dict[str, Any] | None] = lambda _: None
     # A limit in W on chargers that only take power: the unit follows the charger.
     follows_unit: bool = False
-
-
-@dataclass(frozen=True, kw_only=True)
-class OcppLimitBinarySensorDescription(ConnectorEntityDescription, BinarySensorEntityDescription):
-    """A per-connector binary sensor of the engine's limit state."""
-
-    is_on_fn: Callable[[LimitState], bool | None]
 
 
 LIMIT_SENSORS: tuple[OcppLimitSensorDescription, ...] = (
@@ -48,9 +113,9 @@ LIMIT_SENSORS: tuple[OcppLimitSensorDescription, ...] = (
         translation_key="applied_limit",
         device_class=SensorDeviceClass.CURRENT,
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        suggested_display_precision=1,
         follows_unit=True,
-        value_fn=lambda state: state.applied,
+        value_fn=_applied,
+        attributes_fn=_applied_source,
     ),
     OcppLimitSensorDescription(
         key="limit_reason",
@@ -58,18 +123,16 @@ LIMIT_SENSORS: tuple[OcppLimitSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[reason.value for reason in LimitReason],
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda state: state.reason.value,
-        attributes_fn=lambda state: {"detail": state.detail},
+        value_fn=lambda view: view.state.reason.value,
+        attributes_fn=lambda view: {"detail": view.state.detail},
     ),
-)
-
-LIMIT_BINARY_SENSORS: tuple[OcppLimitBinarySensorDescription, ...] = (
-    OcppLimitBinarySensorDescription(
-        key="limit_verified",
-        translation_key="limit_verified",
+    OcppLimitSensorDescription(
+        key="limit_obeyed",
+        translation_key="limit_obeyed",
+        device_class=SensorDeviceClass.ENUM,
+        options=[obeys.value for obeys in Obeys],
         entity_category=EntityCategory.DIAGNOSTIC,
-        # None until a meter reading after the write shows what the charger offers.
-        is_on_fn=lambda state: state.verified,
+        value_fn=_obeys,
     ),
 )
 
@@ -85,7 +148,7 @@ class OcppLimitEntity(OcppEntity):
 
 
 class OcppLimitSensor(OcppLimitEntity, SensorEntity):
-    """The applied limit, or the reason for the limit."""
+    """The applied limit, the reason for the limit, or whether the charger obeys it."""
 
     entity_description: OcppLimitSensorDescription
 
@@ -98,9 +161,15 @@ class OcppLimitSensor(OcppLimitEntity, SensorEntity):
         return unit is RateUnit.WATT
 
     @property
+    def _view(self) -> LimitView:
+        return LimitView(
+            self.limit, self.connector, effective_maximum(self.coordinator), self._watts
+        )
+
+    @property
     def native_value(self) -> float | str | None:
         """Current value from the engine."""
-        return self.entity_description.value_fn(self.limit)
+        return self.entity_description.value_fn(self._view)
 
     @property
     def device_class(self) -> SensorDeviceClass | None:
@@ -115,9 +184,16 @@ class OcppLimitSensor(OcppLimitEntity, SensorEntity):
         return self.entity_description.native_unit_of_measurement
 
     @property
+    def suggested_display_precision(self) -> int | None:
+        """As the Current limit number shows it: whole amps, or 0.1 A where the charger takes it."""
+        if not self.entity_description.follows_unit or self._watts:
+            return 0 if self.entity_description.follows_unit else None
+        return 0 if self.coordinator.smart.quirks.whole_amps else 1
+
+    @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """The charger's own words, where the reason has any."""
-        return self.entity_description.attributes_fn(self.limit)
+        """The charger's own words, where the reason has any; where an applied limit comes from."""
+        return self.entity_description.attributes_fn(self._view)
 
     def _shown(self) -> tuple[Any, ...]:
         return (
@@ -128,21 +204,13 @@ class OcppLimitSensor(OcppLimitEntity, SensorEntity):
         )
 
 
-class OcppLimitBinarySensor(OcppLimitEntity, BinarySensorEntity):
-    """Whether the charger offers no more than the applied limit."""
-
-    entity_description: OcppLimitBinarySensorDescription
-
-    @property
-    def is_on(self) -> bool | None:
-        """Verified against the charger's Current.Offered (or Power.Offered)."""
-        return self.entity_description.is_on_fn(self.limit)
-
-    def _shown(self) -> tuple[Any, ...]:
-        return (*super()._shown(), self.is_on)
+@callback
+def async_remove_retired(hass: HomeAssistant, entry_id: str) -> None:
+    """Remove the retired "Limit verified" binary sensors (now the "Charger obeys" sensor)."""
+    registry = er.async_get(hass)
+    for entity in er.async_entries_for_config_entry(registry, entry_id):
+        if entity.domain == Platform.BINARY_SENSOR and entity.unique_id.endswith(RETIRED_SUFFIX):
+            registry.async_remove(entity.entity_id)
 
 
 LIMIT_SENSOR_FAMILY = EntityFamily(entity=OcppLimitSensor, connector=LIMIT_SENSORS)
-LIMIT_BINARY_SENSOR_FAMILY = EntityFamily(
-    entity=OcppLimitBinarySensor, connector=LIMIT_BINARY_SENSORS
-)

@@ -20,6 +20,8 @@ from ..entity import ConnectorEntityDescription, EntityFamily, OcppEntity
 
 # The remaining time is shown in steps of this many seconds (fewer state writes).
 TIMER_STEP_S = 10
+# The mode needs an input the options lack (grid meter, price): "Set up solar charging first".
+SETUP_NEEDED = "setup_needed"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,7 +34,7 @@ CONTROL_SENSORS: tuple[ControlSensorDescription, ...] = (
         key="control_reason",
         translation_key="control_reason",
         device_class=SensorDeviceClass.ENUM,
-        options=[reason.value for reason in Reason],
+        options=[*(reason.value for reason in Reason), SETUP_NEEDED],
     ),
 )
 
@@ -54,6 +56,8 @@ class ControlReasonSensor(OcppEntity, SensorEntity):
     @property
     def native_value(self) -> str | None:
         """The reason (mode External until a mode is chosen)."""
+        if self._control.needs_setup(self._key):
+            return SETUP_NEEDED
         explanation = self._control.explanation(self._key)
         return explanation.reason.value if explanation is not None else Reason.EXTERNAL.value
 

@@ -4,6 +4,10 @@ Step init: unknown-charger policy, heartbeat interval, id-tag authorization, and
 solar and price charging. If so: control_inputs (grid power or the Energy dashboard, PV, home
 battery, price and PV forecast entities), control_goals (departure, target, price limit) and
 control_tuning (how the solar controller behaves). Options not shown keep their values.
+
+The inputs step refuses a setup without a grid source unless a price entity is chosen (price-only
+Cheapest charging): Solar and Min+Solar cannot work without the grid meter. The repair flow of a
+mode chosen without its input (repairs.py) shows the same inputs (inputs_schema, inputs_errors).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
     BooleanSelector,
     EntitySelector,
@@ -153,6 +158,52 @@ _STEP_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+def inputs_schema(options: dict[str, Any], keys: tuple[str, ...] | None = None) -> vol.Schema:
+    """Return the inputs step's fields (all, or only these keys), defaults from the options."""
+    fields: dict[Any, Any] = {
+        vol.Required(
+            CONF_GRID_SOURCE, default=options.get(CONF_GRID_SOURCE, GridSource.ENTITY)
+        ): _list(CONF_GRID_SOURCE, [source.value for source in GridSource]),
+        _optional(CONF_GRID_POWER, options): _POWER,
+        vol.Required(
+            CONF_GRID_SIGN, default=options.get(CONF_GRID_SIGN, PowerSign.POSITIVE_IMPORT)
+        ): _list(CONF_GRID_SIGN, [sign.value for sign in PowerSign]),
+        _optional(CONF_PV_POWER, options): _POWER,
+        _optional(CONF_BATTERY_POWER, options): _POWER,
+        vol.Required(
+            CONF_BATTERY_SIGN,
+            default=options.get(CONF_BATTERY_SIGN, PowerSign.POSITIVE_IMPORT),
+        ): _list(CONF_BATTERY_SIGN, [sign.value for sign in PowerSign]),
+        _optional(CONF_BATTERY_SOC, options): _entity(["sensor"], SensorDeviceClass.BATTERY),
+        _optional(CONF_PRICE, options): _entity(["sensor", "event"]),
+        _optional(CONF_PV_FORECAST, options): _entity(["sensor"]),
+    }
+    if keys is not None:
+        fields = {key: value for key, value in fields.items() if str(key) in keys}
+    return vol.Schema(fields)
+
+
+async def inputs_errors(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, str]:
+    """Return what is wrong: a dashboard without grid power, or no grid source at all."""
+    source = user_input.get(CONF_GRID_SOURCE, GridSource.ENTITY)
+    if source == GridSource.ENERGY_DASHBOARD:
+        if not await _dashboard_has_grid_power(hass):
+            return {CONF_GRID_SOURCE: "no_dashboard_grid_power"}
+    elif not user_input.get(CONF_GRID_POWER) and not user_input.get(CONF_PRICE):
+        # Solar needs the grid meter; only a price-only setup (Cheapest) may go without one.
+        return {CONF_GRID_POWER: "grid_power_required"}
+    return {}
+
+
+async def _dashboard_has_grid_power(hass: HomeAssistant) -> bool:
+    from homeassistant.components.energy.data import async_get_manager
+
+    from ..control.inputs import sources_from_energy
+
+    manager = await async_get_manager(hass)
+    return sources_from_energy(manager.data, {}).grid is not None
+
+
 class OcppCentralOptionsFlow(OptionsFlow):
     """General options; then, if asked for, the inputs, goals and tuning of the charge control."""
 
@@ -208,44 +259,14 @@ class OcppCentralOptionsFlow(OptionsFlow):
         """Where grid, PV, battery, price and PV forecast come from."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            source = user_input.get(CONF_GRID_SOURCE, GridSource.ENTITY)
-            if source == GridSource.ENERGY_DASHBOARD and not await self._dashboard_has_grid_power():
-                errors[CONF_GRID_SOURCE] = "no_dashboard_grid_power"
+            errors = await inputs_errors(self.hass, user_input)
             if not errors:
                 self._merge("control_inputs", user_input)
                 return await self.async_step_control_goals()
         options = {**self._options, **(user_input or {})}
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_GRID_SOURCE, default=options.get(CONF_GRID_SOURCE, GridSource.ENTITY)
-                ): _list(CONF_GRID_SOURCE, [source.value for source in GridSource]),
-                _optional(CONF_GRID_POWER, options): _POWER,
-                vol.Required(
-                    CONF_GRID_SIGN, default=options.get(CONF_GRID_SIGN, PowerSign.POSITIVE_IMPORT)
-                ): _list(CONF_GRID_SIGN, [sign.value for sign in PowerSign]),
-                _optional(CONF_PV_POWER, options): _POWER,
-                _optional(CONF_BATTERY_POWER, options): _POWER,
-                vol.Required(
-                    CONF_BATTERY_SIGN,
-                    default=options.get(CONF_BATTERY_SIGN, PowerSign.POSITIVE_IMPORT),
-                ): _list(CONF_BATTERY_SIGN, [sign.value for sign in PowerSign]),
-                _optional(CONF_BATTERY_SOC, options): _entity(
-                    ["sensor"], SensorDeviceClass.BATTERY
-                ),
-                _optional(CONF_PRICE, options): _entity(["sensor", "event"]),
-                _optional(CONF_PV_FORECAST, options): _entity(["sensor"]),
-            }
+        return self.async_show_form(
+            step_id="control_inputs", data_schema=inputs_schema(options), errors=errors
         )
-        return self.async_show_form(step_id="control_inputs", data_schema=schema, errors=errors)
-
-    async def _dashboard_has_grid_power(self) -> bool:
-        from homeassistant.components.energy.data import async_get_manager
-
-        from ..control.inputs import sources_from_energy
-
-        manager = await async_get_manager(self.hass)
-        return sources_from_energy(manager.data, {}).grid is not None
 
     async def async_step_control_goals(
         self, user_input: dict[str, Any] | None = None
