@@ -2,11 +2,16 @@
 """Write a Home Assistant config dir that runs this integration without any clicking.
 
 Used by scripts/develop (the demo: onboarding done, login demo/demo, a central system on
-port 9000 that accepts every charger, one charger "Demo charger" with id DEMO1 and the
-Energy dashboard set up) and by bench/meter_values.py (a bare config on free ports).
+port 9000 that accepts every charger, two chargers "Demo charger" (DEMO1, OCPP 1.6) and
+"Demo charger 2" (DEMO2, OCPP 2.0.1), a simulated site (scripts/demo_site: grid meter, solar
+on a 20-minute day, house load, a quarter-hourly price) wired into solar and price charging,
+and the Energy dashboard set up) and by bench/meter_values.py (a bare config on free ports).
 
     .venv/bin/python scripts/make_config.py config --demo
     .venv/bin/python scripts/make_config.py /tmp/ha --ocpp-port 9100 --http-port 8200
+    .venv/bin/python scripts/make_config.py --missing-requirements   # for scripts/setup
+
+It installs nothing: scripts/setup installs what --missing-requirements lists.
 
 Existing storage files are kept, so what the homeowner changed in the demo survives a
 restart; --reset starts from scratch. Storage formats follow Home Assistant 2026.10.
@@ -25,7 +30,6 @@ from pathlib import Path
 import re
 import shutil
 import socket
-import subprocess
 import sys
 import uuid
 
@@ -37,9 +41,37 @@ DEMO_USER = "demo"
 DEMO_PASSWORD = "demo"
 DEMO_CHARGER_ID = "DEMO1"
 DEMO_CHARGER_NAME = "Demo charger"
+DEMO2_CHARGER_ID = "DEMO2"
+DEMO2_CHARGER_NAME = "Demo charger 2"
 # Entity ids follow from the device name and the entities' translated names.
 DEMO_ENERGY_SENSOR = "sensor.demo_charger_lifetime_energy"
 DEMO_POWER_SENSOR = "sensor.demo_charger_charging_power"
+DEMO2_ENERGY_SENSOR = "sensor.demo_charger_2_lifetime_energy"
+DEMO2_POWER_SENSOR = "sensor.demo_charger_2_charging_power"
+# The simulated site (scripts/demo_site), its entity ids from its sensors' names.
+DEMO_SITE = ROOT / "scripts" / "demo_site"
+DEMO_GRID_SENSOR = "sensor.demo_grid_power"
+DEMO_PV_SENSOR = "sensor.demo_solar_power"
+DEMO_PRICE_SENSOR = "sensor.demo_electricity_price"
+# Solar and price charging as the options flow would store it, tuned to act within a minute or
+# two on the demo's 20-minute day (defaults are minutes: a real sky changes more slowly).
+DEMO_CONTROL_OPTIONS: dict[str, object] = {
+    "grid_source": "entity",
+    "grid_power_entity": DEMO_GRID_SENSOR,
+    "grid_power_sign": "positive_import",
+    "pv_power_entity": DEMO_PV_SENSOR,
+    "battery_power_sign": "positive_import",
+    "price_entity": DEMO_PRICE_SENSOR,
+    "departure_time": "07:00:00",
+    "target_energy_kwh": 20,
+    "strategy": "priority",
+    "enable_delay_s": 20,
+    "disable_delay_s": 60,
+    "min_on_s": 60,
+    "min_off_s": 30,
+    "starts_per_day": 100,
+    "cloud_guard_percent": 100,
+}
 
 # What the demo needs on top of what Home Assistant always sets up (frontend, automation, ...).
 # Not default_config: some of its requirements must be compiled.
@@ -81,12 +113,27 @@ class HassConfig:
     power_sensor: str | None = DEMO_POWER_SENSOR
     # Extra custom integrations: domain -> folder (symlinked); each also gets a YAML key.
     extra_components: dict[str, Path] = field(default_factory=dict)
+    # YAML under an extra integration's key: domain -> lines (indented by two).
+    extra_yaml: dict[str, list[str]] = field(default_factory=dict)
+    # More options of the central system's entry (solar and price charging).
+    control_options: dict[str, object] = field(default_factory=dict)
+    # Energy dashboard: more individual devices, (energy sensor, power sensor, name).
+    more_devices: list[tuple[str, str, str]] = field(default_factory=list)
     location_name: str = "OCPP demo"
 
 
 def demo_config() -> HassConfig:
     """The config scripts/develop runs."""
-    return HassConfig(chargers=[ChargerSpec(DEMO_CHARGER_ID, DEMO_CHARGER_NAME)])
+    return HassConfig(
+        chargers=[
+            ChargerSpec(DEMO_CHARGER_ID, DEMO_CHARGER_NAME),
+            ChargerSpec(DEMO2_CHARGER_ID, DEMO2_CHARGER_NAME),
+        ],
+        extra_components={"demo_site": DEMO_SITE},
+        extra_yaml={"demo_site": [f"chargers: [{DEMO_POWER_SENSOR}, {DEMO2_POWER_SENSOR}]"]},
+        control_options=dict(DEMO_CONTROL_OPTIONS),
+        more_devices=[(DEMO2_ENERGY_SENSOR, DEMO2_POWER_SENSOR, DEMO2_CHARGER_NAME)],
+    )
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -174,7 +221,9 @@ def _configuration_yaml(cfg: HassConfig) -> str:
         "    aiohttp_fast_zlib: error",
     ]
     lines.extend(f"{component}:" for component in cfg.components)
-    lines.extend(f"{domain}:" for domain in cfg.extra_components)
+    for domain in cfg.extra_components:
+        lines.append(f"{domain}:")
+        lines.extend(f"  {line}" for line in cfg.extra_yaml.get(domain, []))
     return "\n".join(lines) + "\n"
 
 
@@ -199,6 +248,7 @@ def _config_entries(cfg: HassConfig) -> dict[str, object]:
             "heartbeat_interval": 300,
             "authorization": "accept_all",
             "id_tags": [],
+            **cfg.control_options,
         },
         "pref_disable_new_entities": False,
         "pref_disable_polling": False,
@@ -345,13 +395,17 @@ def write_config(config_dir: Path, cfg: HassConfig, *, reset: bool = False) -> P
         device: dict[str, str] = {"stat_consumption": cfg.energy_sensor, "name": DEMO_CHARGER_NAME}
         if cfg.power_sensor:
             device["stat_rate"] = cfg.power_sensor
+        devices = [device] + [
+            {"stat_consumption": energy, "stat_rate": power, "name": name}
+            for energy, power, name in cfg.more_devices
+        ]
         # homeassistant/components/energy/data.py: STORAGE_VERSION 1, STORAGE_MINOR_VERSION 3.
         _write_storage(
             storage,
             "energy",
             {
                 "energy_sources": [],
-                "device_consumption": [device],
+                "device_consumption": devices,
                 "device_consumption_water": [],
             },
             version=1,
@@ -402,39 +456,24 @@ def requirements(domains: Iterable[str]) -> list[str]:
     return sorted(kept | set(WHEEL_STANDINS))
 
 
-def ensure_requirements(domains: Iterable[str]) -> None:
-    """Install what Home Assistant would otherwise install at its first start, slowly."""
+def missing_requirements(domains: Iterable[str]) -> list[str]:
+    """What Home Assistant would install at its first start (slowly): scripts/setup installs it."""
     from homeassistant.util.package import is_installed
 
-    missing = [req for req in requirements(domains) if not is_installed(req)]
-    if not missing:
-        return
+    return [req for req in requirements(domains) if not is_installed(req)]
+
+
+def ensure_requirements(domains: Iterable[str]) -> None:
+    """Stop with a hint when something Home Assistant needs is missing (scripts/setup installs it)."""
+    if missing := missing_requirements(domains):
+        raise SystemExit(f"[make_config] missing {' '.join(missing)}: run scripts/setup")
+
+
+def constraints_file() -> Path:
+    """Home Assistant's pins, which scripts/setup installs the requirements under."""
     import homeassistant
 
-    constraints = Path(homeassistant.__file__).parent / "package_constraints.txt"
-    print(f"[make_config] installing {len(missing)} packages: {' '.join(missing)}", file=sys.stderr)
-    pinned = [req for req in missing if req not in WHEEL_STANDINS]
-    standins = [req for req in missing if req in WHEEL_STANDINS]
-    _pip_install(["-c", str(constraints), *pinned] if pinned else [])
-    _pip_install(standins)
-
-
-def _pip_install(args: list[str]) -> None:
-    if not args:
-        return
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", *args],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    # This machine's pip config names local index folders that may be empty: drop that noise.
-    noise = "is ignored: it is neither a file nor a directory"
-    for line in (result.stdout + result.stderr).splitlines():
-        if noise not in line:
-            print(line, file=sys.stderr)
-    if result.returncode:
-        raise SystemExit(f"[make_config] pip install failed ({result.returncode})")
+    return Path(homeassistant.__file__).parent / "package_constraints.txt"
 
 
 def hass_command(config_dir: Path) -> list[str]:
@@ -445,7 +484,7 @@ def hass_command(config_dir: Path) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("config_dir", type=Path)
+    parser.add_argument("config_dir", type=Path, nargs="?")
     parser.add_argument("--demo", action="store_true", help="the scripts/develop demo")
     parser.add_argument("--reset", action="store_true", help="delete the config dir first")
     parser.add_argument("--http-host", default="127.0.0.1")
@@ -454,18 +493,34 @@ def main() -> int:
     parser.add_argument("--ocpp-port", type=int, default=9000)
     parser.add_argument("--policy", choices=("ask", "accept", "reject"), default="accept")
     parser.add_argument(
-        "--no-requirements",
+        "--missing-requirements",
         action="store_true",
-        help="do not pre-install the requirements of the integrations that will load",
+        help="print the demo's missing requirements, one a line: pinned ones, then after a line "
+        "'--standins', the stand-ins (scripts/setup installs them); writes no config",
     )
+    # Kept for old callers: requirements are never installed here.
+    parser.add_argument("--no-requirements", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.missing_requirements:
+        missing = missing_requirements([*DEMO_COMPONENTS, DOMAIN])
+        print(f"--constraints {constraints_file()}")
+        print("\n".join(req for req in missing if req not in WHEEL_STANDINS))
+        print("--standins")
+        print("\n".join(req for req in missing if req in WHEEL_STANDINS))
+        return 0
+    if args.config_dir is None:
+        parser.error("config_dir is required")
     cfg = demo_config() if args.demo else HassConfig(demo_login=False, energy_sensor=None)
     cfg.http_host, cfg.http_port = args.http_host, args.http_port
     cfg.ocpp_host, cfg.ocpp_port = args.ocpp_host, args.ocpp_port
     cfg.unknown_chargers = args.policy
     path = write_config(args.config_dir, cfg, reset=args.reset)
-    if not args.no_requirements:
-        ensure_requirements([*cfg.components, DOMAIN])
+    if missing := missing_requirements([*cfg.components, DOMAIN]):
+        print(
+            f"[make_config] {len(missing)} requirements missing (scripts/setup installs them); "
+            "Home Assistant would install them at its first start",
+            file=sys.stderr,
+        )
     print(f"[make_config] {path} ready: {' '.join(hass_command(path))}")
     return 0
 

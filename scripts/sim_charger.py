@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""A simulated OCPP 1.6J charger that keeps charging a car, for demos and manual testing.
+"""A simulated OCPP 1.6J (or 2.0.1) charger that keeps charging a car, for demos and manual testing.
 
     .venv/bin/python scripts/sim_charger.py ws://127.0.0.1:9000 DEMO1
+    .venv/bin/python scripts/sim_charger.py ws://127.0.0.1:9000 DEMO2 --ocpp 2.0.1
 
 It connects (and keeps reconnecting), boots, reports the connector Available, plugs a car in
 (Preparing), starts a transaction and charges it (Charging): every few seconds a MeterValues
@@ -10,7 +11,8 @@ current offered, frequency, the car's state of charge and the charger's temperat
 battery is full it stops the transaction, unplugs, waits and plugs in the next car, forever.
 
 It answers the central system's calls like a charger does: SetChargingProfile / Clear...
-limit the current it offers (below 6 A the car pauses), RemoteStart/RemoteStopTransaction,
+limit the current it offers, per profile purpose and schedule period, and the car's power follows
+at the next reading (below 6 A the car pauses), RemoteStart/RemoteStopTransaction,
 TriggerMessage, Get/ChangeConfiguration (MeterValueSampleInterval changes the interval),
 Reset (it reboots), ChangeAvailability, UnlockConnector. With --state-file the energy
 register survives restarts, so the lifetime energy keeps counting up.
@@ -109,24 +111,27 @@ class SimCharger(ChargePoint):
     def on_set_charging_profile(
         self, connector_id: int, cs_charging_profiles: dict[str, Any], **kwargs: Any
     ) -> call_result.SetChargingProfile:
-        schedule = cs_charging_profiles.get("charging_schedule", {})
-        periods = schedule.get("charging_schedule_period") or []
-        if not periods:
-            return call_result.SetChargingProfile(status=ChargingProfileStatus.rejected)
-        limit = float(periods[0]["limit"])
-        if schedule.get("charging_rate_unit") == "W":
-            limit /= NOMINAL_VOLTAGE * periods[0].get("number_phases", 3)
-        self.sim.limit_a = limit
-        log.info("%s: charging limit set to %.1f A", self.id, limit)
-        self.sim.wake.set()
-        return call_result.SetChargingProfile(status=ChargingProfileStatus.accepted)
+        accepted = self.sim.profiles.set(
+            cs_charging_profiles.get("charging_profile_purpose", "TxDefaultProfile"),
+            cs_charging_profiles.get("charging_profile_id"),
+            cs_charging_profiles.get("charging_schedule", {}),
+        )
+        self.sim.limit_changed()
+        return call_result.SetChargingProfile(
+            status=ChargingProfileStatus.accepted if accepted else ChargingProfileStatus.rejected
+        )
 
     @on(Action.clear_charging_profile)
-    def on_clear_charging_profile(self, **kwargs: Any) -> call_result.ClearChargingProfile:
-        self.sim.limit_a = None
-        log.info("%s: charging limit cleared", self.id)
-        self.sim.wake.set()
-        return call_result.ClearChargingProfile(status=ClearChargingProfileStatus.accepted)
+    def on_clear_charging_profile(
+        self, id: int | None = None, charging_profile_purpose: str | None = None, **kwargs: Any
+    ) -> call_result.ClearChargingProfile:
+        cleared = self.sim.profiles.clear(id, charging_profile_purpose)
+        self.sim.limit_changed()
+        return call_result.ClearChargingProfile(
+            status=ClearChargingProfileStatus.accepted
+            if cleared
+            else ClearChargingProfileStatus.unknown
+        )
 
     @on(Action.trigger_message)
     def on_trigger_message(
@@ -191,8 +196,86 @@ class SimCharger(ChargePoint):
         return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
 
 
+@dataclass
+class Profile:
+    """One charging profile the charger holds: its periods from a start, in A or W."""
+
+    profile_id: int | None
+    start: datetime
+    periods: list[dict[str, Any]]
+    unit: str
+
+
+class Profiles:
+    """The charging profiles the charger was sent, per purpose; what they limit to now."""
+
+    def __init__(self, phases: int) -> None:
+        self.phases = phases
+        self.by_purpose: dict[str, Profile] = {}
+
+    def set(self, purpose: str, profile_id: int | None, schedule: dict[str, Any]) -> bool:
+        periods = sorted(
+            schedule.get("charging_schedule_period") or [], key=lambda p: p["start_period"]
+        )
+        if not periods:
+            return False
+        start = _parse_time(schedule.get("start_schedule")) or datetime.now(UTC)
+        unit = str(schedule.get("charging_rate_unit", "A"))
+        self.by_purpose[purpose] = Profile(profile_id, start, periods, unit)
+        return True
+
+    def clear(self, profile_id: int | None = None, purpose: str | None = None) -> bool:
+        gone = [
+            key
+            for key, profile in self.by_purpose.items()
+            if (profile_id is None or profile.profile_id == profile_id)
+            and (purpose is None or key == purpose)
+        ]
+        for key in gone:
+            del self.by_purpose[key]
+        return bool(gone)
+
+    def end_transaction(self) -> None:
+        self.by_purpose.pop("TxProfile", None)
+
+    def _amps(self, profile: Profile, now: datetime) -> float | None:
+        elapsed = (now - profile.start).total_seconds()
+        if elapsed < 0:
+            return None
+        period = profile.periods[0]
+        for candidate in profile.periods:
+            if candidate["start_period"] <= elapsed:
+                period = candidate
+        limit = float(period["limit"])
+        if profile.unit == "W":
+            limit /= NOMINAL_VOLTAGE * period.get("number_phases", self.phases)
+        return limit
+
+    def limit_a(self) -> float | None:
+        """The current the profiles allow now (the session's own one over the default)."""
+        now = datetime.now(UTC)
+        limits = []
+        for purpose, profile in self.by_purpose.items():
+            if purpose == "TxDefaultProfile" and "TxProfile" in self.by_purpose:
+                continue
+            if (amps := self._amps(profile, now)) is not None:
+                limits.append(amps)
+        return min(limits) if limits else None
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 class Simulation:
-    """The charger's behaviour, kept across reconnects."""
+    """The charger's behaviour, kept across reconnects (OCPP 1.6J; sim_v201.py speaks 2.0.1)."""
+
+    subprotocol = "ocpp1.6"
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -201,7 +284,8 @@ class Simulation:
         self.state_file: Path | None = args.state_file
         self.state = self._load_state()
         self.interval: float = args.interval
-        self.limit_a: float | None = None
+        self.profiles = Profiles(args.phases)
+        self._logged_limit: float | None = None
         self.id_tag = args.id_tag
         self.stop_reason: Reason | None = None
         self.wake = asyncio.Event()
@@ -247,7 +331,7 @@ class Simulation:
         while True:
             try:
                 async with connect(
-                    self.url, subprotocols=["ocpp1.6"], open_timeout=10, compression=None
+                    self.url, subprotocols=[self.subprotocol], open_timeout=10, compression=None
                 ) as ws:
                     log.info("%s: connected to %s", self.charger_id, self.args.url)
                     delay = 1.0
@@ -281,8 +365,12 @@ class Simulation:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)
 
+    def make_cp(self, ws: Any) -> Any:
+        """The charge point object that speaks this simulation's OCPP version."""
+        return SimCharger(self.charger_id, ws, self)
+
     async def _session(self, ws: Any) -> None:
-        cp = SimCharger(self.charger_id, ws, self)
+        cp = self.make_cp(ws)
         self.cp = cp
         reader = asyncio.create_task(cp.start())
         behaviour = asyncio.create_task(self._behave(cp))
@@ -437,6 +525,7 @@ class Simulation:
             (self.state.register_wh - self.state.meter_start_wh) / 1000,
         )
         self.state.transaction_id = None
+        self.profiles.end_transaction()
         self._power_w = self._current_a = 0.0
         await self._notify(cp, 1, ChargePointStatus.finishing)
         await asyncio.sleep(5)
@@ -449,9 +538,20 @@ class Simulation:
     @property
     def offered_a(self) -> float:
         offered = self.args.max_current
-        if self.limit_a is not None:
-            offered = min(offered, self.limit_a)
+        if (limit := self.profiles.limit_a()) is not None:
+            offered = min(offered, limit)
         return offered
+
+    def limit_changed(self) -> None:
+        """Log the new limit and act on it at once (the power follows within a tick)."""
+        limit = self.profiles.limit_a()
+        if limit != self._logged_limit:
+            self._logged_limit = limit
+            if limit is None:
+                log.info("%s: no charging limit", self.charger_id)
+            else:
+                log.info("%s: charging limit now %.1f A", self.charger_id, limit)
+        self.wake.set()
 
     def _advance(self) -> None:
         """Move the car and the meter forward by the time since the last tick."""
@@ -571,6 +671,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("charger_id", nargs="?", default="DEMO1")
     parser.add_argument("--password", default="", help="Basic auth password, if configured")
+    parser.add_argument("--ocpp", choices=("1.6", "2.0.1"), default="1.6", help="OCPP version")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between MeterValues")
     parser.add_argument("--idle", type=float, default=10.0, help="seconds without a car")
     parser.add_argument("--phases", type=int, choices=(1, 2, 3), default=3)
@@ -587,7 +688,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 async def _main(args: argparse.Namespace) -> None:
-    sim = Simulation(args)
+    if args.ocpp == "2.0.1":
+        from sim_v201 import Simulation201
+
+        sim: Simulation = Simulation201(args)
+    else:
+        sim = Simulation(args)
     task = asyncio.current_task()
     assert task is not None
     loop = asyncio.get_running_loop()
