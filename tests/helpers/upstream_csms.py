@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 import itertools
 import json
+import ssl
 import time
 from typing import Any
 
@@ -74,8 +75,15 @@ class _Station201(_Station, ChargePoint201):
 class UpstreamCsms:
     """The upstream central system; see the module docstring."""
 
-    def __init__(self, port: int, version: str = "ocpp1.6", password: str | None = None) -> None:
+    def __init__(
+        self,
+        port: int,
+        version: str = "ocpp1.6",
+        password: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self.port = port
+        self.ssl_context = ssl_context
         self.version = version
         self.password = password
         self.got: list[Got] = []
@@ -91,7 +99,8 @@ class UpstreamCsms:
     @property
     def url(self) -> str:
         """The base URL stations connect to (their identity appended)."""
-        return f"ws://127.0.0.1:{self.port}/upstream/"
+        scheme = "wss" if self.ssl_context else "ws"
+        return f"{scheme}://127.0.0.1:{self.port}/upstream/"
 
     async def start(self) -> None:
         """Listen (again, after an outage)."""
@@ -102,6 +111,7 @@ class UpstreamCsms:
             subprotocols=[Subprotocol(self.version)],
             process_request=self._check,
             ping_interval=None,
+            ssl=self.ssl_context,
         )
 
     async def stop(self) -> None:

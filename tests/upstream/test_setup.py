@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+import contextlib
+from pathlib import Path
+import socket
+import ssl
+import threading
 from typing import Any
 
 from homeassistant.const import CONF_NAME
@@ -13,10 +19,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.const import CONF_MAX_CURRENT, DOMAIN
 from custom_components.ocpp_central.upstreams import (
+    CONF_UPSTREAM_CERTIFICATE,
     CONF_UPSTREAM_PASSWORD,
     CONF_UPSTREAM_URL,
     CONF_UPSTREAM_VERSION,
 )
+from tests.helpers.certs import make_certs
 from tests.helpers.connections import ConnectAnyFn
 from tests.helpers.subentries import charger_subentry
 from tests.helpers.upstream_csms import UpstreamCsms
@@ -129,3 +137,88 @@ async def test_automatic_version_follows_the_charger(
     assert relinked.config.version == "ocpp2.0.1"
     await upstream.wait_for(1)
     assert upstream.got[0].action == "BootNotification"
+
+
+@contextlib.contextmanager
+def tls_listener(certs: Any) -> Iterator[int]:
+    """A TLS server (in a thread of its own) with a certificate no CA we trust signed."""
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(certs.cert, certs.key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    done = threading.Event()
+
+    def serve() -> None:
+        while not done.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with contextlib.suppress(OSError), server_tls.wrap_socket(connection, server_side=True):
+                pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        done.set()
+        thread.join()
+        listener.close()
+
+
+async def test_an_upstream_we_cannot_trust_is_refused(
+    hass: HomeAssistant, central: MockConfigEntry, tmp_path: Path
+) -> None:
+    """wss:// to a certificate no CA we trust signed: refused, reason tls; no credentials issue.
+
+    Our client certificate (security profile 3) is loaded from its PEM file on the way.
+    """
+    certs = make_certs(tmp_path)
+    with tls_listener(certs) as port:
+        subentry = next(iter(central.subentries.values()))
+        hass.config_entries.async_update_subentry(
+            central,
+            subentry,
+            data={
+                **subentry.data,
+                CONF_UPSTREAM_URL: f"wss://127.0.0.1:{port}/upstream/",
+                CONF_UPSTREAM_CERTIFICATE: str(certs.combined),
+            },
+        )
+        await hass.async_block_till_done()
+        link = central.runtime_data.upstreams.link("CP1")
+        await wait_for(lambda: link.state == "refused")
+        assert link.reason == "tls"
+        assert not ir.async_get(hass).issues
+
+
+async def test_a_full_queue_raises_a_repair_issue(
+    hass: HomeAssistant, central: MockConfigEntry, upstream: UpstreamCsms
+) -> None:
+    """The bound reached: the homeowner is told which backend, and how many messages wait."""
+    await linked(central)
+    upstreams = central.runtime_data.upstreams
+    upstreams._async_queue_full("CP1")
+    upstreams._async_queue_full("CP9")  # no such charger: nothing
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"upstream_queue_full_{central.entry_id}_CP1"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders["limit"] == "10000"
+
+
+async def test_a_charger_error_reaches_the_upstream(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    upstream: UpstreamCsms,
+    connect_charger: ConnectAnyFn,
+) -> None:
+    """The charger answers an allowed request with a CALLERROR: the upstream gets that error."""
+    await linked(central)
+    cp = await connect_charger("CP1")
+    await cp.boot()
+    await wait_for(lambda: "CP1" in upstream.stations)
+    cp.script.answers["UnlockConnector"] = "CALLERROR"
+    frame = await upstream.send("CP1", "UnlockConnector", {"connectorId": 1})
+    assert frame[:3] == [4, frame[1], "NotSupported"]

@@ -14,7 +14,7 @@ charging profiles become a cap on our own limits (on_cap).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 import contextlib
 import itertools
 import json
@@ -490,5 +490,3 @@ def _id_tag(payload: dict[str, Any]) -> str | None:
         return str(token["idToken"])
     return None
 
-
-type Forward = Callable[[str, dict[str, Any], dict[str, Any]], Awaitable[None]]
