@@ -108,8 +108,14 @@ class CentralSystem:
     # The chargers' upstream central systems (upstreams.py), if any.
     upstreams: Upstreams = field(init=False)
 
+    # The chargers' upstream central systems (upstreams.py), if any.
+    upstreams: Upstreams = field(init=False)
+
     def __post_init__(self) -> None:
         self.control = SiteController(self.hass, self.entry, self.coordinators)
+        self.upstreams = Upstreams(
+            self.hass, self.entry, self.coordinators, self.sessions.get, self._async_add_entities
+        )
         self.history = SessionLog(
             self.hass, self.entry.entry_id, self.coordinators, self.control.sessions, self.holder_of
         )
@@ -533,6 +539,8 @@ class CentralSystem:
         """
         if not self.confirmed(charger):
             return INVALID
+        if (verdict := self.upstreams.verdict(charger.charger_id, id_tag)) is not None:
+            return ACCEPTED if verdict else INVALID
         return decide(
             self.id_tags(),
             id_tag,
