@@ -54,7 +54,7 @@ from .csms.protocol import VERSION_PINS, adapter_class
 from .csms.protocol.base import BootDecision, ProtocolAdapter
 from .csms.server import OCPP16, Admission, OcppServer, remote_host
 from .csms.tls import CertificatePolicy
-from .csms.tokens import INVALID, AuthorizationResult, Token, decide
+from .csms.tokens import ACCEPTED, INVALID, AuthorizationResult, Token, decide
 from .id_tags import token_of
 from .security.certificates import sign_for_charger
 from .security.login import async_certificate_login, async_password_admits, certificate_policy
@@ -108,14 +108,8 @@ class CentralSystem:
     # The chargers' upstream central systems (upstreams.py), if any.
     upstreams: Upstreams = field(init=False)
 
-    # The chargers' upstream central systems (upstreams.py), if any.
-    upstreams: Upstreams = field(init=False)
-
     def __post_init__(self) -> None:
         self.control = SiteController(self.hass, self.entry, self.coordinators)
-        self.upstreams = Upstreams(
-            self.hass, self.entry, self.coordinators, self.sessions.get, self._async_add_entities
-        )
         self.history = SessionLog(
             self.hass, self.entry.entry_id, self.coordinators, self.control.sessions, self.holder_of
         )
