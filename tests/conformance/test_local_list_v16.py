@@ -210,6 +210,7 @@ async def test_local_list_given_list_and_version(
         entries=[
             {"id_tag": "CARD-1", "status": "Accepted", "expiry_date": "2031-05-01T12:00:00+02:00"},
             {"id_tag": "CARD-2", "group": "CREW"},
+            {"id_tag": "C" * 21},  # longer than 1.6's CiString20: no 1.6 charger can present it
         ],
     )
     assert cp.received("SendLocalList")[-1] == {

@@ -19,6 +19,8 @@ Use cases and the tests that cover them:
   test_core_stop_transaction_by_group_member
 - Core, Stop Transaction after the tag's expiry date was reached mid-session:
   test_core_stop_transaction_expired_mid_session
+- Core, Authorize, a group longer than 1.6's CiString20 (left out):
+  test_core_authorize_group_longer_than_1_6_allows
 """
 
 from __future__ import annotations
@@ -274,3 +276,14 @@ async def test_core_stop_transaction_expired_mid_session(
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+async def test_core_authorize_group_longer_than_1_6_allows(
+    hass: HomeAssistant, central: MockConfigEntry, connect16: ConnectConformance
+) -> None:
+    """parentIdTag is CiString20: a longer group (fine for 2.0.1) is left out, not sent invalid."""
+    cp = await _booted(hass, connect16)
+    await hass.services.async_call(
+        "ocpp_central", "set_id_tag", {"id_tag": "TAG-BO", "group": "G" * 21}, blocking=True
+    )
+    assert await _authorize(cp, "TAG-BO") == {"status": "Accepted"}

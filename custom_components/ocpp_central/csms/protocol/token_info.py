@@ -13,14 +13,16 @@ from .profiles import ocpp_time
 
 # 2.0.1 IdTokenEnumType of a token we name without having seen it presented.
 CENTRAL = "Central"
+# 1.6 idTag and parentIdTag are CiString20: a longer tag cannot be said in 1.6.
+ID_TAG_LENGTH_16 = 20
 
 
 def id_tag_info(status: str, expiry: datetime | None, group: str | None) -> dict[str, Any]:
-    """OCPP 1.6 IdTagInfo: status, expiryDate, parentIdTag."""
+    """OCPP 1.6 IdTagInfo: status, expiryDate, parentIdTag (left out when longer than 1.6 allows)."""
     info: dict[str, Any] = {"status": status}
     if expiry is not None:
         info["expiry_date"] = ocpp_time(expiry)
-    if group:
+    if group and len(group) <= ID_TAG_LENGTH_16:
         info["parent_id_tag"] = group
     return info
 

@@ -39,7 +39,7 @@ from ..commands import (
     RateUnit,
 )
 from .profiles import ocpp_time
-from .token_info import id_tag_info
+from .token_info import ID_TAG_LENGTH_16, id_tag_info
 from .v16_profiles import PURPOSE, UNIT, charging_profile_16, schedule_data, tx_id
 
 if TYPE_CHECKING:
@@ -255,7 +255,11 @@ class Ocpp16Commands:
             call.SendLocalList(
                 list_version=version,
                 update_type=(UpdateType.full if full else UpdateType.differential).value,
-                local_authorization_list=[_list_entry_16(entry) for entry in entries],
+                local_authorization_list=[
+                    _list_entry_16(entry)
+                    for entry in entries
+                    if len(entry.id_tag) <= ID_TAG_LENGTH_16  # no 1.6 charger can present it
+                ],
             )
         )
 
