@@ -95,3 +95,28 @@ async def test_refused_profiles_change_nothing(
     smart = central.runtime_data.coordinators["CP1"].smart
     await smart.async_set_current_limit(1, 16, immediate=True)
     assert at_charger(cp) == 16
+
+
+async def test_the_upstreams_limit_survives_a_restart(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    upstream: UpstreamCsms,
+    connect_charger: ConnectAnyFn,
+) -> None:
+    """Kept on disk with the queue: after a restart (entry reload) the cap holds until cleared."""
+    await linked(central)
+    await booted_driver(hass, await connect_charger("CP1"))
+    await wait_for(lambda: "CP1" in upstream.stations)
+    await upstream.send("CP1", *upstream_profile("1.6", 10))
+    assert await hass.config_entries.async_reload(central.entry_id)
+    await hass.async_block_till_done()
+    smart = central.runtime_data.coordinators["CP1"].smart
+    await wait_for(lambda: smart.external_cap(1) == 10)
+    await linked(central)
+    await wait_for(lambda: "CP1" in upstream.stations)
+    await upstream.send("CP1", "ClearChargingProfile", {})
+    await wait_for(lambda: smart.external_cap(1) is None)
+    assert await hass.config_entries.async_reload(central.entry_id)
+    await hass.async_block_till_done()
+    await linked(central)
+    assert central.runtime_data.coordinators["CP1"].smart.external_cap(1) is None

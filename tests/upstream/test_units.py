@@ -71,10 +71,12 @@ async def test_the_queue_reads_back_only_what_was_not_answered() -> None:
     assert item.number == 3
     await queue.done(queue.items[0], mapping=(5, 9005))
     await queue.done(item)
+    await queue.save_caps([[1, 77, 10.0]])
     reread = UpstreamQueue(file, limit=10)
     await reread.async_load()
     assert len(reread) == 0
     assert reread.transaction_ids == {"4": 9004, "5": 9005}
+    assert reread.caps == [[1, 77, 10.0]]
 
 
 async def test_the_queue_file_is_rewritten_once_all_is_answered(
@@ -83,11 +85,15 @@ async def test_the_queue_file_is_rewritten_once_all_is_answered(
     monkeypatch.setattr(queue_module, "REWRITE_AFTER", 3)
     file = MemoryFile()
     queue = UpstreamQueue(file, limit=2)
+    queue.caps = [[0, 1, 6.0]]
     for n in range(3):
         item = await queue.put("StatusNotification", {"n": n}, {}, durable=True)
         assert not queue.full()
         await queue.done(item, mapping=(n, 100 + n) if n == 0 else None)
-    assert file.lines == [json.dumps({"map": ["0", 100]}, separators=(",", ":"))]
+    assert file.lines == [
+        json.dumps({"map": ["0", 100]}, separators=(",", ":")),
+        json.dumps({"caps": [[0, 1, 6.0]]}, separators=(",", ":")),
+    ]
     volatile = await queue.put("Heartbeat", {}, {}, durable=False)
     await queue.put("StatusNotification", {}, {}, durable=True)
     await queue.put("StatusNotification", {}, {}, durable=True)

@@ -139,8 +139,12 @@ class UpstreamLink:
         self._ssl = context
 
     async def async_start(self) -> None:
-        """Read back the queue on disk and start connecting."""
+        """Read back the queue and the upstream's limits on disk, and start connecting."""
         await self.queue.async_load()
+        if self.config.profiles is ProfilePolicy.COMBINE:
+            self.caps = {(n, kept_id): float(amps) for n, kept_id, amps in self.queue.caps}
+        for number in sorted({key[0] for key in self.caps}):
+            self.on_cap(number, self.cap(number))
         loop = asyncio.get_running_loop()
         self._runner = loop.create_task(self._run(), name=f"upstream {self.config.identity}")
         self._sender = loop.create_task(
@@ -464,6 +468,7 @@ class UpstreamLink:
             self.caps = {key: value for key, value in self.caps.items() if key[0] != number}
             self.caps[(number, profile_id(payload))] = amps
             self.on_cap(number, self.cap(number))
+            self._save_caps()
             return {"status": "Accepted"}
         if action == "ClearChargingProfile":
             wanted = payload.get("id", payload.get("chargingProfileId"))
@@ -472,10 +477,19 @@ class UpstreamLink:
                 del self.caps[key]
             for number in {key[0] for key in gone}:
                 self.on_cap(number, self.cap(number))
+            if gone:
+                self._save_caps()
             return {"status": "Accepted" if gone else "Unknown"}
         if action == "GetChargingProfiles":
             return {"status": "NoProfiles"}
         return {"status": "Rejected"}
+
+    def _save_caps(self) -> None:
+        task = asyncio.get_running_loop().create_task(
+            self.queue.save_caps([[n, kept_id, amps] for (n, kept_id), amps in self.caps.items()])
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def cap(self, number: int) -> float | None:
         """Return the upstream's limit on a connector (the whole station: 0) in A; None: none."""
@@ -489,4 +503,3 @@ def _id_tag(payload: dict[str, Any]) -> str | None:
     if isinstance(token, dict) and isinstance(token.get("idToken"), str):
         return str(token["idToken"])
     return None
-

@@ -2,7 +2,8 @@
 
 A JSON-lines file per charger, append-only: one line per message queued ({"n", "action",
 "payload", "answer"}), one per message the upstream answered ({"ack": n}) and one per transaction
-id the upstream gave ({"map": [ours, theirs]}). Each append is flushed and synced before the
+id the upstream gave ({"map": [ours, theirs]}), and the upstream's limits in force ({"caps": ...},
+the latest line counts). Each append is flushed and synced before the
 message counts as queued; reading it back after a restart leaves the unanswered messages, in order.
 Once every message is answered the file is rewritten with only the id mappings still worth keeping.
 """
@@ -116,6 +117,8 @@ class UpstreamQueue:
         self._answered_lines = 0
         # Our transaction id → the upstream's (1.6 StartTransaction).
         self.transaction_ids: dict[str, Any] = {}
+        # The upstream's charging limits in force: [connector, profile id, A] (the latest told).
+        self.caps: list[list[Any]] = []
         self._lock = asyncio.Lock()
 
     def __len__(self) -> int:
@@ -141,6 +144,8 @@ class UpstreamQueue:
             if "ack" in record:
                 pending.pop(record["ack"], None)
                 self._answered_lines += 1
+            elif "caps" in record:
+                self.caps = [list(cap) for cap in record["caps"] if len(cap) == 3]
             elif "map" in record:
                 ours, theirs = record["map"]
                 self.transaction_ids[str(ours)] = theirs
@@ -192,8 +197,18 @@ class UpstreamQueue:
             if self._answered_lines >= REWRITE_AFTER and not any(i.durable for i in self.items):
                 kept = list(self.transaction_ids.items())[-MAPS_KEPT:]
                 self.transaction_ids = dict(kept)
-                await self._writer.replace([_dumps({"map": [k, v]}) for k, v in kept])
+                lines = [_dumps({"map": [k, v]}) for k, v in kept]
+                if self.caps:
+                    lines.append(_dumps({"caps": self.caps}))
+                await self._writer.replace(lines)
                 self._answered_lines = 0
+
+    async def save_caps(self, caps: list[list[Any]]) -> None:
+        """Keep the upstream's limits in force, so that a restart does not lift them."""
+        self.caps = caps
+        if self._writer is not None:
+            async with self._lock:
+                await self._writer.append([_dumps({"caps": caps})])
 
     def drop_volatile(self) -> int:
         """Forget the messages not worth keeping while the upstream is away; return how many."""
