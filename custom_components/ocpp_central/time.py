@@ -64,7 +64,7 @@ class OcppDepartureTime(ConnectorPreferenceEntity, TimeEntity, RestoreEntity):
     @property
     def suggested_object_id(self) -> str | None:
         """Keep the entity id new installs had before the name became "Departure"."""
-        return "departure time"
+        return "Departure time"
 
     @property
     def native_value(self) -> time | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from datetime import time
 from unittest.mock import patch
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
@@ -14,6 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, snapsh
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ocpp_central.central import CentralSystem
+from custom_components.ocpp_central.control.connector import ConnectorPreferences
 from tests.helpers.entity_actions import (
     FAILURE_IDS,
     FAILURES,
@@ -208,3 +210,17 @@ async def test_unavailable_while_disconnected(
     """A configured charger that is not connected: buttons are unavailable and pressing does nothing."""
     assert hass.states.get(SOFT_RESET).state == STATE_UNAVAILABLE
     await press(hass, SOFT_RESET)
+
+
+async def test_clear_departure(
+    hass: HomeAssistant, central: MockConfigEntry, connect_scripted: ConnectScripted
+) -> None:
+    """Clear departure unsets the connector's own departure (the site's applies again)."""
+    await booted(hass, connect_scripted)
+    control = central.runtime_data.control
+    control.async_set_preferences("CP1/1", ConnectorPreferences(departure=time(6, 30)))
+    await press(hass, "button.charger_cp1_clear_departure")
+    assert control.preferences("CP1/1").departure is None
+    # Nothing set: pressing again changes nothing.
+    await press(hass, "button.charger_cp1_clear_departure")
+    assert control.preferences("CP1/1") == ConnectorPreferences()
