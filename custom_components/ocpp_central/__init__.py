@@ -32,6 +32,7 @@ from .csms.auth import build_ssl_context
 from .flows.migration import async_offer_import, issue_id as import_issue_id
 from .security.certificates import async_load_ca, async_remove_ca
 from .services import async_setup_services
+from .storage.local_lists import async_remove_local_lists
 from .storage.store import ChargerStore, async_remove_stored
 
 PLATFORMS: list[Platform] = [
@@ -135,6 +136,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry)
     ir.async_delete_issue(hass, DOMAIN, import_issue_id(entry))
     remove_control_issues(hass, entry.entry_id)
     await async_remove_stored(hass, entry.entry_id)
+    await async_remove_local_lists(hass, entry.entry_id)
     await async_remove_history(hass, entry.entry_id)
     await async_remove_ca(hass, entry.entry_id)
 

@@ -262,3 +262,14 @@ async def test_local_list_refused_keeps_baseline(
         "updateType": "Differential",
         "localAuthorizationList": [{"idTag": "TAG-BO"}],
     }
+
+
+async def test_local_list_forgotten_with_the_entry(
+    hass: HomeAssistant, central: MockConfigEntry, connect16: ConnectConformance
+) -> None:
+    """Removing the central system removes what it kept of the chargers' local lists."""
+    await _booted(hass, connect16)
+    await _send(hass, central)
+    assert await LocalLists(hass, central.entry_id).async_get("CP1") is not None
+    assert await hass.config_entries.async_remove(central.entry_id)
+    assert await LocalLists(hass, central.entry_id).async_get("CP1") is None

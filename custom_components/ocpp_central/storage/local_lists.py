@@ -92,3 +92,11 @@ def local_lists(hass: HomeAssistant, entry_id: str) -> LocalLists:
     if (found := stores.get(entry_id)) is None:
         found = stores[entry_id] = LocalLists(hass, entry_id)
     return found
+
+
+async def async_remove_local_lists(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget a removed config entry's local lists, on disk too."""
+    hass.data.get(_STORES, {}).pop(entry_id, None)
+    await Store[dict[str, Any]](
+        hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.local_lists"
+    ).async_remove()
