@@ -26,7 +26,13 @@ from .csms.upstream import (
     UpstreamConfig,
     UpstreamLink,
 )
-from .csms.upstream.config import CREDENTIAL_REFUSALS, OCPP16, UPSTREAM_VERSIONS, LinkState
+from .csms.upstream.config import (
+    CREDENTIAL_REFUSALS,
+    OCPP16,
+    UPSTREAM_VERSIONS,
+    LinkState,
+    RefusalReason,
+)
 from .csms.upstream.gateway import raw_call
 from .csms.upstream.queue import JsonLinesFile
 
@@ -210,12 +216,24 @@ class Upstreams:
 
     async def _async_start(self, link: UpstreamLink, ready: asyncio.Event) -> None:
         try:
-            link_ssl = None
             if link.config.url.startswith("wss:"):
-                link_ssl = await self.hass.async_add_executor_job(
-                    _ssl_context, link.config.client_certificate
-                )
-            link.set_ssl_context(link_ssl)
+                try:
+                    link.set_ssl_context(
+                        await self.hass.async_add_executor_job(
+                            _ssl_context, link.config.client_certificate
+                        )
+                    )
+                except (OSError, ValueError) as err:
+                    LOGGER.warning(
+                        "Upstream of %s: client certificate %s unusable: %s",
+                        link.config.identity,
+                        link.config.client_certificate,
+                        err,
+                    )
+                    # Not connected; the queue is read so that what waits is kept in order.
+                    await link.queue.async_load()
+                    link.refuse(RefusalReason.TLS)
+                    return
             await link.async_start()
         finally:
             ready.set()

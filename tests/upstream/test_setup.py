@@ -193,6 +193,34 @@ async def test_an_upstream_we_cannot_trust_is_refused(
         assert not ir.async_get(hass).issues
 
 
+async def test_an_unusable_client_certificate_is_refused(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    tmp_path: Path,
+    upstream: UpstreamCsms,
+    connect_charger: ConnectAnyFn,
+) -> None:
+    """Not PEM: refused (tls) without connecting; the charger's session messages still wait."""
+    certs = make_certs(tmp_path)
+    subentry = next(iter(central.subentries.values()))
+    hass.config_entries.async_update_subentry(
+        central,
+        subentry,
+        data={
+            **subentry.data,
+            CONF_UPSTREAM_URL: "wss://127.0.0.1:9/upstream/",
+            CONF_UPSTREAM_CERTIFICATE: str(certs.garbage),
+        },
+    )
+    await hass.async_block_till_done()
+    link = central.runtime_data.upstreams.link("CP1")
+    await wait_for(lambda: link.state == "refused")
+    assert link.reason == "tls"
+    cp = await connect_charger("CP1")
+    await cp.boot()
+    assert len(link.queue) == 1
+
+
 async def test_a_full_queue_raises_a_repair_issue(
     hass: HomeAssistant, central: MockConfigEntry, upstream: UpstreamCsms
 ) -> None:

@@ -163,6 +163,10 @@ class UpstreamLink:
         if self._ws is not None:
             await self._ws.close()
 
+    def refuse(self, reason: RefusalReason) -> None:
+        """Give up before connecting (our own settings are unusable): refused, and why."""
+        self._set_state(LinkState.REFUSED, reason)
+
     def _set_state(self, state: LinkState, reason: RefusalReason | None = None) -> None:
         if (state, reason) != (self.state, self.reason):
             self.state, self.reason = state, reason
