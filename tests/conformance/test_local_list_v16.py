@@ -15,7 +15,10 @@ Use cases and the tests that cover them:
 - Send Local List, Differential without an acknowledged list (sent as Full):
   test_local_list_differential_without_baseline_sends_full
 - Send Local List, a given list and version (installer): test_local_list_given_list_and_version
-- Send Local List answered VersionMismatch / Failed: test_local_list_refused_keeps_baseline
+- Send Local List answered VersionMismatch / Failed: retried as Full, and nothing kept when
+  that is refused too: test_local_list_refused_keeps_baseline; a Differential update refused,
+  the Full retry accepted: test_local_list_differential_refused_then_full
+- Send Local List with a tag twice (refused before sending): test_local_list_given_list_and_version
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -34,6 +37,7 @@ from custom_components.ocpp_central.storage.local_lists import LocalLists
 from tests.conformance.conftest import ConnectConformance
 from tests.conformance.test_tokens_v16 import FUTURE, token_subentry
 from tests.helpers.conformance import Conformance16
+from tests.helpers.connections import Connections, charger_url
 from tests.helpers.services_common import act, device_of
 from tests.helpers.subentries import charger_subentry
 
@@ -240,6 +244,8 @@ async def test_local_list_given_list_and_version(
         ],
     }
     assert response["removed"] == ["CARD-1"]
+    with pytest.raises(ServiceValidationError):
+        await _send(hass, central, entries=[{"id_tag": "CARD-1"}, {"id_tag": "card-1"}])
 
 
 @pytest.mark.parametrize("answer", ["VersionMismatch", "Failed"])
@@ -253,8 +259,25 @@ async def test_local_list_refused_keeps_baseline(
     cp.script.answers["GetLocalListVersion"] = {"listVersion": 1}
     await act(hass, "remove_id_tag", {"id_tag": "TAG-BO"})
     cp.script.answers["SendLocalList"] = answer
+    cp.sent_by_central.clear()
     with pytest.raises(HomeAssistantError):
         await _send(hass, central, update_type="differential")
+    # The refused Differential update is retried as the full list (section 5.15), refused too.
+    assert _calls(cp) == [
+        ("GetLocalListVersion", {}),
+        (
+            "SendLocalList",
+            {
+                "listVersion": 2,
+                "updateType": "Differential",
+                "localAuthorizationList": [{"idTag": "TAG-BO"}],
+            },
+        ),
+        (
+            "SendLocalList",
+            {"listVersion": 2, "updateType": "Full", "localAuthorizationList": [ANNA, BLOCKED]},
+        ),
+    ]
     cp.script.answers["SendLocalList"] = "Accepted"
     await _send(hass, central, update_type="differential")
     assert cp.received("SendLocalList")[-1] == {
@@ -273,3 +296,42 @@ async def test_local_list_forgotten_with_the_entry(
     assert await LocalLists(hass, central.entry_id).async_get("CP1") is not None
     assert await hass.config_entries.async_remove(central.entry_id)
     assert await LocalLists(hass, central.entry_id).async_get("CP1") is None
+
+
+class _RefusesDifferential(Conformance16):
+    """A charger that refuses every Differential update (its list got lost, say)."""
+
+    def _answer_payload(self, action: str, payload: dict[str, Any], word: str) -> dict[str, Any]:
+        if action == "SendLocalList" and payload.get("updateType") == "Differential":
+            return {"status": "Failed"}
+        return super()._answer_payload(action, payload, word)
+
+
+async def test_local_list_differential_refused_then_full(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    port: int,
+    connections: Connections,
+    checked_chargers: list[Any],
+) -> None:
+    """Differential answered Failed: the full list goes out with the same version, accepted."""
+    cp = await connections.open(_RefusesDifferential, charger_url(port, "CP1"), "CP1", ["ocpp1.6"])
+    checked_chargers.append(cp)
+    await cp.boot()
+    await cp.status(1, "Available")
+    await hass.async_block_till_done()
+    cp.script.answers["GetLocalListVersion"] = {"listVersion": 0}
+    await _send(hass, central)
+    cp.script.answers["GetLocalListVersion"] = {"listVersion": 1}
+    await act(hass, "set_id_tag", {"id_tag": "TAG-BO", "status": "Blocked"})
+    response = await _send(hass, central, update_type="differential")
+    assert [(p["listVersion"], p["updateType"]) for p in cp.received("SendLocalList")] == [
+        (1, "Full"),
+        (2, "Differential"),
+        (2, "Full"),
+    ]
+    assert response["update_type"] == "Full"
+    stored = await LocalLists(hass, central.entry_id).async_get("CP1")
+    assert stored is not None
+    assert stored.version == 2
+    assert stored.entries["tag-bo"].status == "Blocked"

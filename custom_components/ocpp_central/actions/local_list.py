@@ -3,8 +3,9 @@
 By default the list is built from the id tags managed in Home Assistant (their status, expiry date
 and group). A Full update replaces the charger's list; a Differential one sends only what changed
 since the list the charger last acknowledged (removed tags without status), and is sent as Full
-when there is no such list or the charger's version is no longer the one it acknowledged. An
-installer may send a given list (`entries`) and version (`list_version`) instead.
+when there is no such list or the charger's version is no longer the one it acknowledged, or
+retried as Full when the charger refuses it (OCPP 1.6 section 5.15). An installer may send a given
+list (`entries`, each tag once) and version (`list_version`) instead.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from homeassistant.util import dt as dt_util
 from ..csms.commands import CommandRejectedError, LocalListEntry
 from ..csms.tokens import TokenStatus, apply_update, differential, local_list
 from ..storage.local_lists import Acknowledged, local_lists
-from .target import ChargerTarget, require
+from .target import ChargerTarget, require, validation_error
 
 FULL = "full"
 DIFFERENTIAL = "differential"
@@ -52,6 +53,11 @@ async def async_send_local_list(target: ChargerTarget, call: ServiceCall) -> Ser
     full = call.data.get("update_type", FULL) == FULL
     if "entries" in call.data:
         entries = _given(call.data["entries"], full=full)
+        if len({entry.id_tag.casefold() for entry in entries}) < len(entries):
+            # OCPP 2.0.1 D01.FR.06: every token of a list is unique.
+            raise validation_error(
+                "invalid_input", charger=target.name, error="an id tag is in the list twice"
+            )
     else:
         wanted = local_list(target.central.id_tags())
         if not full and acknowledged is not None and acknowledged.version == current:
@@ -61,6 +67,10 @@ async def async_send_local_list(target: ChargerTarget, call: ServiceCall) -> Ser
     known = acknowledged.version if acknowledged is not None else 0
     version: int = call.data.get("list_version") or max(current, known) + 1
     result = await session.send_local_list(version, entries, full=full)
+    if not full and not result.accepted and "entries" not in call.data:
+        # OCPP 1.6 section 5.15: a refused Differential update is retried as the full list.
+        full, entries = True, local_list(target.central.id_tags())
+        result = await session.send_local_list(version, entries, full=True)
     require(result, target, "SendLocalList")
     baseline = acknowledged.entries if acknowledged is not None else {}
     await store.async_set(
