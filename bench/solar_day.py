@@ -4,6 +4,11 @@
     .venv/bin/python bench/solar_day.py            # the control core, then the real integration
     .venv/bin/python bench/solar_day.py --mode pure
     .venv/bin/python bench/solar_day.py --mode ha --days clear
+    .venv/bin/python bench/solar_day.py --baseline evcc --days-dir bench/days [--ha 01,05]
+
+With --baseline evcc (and --days-dir: every day file there, default bench/days) it compares ours
+with an evcc-like controller day by day (bench/solar_compare.py) and ends with one SOLAR line;
+--ha runs those day files (or "all") through Home Assistant too, for ha_vs_core_max_kwh.
 
 Per day (bench/solar_sim.py: a clear summer day, a cloudy day with fast swings, one with longer spells, a winter day), one
 car plugged in all day in Solar mode: energy from solar, the oracle's maximum (all surplus above the
@@ -145,8 +150,16 @@ def main() -> int:
     )
     parser.add_argument("--mode", choices=["pure", "ha", "both"], default="both")
     parser.add_argument("--days", default=",".join(DAYS))
+    parser.add_argument("--baseline", choices=["evcc"], default=None)
+    parser.add_argument("--days-dir", default=None, help="run every day file in this folder")
+    parser.add_argument("--ha", default="", help="day files (e.g. 01,05, or all) also through HA")
     args = parser.parse_args()
     settings = SolarSettings()
+    if args.baseline or args.days_dir:
+        from solar_compare import run
+
+        folder = Path(args.days_dir or Path(__file__).resolve().parent / "days")
+        return run(folder, settings, [k for k in args.ha.split(",") if k])
     print("Goals: ratio >= 97 %, import <= 2 % of the energy charged, starts <= 3 per day.")
     print(
         "kWh. oracle: all surplus above the car's minimum power, every second, starts not counted.\n"

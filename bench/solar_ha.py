@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from solar_sim import (
-    DAY_S,
     DAYS,
     METER_INTERVAL_S,
     VOLTS,
@@ -36,6 +35,7 @@ from solar_sim import (
     Day,
     Metrics,
     OcppSimCharger,
+    load_day,
     oracle_power,
 )
 
@@ -73,13 +73,20 @@ def _pytest(env: dict[str, str], test: str) -> dict[str, Any]:
 
 
 def _key(day: Day) -> str:
+    if day.key:
+        return day.key
     return next(name for name, make in DAYS.items() if make().name == day.name)
 
 
-def run_ha(day: Day) -> tuple[Metrics, dict[str, int]]:
-    """Run one simulated day in Solar mode inside Home Assistant; (figures, OCPP message counts)."""
+def run_ha(day: Day, mode: str = "solar") -> tuple[Metrics, dict[str, int]]:
+    """Run one simulated day in Solar (or Min+Solar) mode inside Home Assistant, the car
+    plugged in over the day's window; (figures, OCPP message counts)."""
     data = _pytest(
-        {"SOLAR_HA_DAY": _key(day), "SOLAR_HA_SWITCH": "1" if day.can_switch_phases else "0"},
+        {
+            "SOLAR_HA_DAY": _key(day),
+            "SOLAR_HA_SWITCH": "1" if day.can_switch_phases else "0",
+            "SOLAR_HA_MODE": mode,
+        },
         "test_solar_day_in_home_assistant",
     )
     counts = data.pop("counts")
@@ -271,10 +278,9 @@ def _write(data: dict[str, Any]) -> None:
 
 
 def _day() -> Day:
-    return replace(
-        DAYS[os.environ["SOLAR_HA_DAY"]](),
-        can_switch_phases=os.environ.get("SOLAR_HA_SWITCH") == "1",
-    )
+    key = os.environ["SOLAR_HA_DAY"]
+    day = DAYS[key]() if key in DAYS else load_day(Path(key))
+    return replace(day, can_switch_phases=os.environ.get("SOLAR_HA_SWITCH") == "1")
 
 
 async def test_solar_day_in_home_assistant(
@@ -288,11 +294,13 @@ async def test_solar_day_in_home_assistant(
     day = _day()
     hass.states.async_set(GRID, "0", {"unit_of_measurement": "W", "device_class": "power"})
     site = _Site(hass, freezer, unused_tcp_port, day, {"grid_power_entity": GRID})
-    await site.start(day.date, "solar", 15_000.0)
+    site.car.capacity_wh = day.capacity_wh
+    span = os.environ.get("SOLAR_HA_SPAN", f"{day.arrive_s},{day.leave_s}")
+    first, last = (int(x) for x in span.split(","))
+    await site.start(day.at(first), os.environ.get("SOLAR_HA_MODE", "solar"), day.energy_wh)
     metrics = Metrics()
     was_charging = False
     counted_switches = 0
-    first, last = (int(x) for x in os.environ.get("SOLAR_HA_SPAN", f"0,{DAY_S}").split(","))
     for second in range(first, last):
         pv, house = day.pv_w[second], day.house_w[second]
         power = await site.second(day.at(second), house - pv)

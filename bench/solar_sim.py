@@ -50,9 +50,65 @@ class Day:
     phases: int = 3
     can_switch_phases: bool = True
     step_a: float = 0.1
+    # The car is plugged in from arrive_s to leave_s (seconds of the day) with energy_wh of
+    # capacity_wh in its battery at arrival.
+    arrive_s: int = 0
+    leave_s: int = DAY_S
+    energy_wh: float = 15_000.0
+    capacity_wh: float = 77_000.0
+    key: str = ""
 
     def at(self, second: int) -> datetime:
         return self.date + timedelta(seconds=second)
+
+
+def load_day(path: Path) -> Day:
+    """Read a day file (bench/solar_days.py writes them; the format is in docs/solar_price.md)."""
+    import gzip
+    import json
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt") as handle:
+        data = json.load(handle)
+    step = int(data.get("step_s", 1))
+
+    def per_second(values: list[float]) -> list[float]:
+        out = [float(v) for v in values for _ in range(step)][:DAY_S]
+        return out + [out[-1] if out else 0.0] * (DAY_S - len(out))
+
+    date = datetime.fromisoformat(data["date"])
+    pv = per_second(data["pv_w"])
+    house = per_second(data["house_w"])
+    if (battery := data.get("battery")) is not None:
+        # The home battery charges first: it takes the surplus (up to its power) until full.
+        stored = battery["capacity_kwh"] * 1000 * battery["soc"]
+        full = battery["capacity_kwh"] * 1000
+        for second in range(DAY_S):
+            take = min(battery["max_w"], max(0.0, pv[second] - house[second]), full - stored)
+            if take > 0:
+                stored += take / 3600
+                house[second] += take
+    prices = [
+        PriceSlot(date + timedelta(hours=h), date + timedelta(hours=h + 1), float(price))
+        for h, price in enumerate(data["prices"])
+    ]
+    car = data.get("car", {})
+    return Day(
+        name=data["name"],
+        date=date,
+        pv_w=pv,
+        house_w=house,
+        prices=prices,
+        car_min_a=float(car.get("min_a", 6.0)),
+        car_max_a=float(car.get("max_a", 16.0)),
+        phases=int(car.get("phases", 3)),
+        step_a=float(car.get("step_a", 0.1)),
+        arrive_s=int(float(car.get("arrive_h", 0)) * 3600),
+        leave_s=int(float(car.get("leave_h", 24)) * 3600),
+        energy_wh=float(car.get("energy_kwh", 15.0)) * 1000,
+        capacity_wh=float(car.get("capacity_kwh", 77.0)) * 1000,
+        key=str(path),
+    )
 
 
 def _bell(second: int, sunrise_h: float, sunset_h: float, peak_w: float) -> float:

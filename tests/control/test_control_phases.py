@@ -98,15 +98,16 @@ async def test_starts_on_one_phase_and_moves_up_to_three(
     assert periods(cp)[-1] == (8.0, 1)
     assert hass.states.get(REASON).state == "solar"
 
-    # The sun comes out: three phases after the phase-up delay and the switch interval.
+    # The sun comes out: three phases after the phase-up delay (60 s of steady surplus) and
+    # the interval since the last switch (180 s).
     await advance(hass, freezer, 5, -2000 + 1840)
     await meter(hass, cp, 8.0, 1, tx)
-    await advance(hass, freezer, 300, -7000 + 1840)
+    await advance(hass, freezer, 30, -7000 + 1840)
     assert periods(cp)[-1][1] == 1
     reason = hass.states.get(REASON)
     assert reason.state == "phase_switch"
     assert reason.attributes["detail"] == "3"
-    await advance(hass, freezer, 320, -7000 + 1840)
+    await advance(hass, freezer, 200, -7000 + 1840)
     limit, phases = periods(cp)[-1]
     assert phases == 3
     assert limit == 10.0  # 7 kW with the car's own 1840 W, over three phases: 10.1 A

@@ -11,7 +11,8 @@ from custom_components.ocpp_central.control.core.modes import Reason, SolarSetti
 from tests.control.test_controllers_solar import MIN_3P, started_at
 from tests.helpers.controller_sim import T0, Site, car
 
-GUARDED = SolarSettings(min_on_s=0, min_off_s=0, starts_per_day=99)
+# The guard on every start (the default guards only the day's last start).
+GUARDED = SolarSettings(min_on_s=0, min_off_s=0, starts_per_day=99, cloud_guard_spares=None)
 
 
 def dull_spell(site: Site, minutes: int) -> None:
@@ -35,6 +36,21 @@ def test_without_the_guard_the_same_spell_starts() -> None:
     dull_spell(site, 12)
     site.run(70, MIN_3P + 1500)
     assert started_at(site)
+
+
+def test_by_default_only_the_last_start_of_the_day_is_guarded() -> None:
+    """A start the day has spares for is spent (a cycling load is not a cloud); the last one
+    waits until the window shows sun."""
+    settings = SolarSettings(min_on_s=0, min_off_s=0, starts_per_day=3)
+    site = Site(settings, cars=[car()])
+    dull_spell(site, 12)
+    site.run(70, MIN_3P + 1500)
+    assert len(started_at(site)) == 1
+    site.controller.states["A"].starts_today = 2
+    site.run(200, 0)
+    dull_spell(site, 12)
+    waiting = site.run(70, MIN_3P + 1500)["A"]
+    assert waiting.explanation.reason is Reason.CLOUDY
 
 
 def test_guard_lets_go_when_the_sun_stays() -> None:

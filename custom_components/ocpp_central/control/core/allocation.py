@@ -59,12 +59,14 @@ def allocate(
         load.alloc_w = load.min_w if load in on else 0.0
         load.want_w = load.alloc_w
     shed_key: str | None = None
-    if pool < -disable_threshold_w:
+    if pool < 0 and on:
+        # Short of the minimums: the lowest-priority car shows what it could use (a forced
+        # Min+Solar car, too: it may switch to fewer phases to buy less), and is shed unless forced.
         sheddable = [load for load in on if not load.forced]
-        if sheddable:
-            shed = sheddable[-1]
-            shed_key = shed.key
-            shed.want_w = shed.min_w + pool
+        short = sheddable[-1] if sheddable else on[-1]
+        short.want_w = short.min_w + pool
+        if sheddable and pool < -disable_threshold_w:
+            shed_key = short.key
     if pool > 0:
         if strategy is Strategy.EQUAL:
             _water_fill(on, pool)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 BUCKET_S = 10.0
 
@@ -53,3 +53,28 @@ class SurplusHistory:
             drawn += power
             imported += power - min(power, max(surplus, 0.0))
         return imported / drawn if drawn else None
+
+
+@dataclass(slots=True)
+class ImportBudget:
+    """Energy the cars in surplus modes charged today, and what of it came from the grid."""
+
+    day: date | None = None
+    car_wh: float = 0.0
+    import_wh: float = 0.0
+    _last: datetime | None = None
+
+    def add(self, now: datetime, cars_w: float, grid_w: float) -> None:
+        """Account the time since the last reading at these powers (gaps over a minute count not)."""
+        if self.day != now.date():
+            self.day, self.car_wh, self.import_wh = now.date(), 0.0, 0.0
+        if self._last is not None:
+            seconds = (now - self._last).total_seconds()
+            if 0 < seconds <= 60:
+                self.car_wh += cars_w * seconds / 3600
+                self.import_wh += min(max(grid_w, 0.0), cars_w) * seconds / 3600
+        self._last = now
+
+    def left(self, share: float, allowance_wh: float) -> bool:
+        """Whether today's import is still under share of the energy charged (plus the allowance)."""
+        return self.import_wh < share * self.car_wh + allowance_wh

@@ -8,7 +8,7 @@ reductions and a user's mode change are written at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 import math
 
@@ -47,6 +47,8 @@ class ConnectorState:
     explanation: Explanation | None = None
     day: date | None = None
     starts_today: int = 0
+    # The charger's recent power readings (measured at, W): the draw at a grid reading's time.
+    readings: list[tuple[datetime, float]] = field(default_factory=list)
     # Counters for diagnostics and the bench.
     writes: int = 0
     starts: int = 0
@@ -173,12 +175,13 @@ def write(
         or (connector.measured_at - state.sent_at).total_seconds() >= settings.settle_s
         or since >= 3 * settings.write_interval_s
     )
-    # A decrease that stops an import need not wait for the whole write interval.
+    # A decrease that stops more than fast_down_w of import need not wait for the write interval.
+    volts = connector.voltage_v or settings.voltage_v
+    prevented = 0.0 if last is None else min(importing_w, (last - target) * volts * plan.phases)
     fast_down = (
         settings.fast_down_w is not None
-        and importing_w > settings.fast_down_w
+        and prevented > settings.fast_down_w
         and last is not None
-        and target <= last - settings.deadband_a
         and since >= settings.fast_down_interval_s
         and settled
     )
@@ -188,9 +191,11 @@ def write(
         send = True
     elif (
         last is None
-        or abs(target - last) < settings.deadband_a
+        or (abs(target - last) < settings.deadband_a and not (importing_w > 0 and target < last))
         or since < settings.write_interval_s
     ):
+        # Within the deadband only a decrease that cuts an import is written (once the write
+        # interval passed): a car held just above its minimum would buy that much all night.
         send = False
     else:
         send = settled

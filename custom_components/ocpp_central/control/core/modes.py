@@ -80,6 +80,9 @@ class SolarSettings:
     # surplus dips below the minimum too often: a dull spell, not a passing cloud). None: off.
     cloud_window_s: float = 600.0
     cloud_start_share: float | None = 0.3
+    # The guard holds only starts that leave at most this many for the rest of the day (a
+    # start the day still has spares for is spent: a cycling load is not a cloud); None: all.
+    cloud_guard_spares: int | None = 0
     # Operating point: keep this much exported (positive) or allow this much import (negative).
     residual_power_w: float = 0.0
     # Main fuse per phase; None: not limited.
@@ -101,9 +104,20 @@ class SolarSettings:
     settle_s: float = 5.0
     start_settle_s: float = 45.0
     # Phase switching (chargers that can): own delays and a minimum interval between switches.
-    phase_up_delay_s: float = 300.0
+    # Up once the surplus carries all phases steadily for phase_up_delay_s (the timer restarts
+    # whenever it does not); down when it does not carry them for phase_down_delay_s.
+    phase_up_delay_s: float = 60.0
     phase_down_delay_s: float = 30.0
-    phase_switch_interval_s: float = 600.0
+    phase_switch_interval_s: float = 180.0
+    # Import budget: a dip that costs less than ride_share of the car's minimum power is ridden
+    # at the minimum (no stop timer) while the day's import into cars stays under
+    # import_share of what they charged (plus import_allowance_wh). None: off.
+    import_share: float | None = 0.02
+    import_allowance_wh: float = 100.0
+    ride_share: float = 0.15
+    # A grid reading older than the charger's reading lets no timer end (a stop, a phase switch)
+    # while it is younger than this: a fresh one is on its way.
+    stale_grid_s: float = 15.0
     # The home battery charges first while its state of charge is below this; None: no priority.
     battery_priority_soc: float | None = None
     # Grid power older than this is unavailable: the safe behaviour starts.

@@ -31,8 +31,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import math
+from typing import Protocol
 
-from .modes import ChargeMode, ConnectorInput, ConnectorSettings, SiteInput, SolarSettings
+from .modes import (
+    ChargeMode,
+    ConnectorInput,
+    ConnectorSettings,
+    Decision,
+    SiteInput,
+    SolarSettings,
+)
 from .solar import SolarController
 
 CHARGER_DELAY_S = 3
@@ -170,6 +178,14 @@ def day_surplus(
     return surplus, missing
 
 
+class Controller(Protocol):
+    """What the replay drives: the solar controller, or another one to compare it with."""
+
+    def update(self, site: SiteInput, connectors: Sequence[ConnectorInput]) -> list[Decision]:
+        """Decide every connector from one grid reading."""
+        ...
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReplayResult:
     """Energy into the car (Wh) by source, the oracle's solar (Wh), and the wear counts."""
@@ -190,13 +206,16 @@ def replay(
     connector: ConnectorSettings,
     *,
     car: Car | None = None,
+    mode: ChargeMode = ChargeMode.SOLAR,
+    controller: Controller | None = None,
 ) -> ReplayResult:
     """Replay a day: surplus_w per second from start (positive: export with no car charging).
 
     A start is the car drawing again after a pause; drawing again after a phase switch is a
-    phase switch. Writes are the limits the controller sent (OCPP charging profiles).
+    phase switch. Writes are the limits the controller sent (OCPP charging profiles). The car
+    is in `mode` (Solar or Min+Solar); `controller` replaces the solar controller (a baseline).
     """
-    controller = SolarController(settings)
+    controller = controller if controller is not None else SolarController(settings)
     volts = settings.voltage_v
     car = (
         car
@@ -232,7 +251,7 @@ def replay(
         currents = (meter_a,) * charger.phases + (0.0,) * (3 - charger.phases)
         reading = ConnectorInput(
             key=KEY,
-            mode=ChargeMode.SOLAR,
+            mode=mode,
             settings=connector,
             plugged_in=True,
             session_active=True,

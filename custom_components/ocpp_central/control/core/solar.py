@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .allocation import Load, allocate
-from .clouds import SurplusHistory
+from .allocation import Load, allocate, ordered
+from .clouds import ImportBudget, SurplusHistory
 from .guards import ConnectorState, Plan, apply_fuse, elapsed, floor_a, settling, write
 from .modes import (
     CONTROLLED_MODES,
@@ -40,6 +40,9 @@ class SolarController:
     settings: SolarSettings = field(default_factory=SolarSettings)
     states: dict[str, ConnectorState] = field(default_factory=dict)
     history: SurplusHistory = field(default_factory=SurplusHistory)
+    budget: ImportBudget = field(default_factory=ImportBudget)
+    # This pass's site input (the grid reading's age against each charger's reading).
+    _site: SiteInput | None = None
 
     def reset(self, key: str) -> None:
         """Forget what was written to a connector (a write failed, the charger reconnected)."""
@@ -49,12 +52,19 @@ class SolarController:
     def update(self, site: SiteInput, connectors: Sequence[ConnectorInput]) -> list[Decision]:
         """Decide every connector's limit from one grid reading."""
         now = site.now
+        self._site = site
         for gone in set(self.states) - {c.key for c in connectors}:
             del self.states[gone]
+        for connector in connectors:
+            self._note_reading(connector)
         available, battery_first = self._available_w(site, connectors)
         if available is not None:
             self.history.window_s = self.settings.cloud_window_s
             self.history.add(now, available)
+            cars = sum(
+                self._drawn_w(c) for c in connectors if c.mode in SURPLUS_MODES and c.plugged_in
+            )
+            self.budget.add(now, cars, site.grid_power_w or 0.0)
         plans: dict[str, Plan] = {}
         loads: list[Load] = []
         for connector in connectors:
@@ -79,7 +89,7 @@ class SolarController:
             available or 0.0,
             self.settings.strategy,
             enable_threshold_w=self.settings.enable_threshold_w,
-            disable_threshold_w=self.settings.disable_threshold_w,
+            disable_threshold_w=self._disable_threshold_w(loads),
         )
         by_key = {c.key: c for c in connectors}
         if any(
@@ -131,6 +141,41 @@ class SolarController:
 
     # --- inputs ------------------------------------------------------------------
 
+    def _note_reading(self, connector: ConnectorInput) -> None:
+        """Keep the charger's last readings, to match its draw to the grid reading's time."""
+        if connector.measured_at is None or connector.power_w is None:
+            return
+        state = self.states.setdefault(
+            connector.key, ConnectorState(phases=connector.settings.phases)
+        )
+        readings = state.readings
+        if not readings or readings[-1][0] != connector.measured_at:
+            readings.append((connector.measured_at, connector.power_w))
+            del readings[:-6]
+
+    def _fresh(self, connector: ConnectorInput) -> bool:
+        """Whether the grid reading may end a timer for this connector.
+
+        Not while it is older than the charger's own reading and a newer one is due: the grid
+        value then still shows the car as it was (a pass the charger's message started).
+        """
+        site = self._site
+        if site is None or site.grid_measured_at is None or connector.measured_at is None:
+            return True
+        if site.grid_measured_at >= connector.measured_at:
+            return True
+        return elapsed(site.now, site.grid_measured_at) >= self.settings.stale_grid_s
+
+    def _disable_threshold_w(self, loads: Sequence[Load]) -> float:
+        """Import tolerated before a stop timer runs: more while the day's import budget lasts."""
+        s = self.settings
+        sheddable = [load for load in ordered(loads) if load.enabled and not load.forced]
+        if not sheddable or s.import_share is None:
+            return s.disable_threshold_w
+        if not self.budget.left(s.import_share, s.import_allowance_wh):
+            return s.disable_threshold_w
+        return max(s.disable_threshold_w, s.ride_share * sheddable[-1].min_w)
+
     def _available_w(
         self, site: SiteInput, connectors: Sequence[ConnectorInput]
     ) -> tuple[float | None, bool]:
@@ -158,7 +203,20 @@ class SolarController:
         return available, battery_first
 
     def _drawn_w(self, connector: ConnectorInput) -> float:
+        """Return the car's draw as the grid reading saw it (the earlier reading, if the charger's is newer)."""
         if connector.power_w is not None:
+            site = self._site
+            state = self.states.get(connector.key)
+            grid_at = site.grid_measured_at if site is not None else None
+            if (
+                grid_at is not None
+                and state is not None
+                and connector.measured_at is not None
+                and connector.measured_at > grid_at
+            ):
+                earlier = [power for at, power in state.readings if at <= grid_at]
+                if earlier:
+                    return max(0.0, earlier[-1])
             return max(0.0, connector.power_w)
         state = self.states.get(connector.key)
         if state is None or not state.limit_a:
@@ -289,7 +347,9 @@ class SolarController:
             return Plan(0.0, state.phases, Explanation(Reason.MIN_OFF_TIME, timer_s=timer))
         if state.starts_today >= s.starts_per_day:
             return Plan(0.0, state.phases, Explanation(Reason.START_BUDGET))
-        if self._cloudy(connector, now):
+        spares = s.starts_per_day - state.starts_today - 1
+        guarded = s.cloud_guard_spares is None or spares <= s.cloud_guard_spares
+        if guarded and self._cloudy(connector, now):
             return Plan(0.0, state.phases, Explanation(Reason.CLOUDY))
         phases = state.phases
         if settings.can_switch_phases:
@@ -318,8 +378,8 @@ class SolarController:
         delay = s.disable_delay_s
         if state.starts_today >= s.starts_per_day:
             delay = max(delay, s.final_stop_delay_s)
-        if waited < delay:
-            timer = delay - waited
+        if waited < delay or not self._fresh(connector):
+            timer = max(0.0, delay - waited)
             return Plan(minimum, state.phases, Explanation(reason, timer_s=timer))
         on_for = elapsed(now, state.on_since)
         if on_for < s.min_on_s:
@@ -352,7 +412,8 @@ class SolarController:
         if wanted > state.phases:
             # Going up waits out the interval since the last switch; going down cuts an import.
             timer = max(timer, s.phase_switch_interval_s - elapsed(now, state.phase_switched_at))
-        if timer > 0:
+        if timer > 0 or not self._fresh(connector):
+            timer = max(0.0, timer)
             hold = self._amps(connector, load.alloc_w, state.phases)
             explanation = Explanation(Reason.PHASE_SWITCH, detail=str(wanted), timer_s=timer)
             return Plan(hold, state.phases, explanation)
