@@ -61,7 +61,16 @@ def _charger(coordinator: ChargerCoordinator) -> dict[str, Any]:
         "model": _jsonable(_model(coordinator.charger)),
         "smart_charging": _jsonable(coordinator.smart.diagnostics()),
         "trace": _trace(coordinator.charger),
+        **_upstream(coordinator),
     }
+
+
+def _upstream(coordinator: ChargerCoordinator) -> dict[str, Any]:
+    """Return the charger's upstream link (no password), for chargers that have one."""
+    upstreams = coordinator.config_entry.runtime_data.upstreams
+    if (link := upstreams.link(coordinator.config.charger_id)) is None:
+        return {}
+    return {"upstream": link.diagnostics()}
 
 
 def _trace(charger: Charger) -> dict[str, Any]:

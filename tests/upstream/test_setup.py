@@ -18,6 +18,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.const import CONF_MAX_CURRENT, DOMAIN
+from custom_components.ocpp_central.diagnostics import async_get_config_entry_diagnostics
 from custom_components.ocpp_central.upstreams import (
     CONF_UPSTREAM_CERTIFICATE,
     CONF_UPSTREAM_PASSWORD,
@@ -250,3 +251,18 @@ async def test_a_charger_error_reaches_the_upstream(
     cp.script.answers["UnlockConnector"] = "CALLERROR"
     frame = await upstream.send("CP1", "UnlockConnector", {"connectorId": 1})
     assert frame[:3] == [4, frame[1], "NotSupported"]
+
+
+async def test_diagnostics_show_the_link_without_its_password(
+    hass: HomeAssistant, central: MockConfigEntry, upstream: UpstreamCsms
+) -> None:
+    subentry = next(iter(central.subentries.values()))
+    hass.config_entries.async_update_subentry(
+        central, subentry, data={**subentry.data, CONF_UPSTREAM_PASSWORD: "very-secret-word"}
+    )
+    await hass.async_block_till_done()
+    await linked(central)
+    found = await async_get_config_entry_diagnostics(hass, central)
+    shown = found["chargers"]["CP1"]["upstream"]
+    assert (shown["state"], shown["identity"], shown["queued"]) == ("connected", "CP1", 0)
+    assert "very-secret-word" not in str(found)

@@ -495,6 +495,27 @@ class UpstreamLink:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def diagnostics(self) -> dict[str, Any]:
+        """Return where, as whom, how it is and what waits; never the password."""
+        config = self.config
+        return {
+            "url": config.url,
+            "identity": config.identity,
+            "version": config.version,
+            "authorize": config.authorize.value,
+            "commands": config.commands.value,
+            "profiles": config.profiles.value,
+            "client_certificate": bool(config.client_certificate),
+            "state": self.state.value,
+            "reason": None if self.reason is None else self.reason.value,
+            "http_status": self.http_status,
+            "queued": len(self.queue),
+            "forwarded": self.forwarded,
+            "dropped": self.dropped,
+            "refused_full": self.refused_full,
+            "caps": [[n, kept_id, amps] for (n, kept_id), amps in self.caps.items()],
+        }
+
     def cap(self, number: int) -> float | None:
         """Return the upstream's limit on a connector (the whole station: 0) in A; None: none."""
         return min((amps for key, amps in self.caps.items() if key[0] == number), default=None)
