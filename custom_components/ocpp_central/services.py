@@ -31,9 +31,14 @@ from .actions.certificates import (
     async_install_root_certificate,
     async_request_charger_certificate,
 )
+from .actions.history import async_setup_history_services
 from .actions.id_tags import async_setup_id_tag_services
 from .actions.local_list import async_get_local_list_version, async_send_local_list
-from .actions.history import async_setup_history_services
+from .actions.profiles import (
+    async_clear_charging_profile,
+    async_get_charging_profiles,
+    async_set_charging_profile,
+)
 from .actions.replay import async_replay_solar_day
 from .actions.schemas import SCHEMAS
 from .actions.security import (
@@ -73,8 +78,12 @@ def _engine_answer(
 
 
 async def _start(target: ChargerTarget, call: ServiceCall) -> ServiceResponse:
+    limit = call.data.get("limit")
     result = await target.coordinator.smart.async_start(
-        target.connector(call), call.data.get("id_tag")
+        target.connector(call),
+        call.data.get("id_tag"),
+        limit=limit,
+        unit=RateUnit(call.data.get("unit", RateUnit.AMPERE.value)),
     )
     return _engine_answer(result, target, "RemoteStartTransaction")
 
@@ -82,6 +91,10 @@ async def _start(target: ChargerTarget, call: ServiceCall) -> ServiceResponse:
 async def _stop(target: ChargerTarget, call: ServiceCall) -> ServiceResponse:
     connector_id = target.connector(call)
     connector = target.coordinator.charger.connectors.get(connector_id)
+    if (transaction_id := call.data.get("transaction_id")) is not None:
+        # A named session goes to the charger as named: it knows its sessions best.
+        result = await target.coordinator.smart.async_stop(connector_id, transaction_id)
+        return _engine_answer(result, target, "RemoteStopTransaction")
     if connector is None or connector.transaction is None:
         raise validation_error(
             "no_transaction",
@@ -129,11 +142,6 @@ async def _set_charging_schedule(target: ChargerTarget, call: ServiceCall) -> Se
         target.connector(call), periods, RateUnit(call.data["unit"]), valid_to
     )
     return _engine_answer(result, target, "SetChargingProfile")
-
-
-async def _clear_profiles(target: ChargerTarget, call: ServiceCall) -> ServiceResponse:
-    result = await target.coordinator.smart.async_clear_profiles(target.optional_connector(call))
-    return _engine_answer(result, target, "ClearChargingProfile", "Unknown")
 
 
 # --- commands sent straight to the charger -----------------------------------------------
@@ -258,7 +266,9 @@ SERVICES: dict[str, tuple[Handler, SupportsResponse, bool]] = {
     "resume_charging": (_resume, _OPTIONAL, False),
     "set_current_limit": (_set_current_limit, _OPTIONAL, False),
     "set_charging_schedule": (_set_charging_schedule, _OPTIONAL, False),
-    "clear_charging_profile": (_clear_profiles, _OPTIONAL, False),
+    "clear_charging_profile": (async_clear_charging_profile, _OPTIONAL, False),
+    "set_charging_profile": (async_set_charging_profile, _OPTIONAL, False),
+    "get_charging_profiles": (async_get_charging_profiles, _ONLY, False),
     "get_composite_schedule": (_composite_schedule, _ONLY, False),
     "get_configuration": (_get_configuration, _ONLY, False),
     "set_configuration": (_set_configuration, _OPTIONAL, True),

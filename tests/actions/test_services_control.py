@@ -9,6 +9,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ocpp_central.csms.protocol.profiles import ABSOLUTE_DURATION_S
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER, ScriptedCharger
 from tests.helpers.services_common import act, device_of, profile_summary, start_session
 from tests.helpers.waiting import timeout_for, wait_for
@@ -33,13 +34,14 @@ async def test_set_current_limit(
             "chargingRateUnit": "A",
             "limits": [(0, 10.0)],
             "transactionId": None,
-            "duration": None,
+            # Absolute: a duration always (a limit without an end: a year), and validFrom.
+            "duration": ABSOLUTE_DURATION_S,
             "validTo": None,
         }
     ]
-    assert cp.received("SetChargingProfile")[0]["csChargingProfiles"]["chargingSchedule"][
-        "startSchedule"
-    ].endswith("Z")
+    profile = cp.received("SetChargingProfile")[0]["csChargingProfiles"]
+    assert profile["chargingSchedule"]["startSchedule"].endswith("Z")
+    assert profile["validFrom"] == profile["chargingSchedule"]["startSchedule"]
     assert response["status"] == "Accepted"
     assert response["requested"] == 10.04
     assert response["applied"] == 10.0
@@ -110,7 +112,8 @@ async def test_set_charging_schedule(
 async def test_clear_charging_profile(
     hass: HomeAssistant, central: MockConfigEntry, cp: ScriptedCharger
 ) -> None:
-    """All profiles without a connector; one connector's when named; Unknown is no error."""
+    """Only ours, by id: all of them without a connector, one connector's when named; Unknown is
+    no error. Everything only when asked for (all)."""
     device = {"device_id": device_of(central)}
     assert await act(hass, "clear_charging_profile", device, response=True) == {
         "status": "Accepted"
@@ -120,7 +123,15 @@ async def test_clear_charging_profile(
         hass, "clear_charging_profile", device | {"connector_id": 1}, response=True
     )
     assert response == {"status": "Unknown"}
-    assert cp.received("ClearChargingProfile") == [{}, {"connectorId": 1}]
+    await act(hass, "clear_charging_profile", device | {"all": True})
+    assert cp.received("ClearChargingProfile") == [
+        {"id": 1001},
+        {"id": 2001},
+        {"id": 3000},
+        {"id": 1001},
+        {"id": 2001},
+        {},
+    ]
 
 
 async def test_start_and_stop(

@@ -12,6 +12,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.ocpp_central.charging.limits import LimitReason
+from custom_components.ocpp_central.charging.manage import ClearRequest
 from custom_components.ocpp_central.charging.quirks import PauseMethod
 from custom_components.ocpp_central.csms.commands import (
     ChargerCallError,
@@ -219,13 +220,17 @@ async def test_station_max_and_clear(
     assert smart.station_max == 20
     await smart.async_set_current_limit(1, 16)
     cp.script.answers["ClearChargingProfile"] = "Unknown"
-    await smart.async_clear_profiles(1)
-    assert cp.received("ClearChargingProfile") == [{"connectorId": 1}]
+    # Only ours, by id: the connector's TxDefaultProfile and TxProfile.
+    assert (await smart.async_clear_profiles(1)).status == "Unknown"
+    assert cp.received("ClearChargingProfile") == [{"id": 1001}, {"id": 2001}]
     assert smart.state(1).reason is LimitReason.NO_LIMIT
     cp.script.answers["ClearChargingProfile"] = "Accepted"
     await smart.async_clear_profiles()
-    assert cp.received("ClearChargingProfile")[-1] == {}
+    # Still only ours: the station maximum too, never an empty (clear everything) request.
+    assert cp.received("ClearChargingProfile")[2:] == [{"id": 1001}, {"id": 2001}, {"id": 3000}]
     assert smart.station_max is None
+    await smart.async_clear_profiles(request=ClearRequest(everything=True))
+    assert cp.received("ClearChargingProfile")[-1] == {}
     cp.script.answers["ClearChargingProfile"] = CALLERROR
     with pytest.raises(ChargerCallError):
         await smart.async_clear_profiles()

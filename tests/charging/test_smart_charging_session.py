@@ -195,7 +195,12 @@ async def test_reapplied_after_reconnect_with_boot(
     await smart.async_set_current_limit(1, 16)
     await cp._connection.close()
     await wait_for(lambda: "CP1" not in central.runtime_data.sessions)
-    cp2 = await booted(hass, connect_scripted)
+    # A charger that cannot tell its composite schedule: what it may have lost is written.
+    cp2 = await booted(
+        hass,
+        connect_scripted,
+        setup=lambda cp: cp.script.answers.update(GetCompositeSchedule="Rejected"),
+    )
     # Within the write interval of the last write: it waits for the interval, then goes.
     assert smart.state(1).reason is LimitReason.WAITING_FOR_INTERVAL
     await smart.async_resume(1)  # urgent: at once
@@ -213,6 +218,7 @@ async def test_reapplied_after_reconnect_without_boot(
     await cp._connection.close()
     await wait_for(lambda: "CP1" not in central.runtime_data.sessions)
     cp2 = await connect_scripted("CP1")
+    cp2.script.answers["GetCompositeSchedule"] = "Rejected"
     await wait_for(lambda: "CP1" in central.runtime_data.sessions)
     await hass.async_block_till_done()
     # Some chargers drop the connection when called before they boot: first a grace period.

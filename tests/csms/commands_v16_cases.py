@@ -15,6 +15,7 @@ from custom_components.ocpp_central.csms.commands import (
     RateUnit,
     SchedulePeriod,
 )
+from custom_components.ocpp_central.csms.protocol.profiles import ABSOLUTE_DURATION_S
 from custom_components.ocpp_central.csms.protocol.v16 import Ocpp16Adapter
 
 START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -47,9 +48,11 @@ COMMANDS: list[tuple[Callable[[Ocpp16Adapter], Awaitable[Any]], str, dict[str, A
                 "stackLevel": 3,
                 "chargingProfilePurpose": "TxDefaultProfile",
                 "chargingProfileKind": "Absolute",
+                "validFrom": "2026-11-25T08:00:00Z",
                 "chargingSchedule": {
                     "chargingRateUnit": "A",
                     "startSchedule": "2026-11-25T08:00:00Z",
+                    "duration": ABSOLUTE_DURATION_S,
                     "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}],
                 },
             },
@@ -76,6 +79,7 @@ COMMANDS: list[tuple[Callable[[Ocpp16Adapter], Awaitable[Any]], str, dict[str, A
                 "stackLevel": 3,
                 "chargingProfilePurpose": "TxProfile",
                 "chargingProfileKind": "Absolute",
+                "validFrom": "2026-11-25T08:00:00Z",
                 "chargingSchedule": {
                     "chargingRateUnit": "W",
                     "duration": 1200,
@@ -137,9 +141,11 @@ COMMANDS: list[tuple[Callable[[Ocpp16Adapter], Awaitable[Any]], str, dict[str, A
                 "stackLevel": 3,
                 "chargingProfilePurpose": "TxProfile",
                 "chargingProfileKind": "Absolute",
+                "validFrom": "2026-11-25T08:00:00Z",
                 "chargingSchedule": {
                     "chargingRateUnit": "A",
                     "startSchedule": "2026-11-25T08:00:00Z",
+                    "duration": ABSOLUTE_DURATION_S,
                     "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}],
                 },
             },

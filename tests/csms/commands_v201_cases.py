@@ -16,6 +16,7 @@ from custom_components.ocpp_central.csms.commands import (
     RateUnit,
     SchedulePeriod,
 )
+from custom_components.ocpp_central.csms.protocol.profiles import ABSOLUTE_DURATION_S
 
 START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 CENTRAL_TAG = {"idToken": "TAG-1", "type": "Central"}
@@ -61,11 +62,13 @@ COMMANDS: list[tuple[Command, str, dict[str, Any], Any]] = [
                 "stackLevel": 3,
                 "chargingProfilePurpose": "TxDefaultProfile",
                 "chargingProfileKind": "Absolute",
+                "validFrom": "2026-11-25T08:00:00Z",
                 "chargingSchedule": [
                     {
                         "id": 7,
                         "chargingRateUnit": "A",
                         "startSchedule": "2026-11-25T08:00:00Z",
+                        "duration": ABSOLUTE_DURATION_S,
                         "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}],
                     }
                 ],
@@ -83,6 +86,7 @@ COMMANDS: list[tuple[Command, str, dict[str, Any], Any]] = [
                 "stackLevel": 3,
                 "chargingProfilePurpose": "TxProfile",
                 "chargingProfileKind": "Absolute",
+                "validFrom": "2026-11-25T08:00:00Z",
                 "transactionId": "TX-0001",
                 "validTo": "2026-11-25T09:00:00Z",
                 "chargingSchedule": [
@@ -181,11 +185,13 @@ COMMANDS: list[tuple[Command, str, dict[str, Any], Any]] = [
                 "stackLevel": 3,
                 "chargingProfilePurpose": "TxProfile",
                 "chargingProfileKind": "Absolute",
+                "validFrom": "2026-11-25T08:00:00Z",
                 "chargingSchedule": [
                     {
                         "id": 7,
                         "chargingRateUnit": "A",
                         "startSchedule": "2026-11-25T08:00:00Z",
+                        "duration": ABSOLUTE_DURATION_S,
                         "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}],
                     }
                 ],

@@ -21,6 +21,7 @@ from websockets.exceptions import ConnectionClosed
 
 from custom_components.ocpp_central.csms.commands import (
     ChargerCallError,
+    ChargerDisconnectedError,
     ChargerOfflineError,
     ChargerTimeoutError,
     CommandResult,
@@ -250,7 +251,8 @@ async def test_composite_schedule(link: tuple[ScriptedCharger, Ocpp16Adapter]) -
 async def test_offline_during_command(
     hass: HomeAssistant, central: MockConfigEntry, link: tuple[ScriptedCharger, Ocpp16Adapter]
 ) -> None:
-    """The connection closing while we wait ends the command at once: ChargerOfflineError.
+    """The connection closing while we wait ends the command at once: ChargerDisconnectedError
+    (an offline error that says the command was delivered and may have been applied).
 
     The real 30 s timeout is still running then: had the command waited it out, it would end in
     ChargerTimeoutError instead.
@@ -260,9 +262,10 @@ async def test_offline_during_command(
     task = asyncio.ensure_future(session.reset(False))
     await cp.wait_for_call("Reset")
     await cp._connection.close()
-    with pytest.raises(ChargerOfflineError) as excinfo:
+    with pytest.raises(ChargerDisconnectedError) as excinfo:
         await task
-    assert excinfo.value.translation_key == "charger_offline"
+    assert isinstance(excinfo.value, ChargerOfflineError)
+    assert excinfo.value.translation_key == "charger_disconnected"
     assert excinfo.value.action == "Reset"
     # A command on the closed session fails the same way.
     with pytest.raises(ChargerOfflineError):

@@ -19,8 +19,10 @@ Transaction ids are ours (int) on 1.6 and the charger's (str, "TX-0001") on 2.0.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from custom_components.ocpp_central.csms.protocol.profiles import ABSOLUTE_DURATION_S
 from tests.helpers.sim_charger import all_measurands
 
 # 1.6 status → (2.0.1 connector status, charging state of the running session or None).
@@ -90,6 +92,14 @@ async def run_session(hass: Any, cp: Any, connector_id: int = 1) -> int | str:
     return tx
 
 
+def absolute_duration_s(start: str, valid_to: str | None) -> int:
+    """An Absolute schedule's duration as the central system sends it."""
+    if valid_to is None:
+        return ABSOLUTE_DURATION_S
+    ends = datetime.fromisoformat(valid_to.replace("Z", "+00:00"))
+    return round((ends - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds())
+
+
 def profile_for(
     version: str,
     purpose: str,
@@ -110,9 +120,12 @@ def profile_for(
         "chargingRateUnit": unit,
         "chargingSchedulePeriod": [{"startPeriod": s, "limit": limit} for s, limit in periods],
     }
-    if start is not None:
-        schedule["startSchedule"] = start
     profile: dict[str, Any] = {"stackLevel": stack_level, "chargingProfileKind": "Absolute"}
+    if start is not None:
+        # Absolute: always validFrom (its start) and a duration (to validTo, else a year).
+        schedule["startSchedule"] = start
+        schedule["duration"] = absolute_duration_s(start, valid_to)
+        profile["validFrom"] = start
     if transaction_id is not None:
         profile["transactionId"] = transaction_id
     if valid_to is not None:

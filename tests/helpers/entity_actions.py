@@ -13,6 +13,7 @@ import pytest
 
 from custom_components.ocpp_central.charging.engine import SmartCharging
 from custom_components.ocpp_central.const import DOMAIN
+from custom_components.ocpp_central.csms.protocol.profiles import ABSOLUTE_DURATION_S
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER, ConnectScripted, ScriptedCharger
 from tests.helpers.waiting import TIMED_OUT
 
@@ -89,9 +90,11 @@ def profile_payload(
         "stackLevel": STACK_LEVEL,
         "chargingProfilePurpose": purpose,
         "chargingProfileKind": "Absolute",
+        "validFrom": start,
         "chargingSchedule": {
             "chargingRateUnit": "A",
             "startSchedule": start,
+            "duration": ABSOLUTE_DURATION_S,
             "chargingSchedulePeriod": [{"startPeriod": 0, "limit": limit}],
         },
     }

@@ -156,6 +156,11 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "set_current_limit": {"limit": 10},
     "set_charging_schedule": {"periods": [{"start": "2099-01-01T00:00:00Z", "limit": 6}]},
     "set_configuration": {"key": "K", "value": "V"},
+    "set_charging_profile": {
+        "profile_id": 7,
+        "purpose": "tx_default",
+        "periods": [{"start": 0, "limit": 16}],
+    },
     "trigger_message": {"message": "Heartbeat"},
     "change_availability": {"operative": True},
     "data_transfer": {"vendor_id": "v"},

@@ -124,6 +124,10 @@ def assert_profile(
         # A minute before it was sent: nearer that than to "now", however slow the machine.
         start = datetime.fromisoformat(schedule["startSchedule"].replace("Z", "+00:00"))
         assert abs(start - (datetime.now(UTC) - timedelta(seconds=60))) < timedelta(seconds=30)
+        # Absolute: always validFrom and a duration.
+        assert profile["validFrom"] == schedule["startSchedule"]
+        assert isinstance(schedule["duration"], int)
+        assert schedule["duration"] > 0
     else:
         assert "startSchedule" not in schedule
     return schedule

@@ -70,9 +70,46 @@ PERIOD_SCHEMA = vol.Schema(
     extra=vol.REMOVE_EXTRA,
 )
 
+_PROFILE_ID = vol.All(vol.Coerce(int), vol.Range(min=1, max=2**31 - 1))
+_STACK_LEVEL = vol.All(vol.Coerce(int), vol.Range(min=0, max=1000))
+PROFILE_PURPOSES = ("tx_default", "tx", "station_max")
+_TRANSACTION_ID = vol.All(cv.string, vol.Length(min=1, max=36))
+PROFILE_PERIOD_SCHEMA = vol.Schema(
+    {
+        vol.Required("start"): vol.All(vol.Coerce(int), vol.Range(min=0, max=2**31 - 1)),
+        vol.Required("limit"): _LIMIT,
+        vol.Optional("phases"): vol.All(vol.Coerce(int), vol.In((1, 2, 3))),
+    },
+    extra=vol.REMOVE_EXTRA,
+)
+PROFILE_SCHEMA = CONNECTOR_SCHEMA.extend(
+    {
+        vol.Required("profile_id"): _PROFILE_ID,
+        vol.Required("purpose"): vol.In(PROFILE_PURPOSES),
+        vol.Optional("stack_level", default=0): _STACK_LEVEL,
+        vol.Optional("kind", default="absolute"): vol.In(("absolute", "recurring", "relative")),
+        vol.Optional("recurrency"): vol.In(("daily", "weekly")),
+        vol.Optional("start"): cv.datetime,
+        vol.Optional("duration"): _SECONDS,
+        vol.Optional("valid_from"): cv.datetime,
+        vol.Optional("valid_to"): cv.datetime,
+        vol.Optional("unit", default=RateUnit.AMPERE.value): _UNIT,
+        vol.Required("periods"): vol.All(
+            cv.ensure_list, [PROFILE_PERIOD_SCHEMA], vol.Length(min=1, max=MAX_SCHEDULE_PERIODS)
+        ),
+        vol.Optional("transaction_id"): _TRANSACTION_ID,
+    }
+)
+
 SCHEMAS: dict[str, vol.Schema] = {
-    "start_charging": CONNECTOR_SCHEMA.extend({vol.Optional("id_tag"): _ID_TAG}),
-    "stop_charging": CONNECTOR_SCHEMA,
+    "start_charging": CONNECTOR_SCHEMA.extend(
+        {
+            vol.Optional("id_tag"): _ID_TAG,
+            vol.Optional("limit"): _LIMIT,
+            vol.Optional("unit", default=RateUnit.AMPERE.value): _UNIT,
+        }
+    ),
+    "stop_charging": CONNECTOR_SCHEMA.extend({vol.Optional("transaction_id"): _TRANSACTION_ID}),
     "pause_charging": CONNECTOR_SCHEMA,
     "resume_charging": CONNECTOR_SCHEMA,
     "set_current_limit": CONNECTOR_SCHEMA.extend(
@@ -92,7 +129,22 @@ SCHEMAS: dict[str, vol.Schema] = {
             vol.Optional("valid_to"): cv.datetime,
         }
     ),
-    "clear_charging_profile": CONNECTOR_SCHEMA,
+    "clear_charging_profile": CONNECTOR_SCHEMA.extend(
+        {
+            vol.Optional("profile_id"): _PROFILE_ID,
+            vol.Optional("purpose"): vol.In(PROFILE_PURPOSES),
+            vol.Optional("stack_level"): _STACK_LEVEL,
+            vol.Optional("all", default=False): cv.boolean,
+        }
+    ),
+    "set_charging_profile": PROFILE_SCHEMA,
+    "get_charging_profiles": CONNECTOR_SCHEMA.extend(
+        {
+            vol.Optional("profile_id"): _PROFILE_ID,
+            vol.Optional("purpose"): vol.In(PROFILE_PURPOSES),
+            vol.Optional("stack_level"): _STACK_LEVEL,
+        }
+    ),
     "get_composite_schedule": CONNECTOR_SCHEMA.extend(
         {vol.Optional("duration", default=3600): _SECONDS, vol.Optional("unit"): _UNIT}
     ),

@@ -101,25 +101,35 @@ class KnownQuirks:
 
 async def detect_quirks(
     known: KnownQuirks, commands: ChargerCommands, firmware: str | None
-) -> None:
-    """One GetConfiguration for the smart-charging keys; one key per call if that fails.
+) -> bool:
+    """One GetConfiguration for the smart-charging keys, once per firmware; True when sent.
 
-    A new firmware forgets what the old one taught. A charger that stops answering ends
-    detection with what was found so far.
+    Keys the answer leaves out (neither reported nor unknown) are asked one per call only when the charger's GetConfigurationMaxKeys
+    is below their number. A new firmware forgets what the old one taught and is read anew; a
+    charger that stops answering ends detection with what was found so far, and is read again
+    at its next boot.
     """
     charger_id = known.charger_id
     if known.detected.firmware != firmware:
         known.update(known.detected.without_learned(firmware))
+    elif known.detected.configuration_read:
+        return False
     keys = list(DETECTION_KEYS)
     values: dict[str, str] = {}
+    unknown: set[str] = set()
+    complete = False
     try:
         try:
-            values = reported_values(await bounded(charger_id, commands.get_configuration(keys)))
+            report = await bounded(charger_id, commands.get_configuration(keys))
+            values, unknown = reported_values(report), set(report.unknown_keys)
         except ChargerOfflineError, ChargerTimeoutError:
             raise
         except CommandError as err:
             LOGGER.debug("Charger %s refused GetConfiguration: %s", charger_id, err)
-        missing = [key for key in keys if key not in values]
+        # A key the charger called unknown is answered, unless it called every key unknown
+        # (a charger that takes fewer keys per call does so): only the others are asked alone.
+        answered = unknown if values else set()
+        missing = [key for key in keys if key not in values and key not in answered]
         max_keys = values.get("GetConfigurationMaxKeys", "")
         if missing and not (max_keys.isdigit() and int(max_keys) >= len(keys)):
             for key in missing:
@@ -133,6 +143,9 @@ async def detect_quirks(
                     continue
             if any(key in values for key in missing):
                 known.update(replace(known.detected, one_key_per_call=True))
+        complete = True
     except CommandError as err:
         LOGGER.info("Charger %s: quirk detection stopped: %s", charger_id, err)
-    known.update(apply_reported(known.detected, values))
+    detected = apply_reported(known.detected, values)
+    known.update(replace(detected, configuration_read=True) if complete else detected)
+    return True

@@ -27,13 +27,16 @@ from homeassistant.util import dt as dt_util
 
 from ..const import LOGGER
 from ..csms.commands import (
+    ChargerDisconnectedError,
     ChargerOfflineError,
     ChargerTimeoutError,
+    ChargingProfile,
     CommandError,
     CommandRejectedError,
     CommandResult,
     ProfilePurpose,
     RateUnit,
+    TransactionStatus,
 )
 from ..csms.events import ChargerEvent, ChargerEventType
 from .detect import KnownQuirks, detect_quirks
@@ -49,10 +52,19 @@ from .limits import (
     valid_phases,
 )
 from .link import Cancel, ChargerLink, accepted, bounded
+from .manage import (
+    ClearRequest,
+    check_user_profile,
+    clear as clear_profiles,
+    clears,
+    read as read_profiles,
+    start_profile,
+)
 from .quirks import DetectedQuirks, PauseMethod, Quirks
 from .station import StationMaximum
 from .stored import StoredState
 from .timers import ConnectorTimers
+from .verify import expected_profiles, still_installed
 from .writer import ZERO, ProfileWriter
 
 # After a (re)connect without a BootNotification, limits are re-applied after this long; a boot
@@ -204,8 +216,20 @@ class SmartCharging:
             await self._run(connector_id, immediate=True)
         return self._result(connector_id)
 
-    async def async_start(self, connector_id: int, id_tag: str | None = None) -> CommandResult:
-        """Resume a paused connector; start a session (RemoteStartTransaction) if none runs."""
+    async def async_start(
+        self,
+        connector_id: int,
+        id_tag: str | None = None,
+        *,
+        limit: float | None = None,
+        unit: RateUnit = RateUnit.AMPERE,
+    ) -> CommandResult:
+        """Resume a paused connector; start a session (RemoteStartTransaction) if none runs.
+
+        A session Home Assistant still holds is first checked with the charger (2.0.1
+        GetTransactionStatus; 1.6 closed it already when the connector turned Available or
+        Preparing): a stale one does not stop the start. limit sends a TxProfile with the start.
+        """
         async with self._lock:
             intent = self._control(connector_id).intent
             if intent.paused or intent.held is not None:
@@ -214,18 +238,39 @@ class SmartCharging:
                 await self._run(connector_id, immediate=True)
                 if restarted:
                     return CommandResult("Accepted")
-            if self._writer.transaction(connector_id) is not None:
-                return CommandResult("Accepted")
+            commands = self._link.commands()
+            if (tx := await self._running(connector_id, commands)) is not None:
+                return CommandResult("Accepted", {"transaction_id": tx.transaction_id})
             tag = id_tag or self._link.settings.remote_id_tag
-            start = self._link.commands().remote_start(connector_id, tag)
+            profile = (
+                None
+                if limit is None
+                else start_profile(connector_id, limit, unit, self.quirks.stack_level)
+            )
+            start = commands.remote_start(connector_id, tag, profile)
             return await accepted(self.charger_id, start, "RemoteStartTransaction")
 
-    async def async_stop(self, connector_id: int) -> CommandResult:
-        """End the running session (RemoteStopTransaction)."""
+    async def _running(self, connector_id: int, commands: Any) -> Any:
+        """Return the connector's session, once the charger confirmed it where it can (2.0.1)."""
+        tx = self._writer.transaction(connector_id)
+        if tx is not None and isinstance(commands, TransactionStatus):
+            try:
+                await bounded(self.charger_id, commands.get_transaction_status(tx.transaction_id))
+            except CommandError as err:
+                LOGGER.debug("Charger %s: transaction status unknown: %s", self.charger_id, err)
+            tx = self._writer.transaction(connector_id)
+        return tx
+
+    async def async_stop(
+        self, connector_id: int, transaction_id: int | str | None = None
+    ) -> CommandResult:
+        """End a session (RemoteStopTransaction): the one named, else the connector's own."""
         async with self._lock:
-            if (tx := self._writer.transaction(connector_id)) is None:
-                raise NoTransactionError(self.charger_id, "RemoteStopTransaction", "no session")
-            stop = self._link.commands().remote_stop(tx.transaction_id)
+            if transaction_id is None:
+                if (tx := self._writer.transaction(connector_id)) is None:
+                    raise NoTransactionError(self.charger_id, "RemoteStopTransaction", "no session")
+                transaction_id = tx.transaction_id
+            stop = self._link.commands().remote_stop(transaction_id)
             return await accepted(self.charger_id, stop, "RemoteStopTransaction")
 
     async def async_set_station_max(self, limit_a: float) -> CommandResult:
@@ -251,20 +296,54 @@ class SmartCharging:
         """Phases for the station maximum in watts (connector 0 is the whole charger)."""
         return self._writer.phases(0, self._controls.get(0))
 
-    async def async_clear_profiles(self, connector_id: int | None = None) -> CommandResult:
-        """Remove the profiles of one connector, or every profile on the charger (None)."""
+    async def async_clear_profiles(
+        self, connector_id: int | None = None, request: ClearRequest | None = None
+    ) -> CommandResult:
+        """Remove profiles: by default only ours (of one connector, or all), by id.
+
+        request names criteria (id, purpose, stack level: the charger matches them) or asks for
+        everything. Our limits on what was cleared are forgotten, so they are not put back.
+        """
+        request = request or ClearRequest(connector_id=connector_id)
+        connectors = sorted({*self._controls, *self._link.charger.connectors} - {0})
         async with self._lock:
-            cleared = self._link.commands().clear_charging_profile(connector_id=connector_id)
-            result = await bounded(self.charger_id, cleared)
-            if not result.accepted and result.status != "Unknown":
-                raise CommandRejectedError(self.charger_id, "ClearChargingProfile", result.status)
+            result = await clear_profiles(
+                self.charger_id, self._link.commands(), request, connectors
+            )
+            session = (ProfilePurpose.TX_DEFAULT, ProfilePurpose.TX)
             for number, ctl in self._controls.items():
-                if connector_id in (None, number):
+                if clears(request, number, session, self.quirks.stack_level):
                     ctl.forget_profiles()
-            if connector_id is None:
+            if clears(request, 0, (ProfilePurpose.STATION_MAX,), self.quirks.stack_level):
                 self._station.cleared()
             self._changed()
             return result
+
+    async def async_set_profile(self, profile: ChargingProfile) -> CommandResult:
+        """Install a homeowner's profile as given (its id outside ours: ReservedProfileIdError)."""
+        check_user_profile(profile)
+        async with self._lock:
+            command = self._link.commands().set_charging_profile(profile)
+            return await accepted(self.charger_id, command, "SetChargingProfile")
+
+    async def async_get_profiles(
+        self,
+        connector_id: int | None = None,
+        *,
+        purpose: ProfilePurpose | None = None,
+        stack_level: int | None = None,
+        profile_id: int | None = None,
+    ) -> CommandResult:
+        """Read the charger's profiles (2.0.1), or its composite schedule (1.6)."""
+        return await read_profiles(
+            self.charger_id,
+            self._link.commands(),
+            connector_id=connector_id,
+            purpose=purpose,
+            stack_level=stack_level,
+            profile_id=profile_id,
+            rate_unit=self.quirks.rate_unit,
+        )
 
     def _result(self, connector_id: int) -> CommandResult:
         """Return what a control call answers: Scheduled while the write waits for its interval."""
@@ -454,14 +533,44 @@ class SmartCharging:
         self._changed()
 
     async def _reapply_all(self, _now: datetime | None = None) -> None:
-        """After a (re)connect or boot: the charger may have lost our profiles."""
+        """After a (re)connect or boot: the charger may have lost our profiles.
+
+        What it reports it still has, unchanged, is not written again.
+        """
         self._connect_timer = None
         self._station.lost()
         async with self._lock:
+            kept = await self._still_installed()
+            if (0, ProfilePurpose.STATION_MAX) in kept:
+                self._station.kept()
             await self._station.put_back(self._station_phases())
-        for connector_id, ctl in list(self._controls.items()):
-            ctl.sent.clear()
+            for connector_id, ctl in self._controls.items():
+                ctl.sent.clear()
+                plan, _ = self._plan(connector_id, ctl)
+                tx = self._writer.transaction(connector_id)
+                for number, purpose in kept:
+                    if number == connector_id and plan is not None:
+                        tx_id = tx.transaction_id if purpose is ProfilePurpose.TX and tx else None
+                        ctl.sent[purpose] = plan.key(tx_id)
+        for connector_id in list(self._controls):
             await self._quiet_run(connector_id)
+
+    async def _still_installed(self) -> set[tuple[int, ProfilePurpose]]:
+        """Our profiles the charger still has, as we would write them now (written before)."""
+        try:
+            commands = self._link.commands()
+        except ChargerOfflineError:
+            return set()
+        connectors = {
+            number: (ctl, self._plan(number, ctl)[0]) for number, ctl in self._controls.items()
+        }
+        expected = expected_profiles(
+            self._writer,
+            connectors,
+            station=(self._station.value, self._station_phases()),
+            tx_profile=self.quirks.tx_profile,
+        )
+        return await still_installed(self.charger_id, commands, expected)
 
     @callback
     def async_config_changed(self) -> None:
@@ -511,6 +620,7 @@ class SmartCharging:
 
 _FAILURE_REASONS: dict[type[CommandError], LimitReason] = {
     ChargerOfflineError: LimitReason.CHARGER_OFFLINE,
+    ChargerDisconnectedError: LimitReason.CHARGER_OFFLINE,
     ChargerTimeoutError: LimitReason.NO_ANSWER,
 }
 

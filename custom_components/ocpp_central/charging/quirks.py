@@ -130,6 +130,8 @@ class DetectedQuirks:
     """What the charger reported about itself (configuration keys) and what the ladder learned."""
 
     firmware: str | None = None
+    # The configuration was read for this firmware: it is not read again until the firmware changes.
+    configuration_read: bool | None = None
     max_stack_level: int | None = None
     rate_units: tuple[str, ...] | None = None
     max_periods: int | None = None
@@ -191,6 +193,7 @@ def _stored_words(value: Any) -> tuple[str, ...]:
 # How each stored field of DetectedQuirks is read back (a wrong type drops the field).
 _STORED: dict[str, Callable[[Any], Any]] = {
     "firmware": _stored(str),
+    "configuration_read": _stored(bool),
     "max_stack_level": _stored(int),
     "rate_units": _stored_words,
     "max_periods": _stored(int),

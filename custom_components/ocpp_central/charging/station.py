@@ -43,6 +43,10 @@ class StationMaximum:
         """Forget what the charger had: it may have dropped its profiles (reconnect, boot)."""
         self._sent = None
 
+    def kept(self) -> None:
+        """Take note that the charger still has the maximum: nothing to put back."""
+        self._sent = self.value
+
     def cleared(self) -> None:
         """Every profile was cleared: no maximum any more."""
         self.value = self._sent = None

@@ -6,6 +6,7 @@ charger accepted. The engine decides what to write; this writes it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from homeassistant.util import dt as dt_util
@@ -32,6 +33,9 @@ PROFILE_IDS = {
     ProfilePurpose.TX: 2000,
     ProfilePurpose.STATION_MAX: 3000,
 }
+# Every id of ours lies in this range (connectors up to 255): a profile of the homeowner's must use
+# another id, so that neither overwrites nor clears the other.
+RESERVED_PROFILE_IDS = range(1000, 4000)
 # A timer that fires this close to the end of the interval counts as on time.
 INTERVAL_SLACK_S = 0.5
 # Current.Offered within this of the limit (or below it) counts as applied.
@@ -42,6 +46,16 @@ ZERO = Plan(((0, 0.0),))
 def profile_id(purpose: ProfilePurpose, connector_id: int) -> int:
     """Our fixed profile id for a purpose on a connector."""
     return PROFILE_IDS[purpose] + connector_id
+
+
+def own_profile_ids(connector_ids: Iterable[int]) -> list[int]:
+    """Every id we may have written on these connectors (the station maximum on 0)."""
+    ids = {profile_id(ProfilePurpose.STATION_MAX, 0)}
+    for number in connector_ids:
+        if number > 0:
+            ids.add(profile_id(ProfilePurpose.TX_DEFAULT, number))
+            ids.add(profile_id(ProfilePurpose.TX, number))
+    return sorted(ids)
 
 
 class ProfileWriter:
@@ -246,6 +260,17 @@ class ProfileWriter:
         if offered is None:
             return None
         return offered <= expected + tolerance
+
+    def expected(
+        self, connector_id: int, purpose: ProfilePurpose, plan: Plan, phases: int
+    ) -> ChargingProfile:
+        """Return the profile a write of this plan would send now, in the charger's shape."""
+        quirks = self._known.effective
+        kind = ProfileKind.ABSOLUTE if plan.is_schedule else quirks.profile_kind
+        shape = Shape(quirks.stack_level, kind, quirks.rate_unit)
+        tx = self.transaction(connector_id) if purpose is ProfilePurpose.TX else None
+        tx_id = tx.transaction_id if tx is not None else None
+        return _profile(connector_id, purpose, plan, shape, tx_id=tx_id, phases=phases)
 
     def _due(self, ctl: Control, purpose: ProfilePurpose) -> datetime | None:
         """When the next write of this profile may go out; None if it may now."""

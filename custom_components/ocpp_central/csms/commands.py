@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 class ProfilePurpose(StrEnum):
@@ -25,6 +25,7 @@ class ProfileKind(StrEnum):
 
     ABSOLUTE = "absolute"
     RELATIVE = "relative"
+    RECURRING = "recurring"
 
 
 class RateUnit(StrEnum):
@@ -59,6 +60,8 @@ class ChargingProfile:
     valid_from: datetime | None = None
     valid_to: datetime | None = None
     transaction_id: int | str | None = None
+    # A Recurring profile's period: "Daily" or "Weekly".
+    recurrency: str | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -122,6 +125,15 @@ class ChargerOfflineError(CommandError):
     """The charger is not connected."""
 
     translation_key = "charger_offline"
+
+
+class ChargerDisconnectedError(ChargerOfflineError):
+    """The command went out, then the connection closed before the charger answered.
+
+    The charger may have applied it: unlike "not connected", the command was delivered.
+    """
+
+    translation_key = "charger_disconnected"
 
 
 class ChargerTimeoutError(CommandError):
@@ -224,3 +236,25 @@ class ChargerCommands(Protocol):
 
     async def cancel_reservation(self, reservation_id: int) -> CommandResult:
         """Cancel a reservation."""
+
+
+@runtime_checkable
+class ProfileReports(Protocol):
+    """A charger that reports its installed profiles (2.0.1 GetChargingProfiles; 1.6 cannot)."""
+
+    async def get_charging_profiles(
+        self,
+        connector_id: int | None = None,
+        purpose: ProfilePurpose | None = None,
+        stack_level: int | None = None,
+        profile_ids: list[int] | None = None,
+    ) -> CommandResult:
+        """Return the installed profiles matching every criterion (data: profiles)."""
+
+
+@runtime_checkable
+class TransactionStatus(Protocol):
+    """A charger that tells whether a session still runs (2.0.1 GetTransactionStatus)."""
+
+    async def get_transaction_status(self, transaction_id: int | str) -> CommandResult:
+        """Ask about a session; one the charger ended is closed as stale (data: ongoing)."""

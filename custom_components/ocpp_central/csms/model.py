@@ -222,6 +222,9 @@ class Connector:
     frequency_hz: float | None = None
     transaction: Transaction | None = None
     last_session_energy_wh: float | None = None
+    # The last session closed as stale (the charger showed none): a StopTransaction for it that
+    # arrives later still brings its stop reading. Not stored.
+    stale_transaction: Transaction | None = None
     last_meter_at: datetime | None = None
     # Measurands ever reported, and the car's values ever told (EV_SEEN_PREFIX): entities to have.
     seen_measurands: set[str] = field(default_factory=set)
@@ -353,6 +356,7 @@ class Connector:
             self.register_reading(start_wh, read_at, rating=rating, new_session=True) or 0.0
         )
         replaced = self.close_transaction(None, None)
+        self.stale_transaction = None
         self.transaction = Transaction(
             transaction_id, self.connector_id, id_tag, meter_start_wh, started_at
         )
@@ -380,6 +384,30 @@ class Connector:
         self.ev = EvInfo()
         self.stop_flows()
         return transaction
+
+    def close_stale(self, rating: Rating = UNRATED) -> Transaction | None:
+        """Close a session the charger no longer runs, at the latest reading; remember it."""
+        closed = self.close_transaction(None, None, rating)
+        self.stale_transaction = closed
+        return closed
+
+    def late_stop(
+        self, transaction_id: int | str, stop_wh: float | None, read_at: datetime | None
+    ) -> bool:
+        """Take the stop of a session closed as stale, if it is this one; True when it was.
+
+        Its energy can only grow (the stop reading may be later than the latest reading); the
+        next session has not started (a start forgets the stale one).
+        """
+        stale = self.stale_transaction
+        if stale is None or stale.transaction_id != transaction_id:
+            return False
+        self.stale_transaction = None
+        end = self.register_reading(stop_wh, read_at)
+        if end is not None:
+            energy = max(0.0, end - stale.meter_start_wh, self.last_session_energy_wh or 0.0)
+            self.last_session_energy_wh = energy
+        return True
 
     def apply_samples(
         self, samples: list[Sample], timestamp: datetime | None, rating: Rating = UNRATED

@@ -45,6 +45,8 @@ from .readings import Readings
 # A charger that has not booted this long after connecting was running all along; its statuses are
 # asked for then. Not at once: some chargers drop a connection that is called before they boot.
 STATUS_GRACE_S = 5.0
+# The stop reason of a session closed because the charger no longer runs it (no OCPP reason).
+STALE = "Stale"
 
 # The ocpp package logs every frame at INFO; ours go to DEBUG under the integration's logger.
 FRAME_LOGGER = LOGGER.getChild("frames")
@@ -502,7 +504,7 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
                 connector.connector_id,
                 replaced.transaction_id,
             )
-            self._report_ended(connector, replaced)
+            self._report_ended(connector, replaced, STALE)
         self.host.event(
             self.charger,
             ChargerEvent(
@@ -531,6 +533,24 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
             ended := connector.close_transaction(stop_wh, read_at, self.charger.rating)
         ) is not None:
             self._report_ended(connector, ended, reason, ended_at or read_at)
+
+    def close_stale(self, connector: Connector, why: str) -> None:
+        """Close a session the charger no longer runs (why: the evidence), at the latest reading.
+
+        Its energy is kept, its end is reported with reason Stale, and a StopTransaction for it
+        that arrives after all still brings its stop reading (Connector.late_stop).
+        """
+        if (stale := connector.close_stale(self.charger.rating)) is None:
+            return
+        LOGGER.info(
+            "Charger %s connector %s: transaction %s closed as stale (%s)",
+            self.id,
+            connector.connector_id,
+            stale.transaction_id,
+            why,
+        )
+        self._report_ended(connector, stale, STALE)
+        self.host.changed(self.charger, durable=True)
 
     def _report_ended(
         self,

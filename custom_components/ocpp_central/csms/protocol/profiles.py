@@ -4,6 +4,10 @@ Each version wraps these fields (snake_case) in its own shape, with its own name
 transaction ids: 1.6 sends one chargingSchedule, 2.0.1 a list of schedules with ids. Everything here
 is schema-valid by construction: limits are multiples of 0.1 (the 1.6 schemas' multipleOf, checked
 with Decimal by the library), times are UTC with whole seconds and a Z.
+
+An Absolute profile always carries `validFrom` (its start, unless given) and a schedule `duration`
+(until its validTo, else ABSOLUTE_DURATION): optional in both versions, but conformance cases
+require them and some chargers misbehave without.
 """
 
 from __future__ import annotations
@@ -14,10 +18,37 @@ from typing import Any
 
 from ..commands import ChargingProfile, ProfileKind, ProfilePurpose
 
-_KIND = {ProfileKind.ABSOLUTE: "Absolute", ProfileKind.RELATIVE: "Relative"}
+_KIND = {
+    ProfileKind.ABSOLUTE: "Absolute",
+    ProfileKind.RELATIVE: "Relative",
+    ProfileKind.RECURRING: "Recurring",
+}
 # An Absolute schedule without a given start begins a minute ago: a charger whose clock runs a
 # little behind ours must not see it as lying in the future.
 _ABSOLUTE_START_MARGIN = timedelta(minutes=1)
+# How long an Absolute schedule without an end lasts on the charger: a year (the engine writes it
+# again long before, at each boot or change).
+ABSOLUTE_DURATION_S = 366 * 86400
+
+
+def absolute_start(profile: ChargingProfile) -> datetime:
+    """Return when an Absolute schedule starts: as given, else a minute ago, in whole seconds."""
+    start = profile.start or datetime.now(UTC) - _ABSOLUTE_START_MARGIN
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=UTC)
+    return start.replace(microsecond=0)
+
+
+def absolute_duration(profile: ChargingProfile, start: datetime) -> int:
+    """Return an Absolute schedule's duration: as given, else until validTo, else a year."""
+    if profile.duration_s is not None:
+        return int(profile.duration_s)
+    if profile.valid_to is not None:
+        valid_to = profile.valid_to
+        if valid_to.tzinfo is None:
+            valid_to = valid_to.replace(tzinfo=UTC)
+        return max(1, round((valid_to - start).total_seconds()))
+    return ABSOLUTE_DURATION_S
 
 
 def ocpp_time(value: datetime) -> str:
@@ -47,11 +78,15 @@ def schedule_fields(profile: ChargingProfile) -> dict[str, Any]:
         "charging_rate_unit": profile.rate_unit.value,
         "charging_schedule_period": periods,
     }
-    if profile.duration_s is not None:
-        schedule["duration"] = int(profile.duration_s)
     if profile.kind is ProfileKind.ABSOLUTE:
-        start = profile.start or datetime.now(UTC) - _ABSOLUTE_START_MARGIN
+        start = absolute_start(profile)
+        schedule["duration"] = absolute_duration(profile, start)
         schedule["start_schedule"] = ocpp_time(start)
+    else:
+        if profile.duration_s is not None:
+            schedule["duration"] = int(profile.duration_s)
+        if profile.kind is ProfileKind.RECURRING and profile.start is not None:
+            schedule["start_schedule"] = ocpp_time(profile.start)
     return schedule
 
 
@@ -72,6 +107,8 @@ def profile_fields(
         "charging_profile_purpose": purpose,
         "charging_profile_kind": _KIND[profile.kind],
     }
+    if profile.kind is ProfileKind.RECURRING and profile.recurrency is not None:
+        fields["recurrency_kind"] = profile.recurrency
     if (
         with_transaction
         and profile.purpose is ProfilePurpose.TX
@@ -80,6 +117,8 @@ def profile_fields(
         fields["transaction_id"] = transaction_id(profile.transaction_id)
     if profile.valid_from is not None:
         fields["valid_from"] = ocpp_time(profile.valid_from)
+    elif profile.kind is ProfileKind.ABSOLUTE:
+        fields["valid_from"] = ocpp_time(absolute_start(profile))
     if profile.valid_to is not None:
         fields["valid_to"] = ocpp_time(profile.valid_to)
     return fields

@@ -38,6 +38,9 @@ _STATUS: dict[str, ConnectorStatus] = {
 }
 
 
+# Statuses in which a 1.6 connector runs no session: one still open here is stale.
+_NO_SESSION = frozenset({ConnectorStatus.AVAILABLE, ConnectorStatus.PREPARING})
+
 # 1.6 idTag: CiString20Type.
 ID_TAG_LENGTH = 20
 
@@ -124,7 +127,11 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
         if number == 0:
             self.charger.status = mapped
         else:
-            self.charger.connector(number).take_status(mapped)
+            connector = self.charger.connector(number)
+            connector.take_status(mapped)
+            if mapped in _NO_SESSION and connector.transaction is not None:
+                # Available or Preparing: the charger runs no session on this connector.
+                self.close_stale(connector, f"status {status}")
         target.error_code = error
         said = (_text(kwargs.get("vendor_error_code")), _text(kwargs.get("info")))
         target.vendor_error = ": ".join(part for part in said if part) or None
@@ -214,7 +221,20 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
             if isinstance(transaction_id, int) and not isinstance(transaction_id, bool)
             else None
         )
-        if connector is None:
+        stale = next(
+            (
+                c
+                for c in self.charger.connectors.values()
+                if c.stale_transaction is not None
+                and c.stale_transaction.transaction_id == transaction_id
+            ),
+            None,
+        )
+        if connector is None and stale is not None:
+            # The stop of a session closed as stale: its reading still counts.
+            stale.late_stop(transaction_id, self._stop_reading(meter_stop), reading_time(timestamp))
+            self.host.changed(self.charger, durable=True)
+        elif connector is None:
             LOGGER.info(
                 "Charger %s stopped unknown transaction %r; acknowledged",
                 self.id,
@@ -256,6 +276,11 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
                 continue
             if not (await self.trigger_message("StatusNotification", number)).accepted:
                 return
+        # A session open here: its readings say whether it still runs (its status, whether it
+        # is stale: Available or Preparing close it).
+        for number in known:
+            if self.charger.connectors[number].transaction is not None:
+                await self.trigger_message("MeterValues", number)
 
     def _stop_reading(self, meter_stop: Any) -> float | None:
         """Read a StopTransaction's meterStop in Wh when it can be true, else None (doubted)."""

@@ -24,10 +24,12 @@ from ocpp.v16.enums import (
     UpdateType,
 )
 from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
 
 from ...const import RESPONSE_TIMEOUT
 from ..commands import (
     ChargerCallError,
+    ChargerDisconnectedError,
     ChargerOfflineError,
     ChargerTimeoutError,
     ChargingProfile,
@@ -74,6 +76,8 @@ class Ocpp16Commands:
     async def _request(self, request: Any) -> Any:
         """Send one CALL; return the answer or raise a CommandError (never hangs)."""
         action = type(request).__name__
+        if self.connection.state is not State.OPEN:
+            raise ChargerOfflineError(self.id, action, "not connected")
         # Started eagerly: the frame is on the wire before anything queued in the loop runs.
         answer = asyncio.Task(self.call(request, suppress=False), eager_start=True)
         closed = asyncio.ensure_future(self.connection.wait_closed())
@@ -86,7 +90,8 @@ class Ocpp16Commands:
             answer.cancel()  # a no-op once it is done
         if not answer.done() or answer.cancelled():
             if closed.done() and not closed.cancelled():
-                raise ChargerOfflineError(self.id, action, "connection closed")
+                # Sent on an open connection: delivered, perhaps applied, never answered.
+                raise ChargerDisconnectedError(self.id, action, "disconnected before answering")
             raise ChargerTimeoutError(self.id, action, f"no answer within {RESPONSE_TIMEOUT} s")
         try:
             return answer.result()

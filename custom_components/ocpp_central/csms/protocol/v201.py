@@ -411,6 +411,12 @@ class Ocpp201Adapter(
                 if not self.status_heard(evse, number):
                     await self._confirm_status(evse, number)
             connector = self.charger.connectors.get(evse)
+            if connector and connector.transaction is not None:
+                # E14: does it still run? One that ended while we were apart closes as stale.
+                try:
+                    await self.get_transaction_status(connector.transaction.transaction_id)
+                except ChargerCallError as err:
+                    LOGGER.debug("Charger %s: no transaction status (%s)", self.id, err)
             if connector and connector.transaction is not None and not state.charging_state:
                 await self._status(
                     call.TriggerMessage(requested_message="TransactionEvent", evse={"id": evse})

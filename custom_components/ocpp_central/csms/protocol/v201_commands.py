@@ -35,6 +35,7 @@ from .v201_reports import PURPOSE, Ocpp201Reports, periods_data
 from .v201_variables import ALIAS_VALUES, BASIC_AUTH_PASSWORD, VariableAddress, parse_key
 
 if TYPE_CHECKING:
+    from ..model import Charger, Connector
     from .v201_state import Ledger
 
 # 1.6 trigger names that 2.0.1 renamed.
@@ -84,6 +85,11 @@ class Ocpp201Commands(Ocpp201Reports):
         @property
         def ledger(self) -> Ledger:
             """The charger's 2.0.1 bookkeeping (the adapter's)."""
+
+        charger: Charger
+
+        def close_stale(self, connector: Connector, why: str) -> None:
+            """Close a session the charger no longer runs (the adapter base's)."""
 
     # --- smart charging ----------------------------------------------------------
 
@@ -174,6 +180,20 @@ class Ocpp201Commands(Ocpp201Reports):
     async def remote_stop(self, transaction_id: int | str) -> CommandResult:
         """End a session."""
         return await self._status(call.RequestStopTransaction(transaction_id=str(transaction_id)))
+
+    async def get_transaction_status(self, transaction_id: int | str) -> CommandResult:
+        """Ask whether a session still runs (E14; data: ongoing, messages_in_queue).
+
+        One the charger ended, with nothing of it queued, is closed here as stale.
+        """
+        answer = await self._request(call.GetTransactionStatus(transaction_id=str(transaction_id)))
+        ongoing = answer.ongoing_indicator
+        queued = bool(answer.messages_in_queue)
+        if ongoing is False and not queued:
+            connector = self.charger.find_transaction(transaction_id)
+            if connector is not None:
+                self.close_stale(connector, "GetTransactionStatus: not ongoing")
+        return CommandResult("Accepted", {"ongoing": ongoing, "messages_in_queue": queued})
 
     async def change_availability(self, connector_id: int, operative: bool) -> CommandResult:
         """Make an EVSE (0: the station) operative or inoperative (Scheduled: after the session)."""

@@ -17,7 +17,7 @@ from ocpp.v201.enums import Action
 
 from ...const import LOGGER, RESPONSE_TIMEOUT
 from ..commands import (
-    ChargerOfflineError,
+    ChargerDisconnectedError,
     ChargerTimeoutError,
     CommandRejectedError,
     CommandResult,
@@ -132,7 +132,7 @@ class Ocpp201Reports:
             if pages.done.done():
                 return status, pages.done.result()
             if closed.done():
-                raise ChargerOfflineError(self.id, action, "connection closed")
+                raise ChargerDisconnectedError(self.id, action, "disconnected before reporting")
             raise ChargerTimeoutError(
                 self.id, action, f"report incomplete after {RESPONSE_TIMEOUT} s"
             )
@@ -185,9 +185,12 @@ class Ocpp201Reports:
         connector_id: int | None = None,
         purpose: ProfilePurpose | None = None,
         stack_level: int | None = None,
+        profile_ids: list[int] | None = None,
     ) -> CommandResult:
         """Return the installed profiles matching every criterion (data: profiles)."""
         criterion: dict[str, Any] = {}
+        if profile_ids:
+            criterion["charging_profile_id"] = list(profile_ids)
         if purpose is not None:
             criterion["charging_profile_purpose"] = PURPOSE[purpose]
         if stack_level is not None:
