@@ -106,5 +106,6 @@ async def test_removing_the_central_system_forgets_its_sessions(
     await hass.services.async_call(DOMAIN, "get_sessions", {}, blocking=True, return_response=True)
     assert await hass.config_entries.async_remove(central.entry_id)
     history = SessionHistory(history_path(hass))
-    assert await hass.async_add_executor_job(history.query, SessionQuery()) == []
+    mine = SessionQuery(entry_ids=(central.entry_id,))
+    assert await hass.async_add_executor_job(history.query, mine) == []
     await hass.async_add_executor_job(history.close)

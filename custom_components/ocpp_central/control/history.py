@@ -22,7 +22,8 @@ from pathlib import Path
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
@@ -62,6 +63,7 @@ class SessionLog:
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _listeners: list[CALLBACK_TYPE] = field(default_factory=list)
     _unsub: CALLBACK_TYPE | None = None
+    _unsub_stop: CALLBACK_TYPE | None = None
 
     # --- lifecycle ---------------------------------------------------------------
 
@@ -90,12 +92,23 @@ class SessionLog:
         self._unsub = async_track_time_interval(
             self.hass, self._async_flush, timedelta(seconds=PROGRESS_INTERVAL_S)
         )
+        # Home Assistant stopping unloads no entry: write what runs and close the file then.
+        self._unsub_stop = self.hass.bus.async_listen_once(
+            EVENT_HOMEASSISTANT_STOP, self._async_hass_stopping
+        )
+
+    async def _async_hass_stopping(self, _event: Event) -> None:
+        self._unsub_stop = None
+        await self.async_stop()
 
     async def async_stop(self) -> None:
         """Write what runs, wait for every write and close the database."""
         if self._unsub is not None:
             self._unsub()
             self._unsub = None
+        if self._unsub_stop is not None:
+            self._unsub_stop()
+            self._unsub_stop = None
         self._async_flush()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
