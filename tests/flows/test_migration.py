@@ -11,7 +11,7 @@ from typing import Any
 from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.config_entries import ConfigEntryDisabler
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -82,6 +82,14 @@ async def test_import_in_one_step_then_the_charger_connects(
     hass: HomeAssistant, incumbent: MockConfigEntry, central: MockConfigEntry, connect: ConnectFn
 ) -> None:
     """The issue names the two new chargers; confirming adds them and disables the incumbent."""
+    # One of the incumbent's entities, as it registered them (docs/migration.md: ours gets _2).
+    er.async_get(hass).async_get_or_create(
+        "switch",
+        "ocpp",
+        "garage_availability",
+        suggested_object_id="garage_availability",
+        config_entry=incumbent,
+    )
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id(central))
     assert issue is not None
     assert issue.is_fixable
@@ -115,6 +123,7 @@ async def test_import_in_one_step_then_the_charger_connects(
     connected = hass.states.get("binary_sensor.garage_connected")
     assert connected is not None
     assert connected.state == "on"
+    assert hass.states.get("switch.garage_availability_2") is not None
 
 
 async def test_keep_the_incumbent_enabled(
