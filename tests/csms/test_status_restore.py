@@ -40,6 +40,7 @@ STATUS = "sensor.charger_cp1_status"
 STATION_STATUS = "sensor.charger_cp1_station_status"
 ERROR = "sensor.charger_cp1_error"
 PLUGGED_IN = "binary_sensor.charger_cp1_cable_plugged_in"
+POWER = "sensor.charger_cp1_charging_power"
 
 
 class Telling:
@@ -267,6 +268,27 @@ async def test_idle_16_charger_ends_with_its_real_status_after_a_restart(
     await shows(hass, cp, STATUS, "preparing")
     assert cp.triggered == [("StatusNotification", 1)]
     assert shown(hass, PLUGGED_IN) == STATE_ON
+
+
+async def test_an_idle_charger_shows_no_power_after_a_restart(
+    hass: HomeAssistant, central: MockConfigEntry, open_charger: Open
+) -> None:
+    """Idle before and after: its confirmed Available says 0 W, not unknown until a reading."""
+    statuses = {0: "Available", 1: "Available"}
+    cp = await open_charger(IdleCharger16, statuses, "ocpp1.6")
+    await cp.call(boot_notification())
+    await cp.status(1)
+    await hass.async_block_till_done()
+
+    await restart(hass, central)
+    cp = await open_charger(IdleCharger16, statuses, "ocpp1.6")
+    await wait_for(lambda: connected(central))
+    await hass.async_block_till_done()
+    assert shown(hass, POWER) == STATE_UNKNOWN  # Not confirmed yet.
+
+    grace_ends(hass)
+    await shows(hass, cp, STATUS, "available")
+    await wait_for(lambda: shown(hass, POWER) == "0.0")
 
 
 async def test_a_charger_never_heard_from_is_asked_for_every_status(

@@ -45,6 +45,12 @@ PLUGGED_IN_STATUSES = frozenset(
 
 # Where the charger offers energy: Charging, and SuspendedEV, where the car takes none of it.
 OFFERING_STATUSES = frozenset({ConnectorStatus.CHARGING, ConnectorStatus.SUSPENDED_EV})
+# No current flows in these, whatever came before (2.0.1's Occupied maps to Preparing, which a
+# charger that never tells its charging state reports all through a session: not among them).
+NO_FLOW_STATUSES = frozenset(ConnectorStatus) - {
+    ConnectorStatus.CHARGING,
+    ConnectorStatus.PREPARING,
+}
 
 
 class Phase(StrEnum):
@@ -251,6 +257,11 @@ class Connector:
         """
         if status not in (None, self.status, ConnectorStatus.CHARGING):
             self.stop_flows(offered=status not in OFFERING_STATUSES)
+        elif status in NO_FLOW_STATUSES and self.power_w is None:
+            # The same status again (after a restart nothing was read yet): none flows, so the
+            # power is known to be 0 rather than unknown until a reading that an idle charger
+            # never sends.
+            self.power_w = 0.0
         self.status = status
         self.status_confirmed = True
 

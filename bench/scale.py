@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""A car park on one Home Assistant: N chargers, the recorder, a restart.
+
+    .venv/bin/python bench/scale.py [--chargers 200] [--steady-s 120] [--charging-share 0.3]
+
+1. Writes a config dir (bench/.work/scale) with the integration, N chargers configured (as an
+   installer adds them), the recorder on SQLite as a homeowner has it, and bench/scale_probe,
+   which measures the event loop's lag from inside (a 50 ms sleep's overshoot) and tells which
+   chargers are known (every status and power sensor has a value).
+2. Starts `hass`, then bench/scale_fleet.py in its own process: mixed 1.6J / 2.0.1 chargers, a
+   share of them charging with a reading every 10 s, heartbeats at the boot answer's interval.
+   join_s: from the fleet's start until every charger is known.
+3. Steady state for --steady-s: CPU of the hass process (% of one core), loop lag, RSS (and RSS
+   per charger over Home Assistant without chargers), recorder rows (states table) and database
+   growth, both per charger.
+4. Restarts Home Assistant with all chargers connected; they reconnect with random back-off.
+   restart_all_known_s: from the new hass process's start until every charger is known again.
+5. Prints a table, then last one line:
+   SCALE chargers=<n> cpu_pct=<x> loop_lag_p99_ms=<x> rss_mb=<x> mb_per_charger=<x> join_s=<x>
+   restart_all_known_s=<x> recorder_rows_per_charger_hour=<x> db_mb_per_charger_day=<x>
+"""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import suppress
+import json
+import os
+from pathlib import Path
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from typing import Any
+import urllib.request
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+WORK = BENCH / ".work"
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(BENCH))
+
+import make_config  # noqa: E402
+from meter_values import Lines, child, cpu_seconds  # noqa: E402
+
+KNOWN_TIMEOUT_S = 900.0
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, MB."""
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def probe(base: str, *, reset: bool = False) -> dict[str, Any]:
+    url = f"{base}/api/scale_probe" + ("?reset=1" if reset else "")
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return dict(json.loads(response.read()))
+
+
+class Database:
+    """The recorder's SQLite file, read on the side (WAL: readers do not block it)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _query(self, sql: str) -> int:
+        with suppress(sqlite3.Error), sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) as db:
+            return int(db.execute(sql).fetchone()[0] or 0)
+        return 0
+
+    def rows(self) -> int:
+        return self._query("SELECT MAX(state_id) FROM states")
+
+    def attribute_rows(self) -> int:
+        return self._query("SELECT MAX(attributes_id) FROM state_attributes")
+
+    def size_mb(self) -> float:
+        pages = self._query("PRAGMA page_count")
+        size = self._query("PRAGMA page_size")
+        return pages * size / 1e6
+
+
+class Hass:
+    """One hass process on the bench's config dir."""
+
+    def __init__(self, config_dir: Path, base: str, log_path: Path) -> None:
+        self.config_dir = config_dir
+        self.base = base
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.started = 0.0
+
+    def start(self) -> None:
+        log = self.log_path.open("a")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(
+            make_config.hass_command(self.config_dir), stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def wait_loaded(self, timeout: float = 300) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise SystemExit(f"hass exited ({self.proc.returncode}); see {self.log_path}")
+            with suppress(OSError, ValueError):
+                status = probe(self.base)
+                if status["entries"] == ["loaded"]:
+                    return status
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the integration did not load; see {self.log_path}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+
+def wait_all_known(hass: Hass, chargers: int, since: float) -> tuple[float, dict[str, Any]]:
+    """Seconds from `since` until every charger is known; the probe's last answer."""
+    deadline = time.monotonic() + KNOWN_TIMEOUT_S
+    last: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        with suppress(OSError, ValueError):
+            last = probe(hass.base)
+            if last["devices"] >= chargers and last["known"] >= chargers:
+                return time.monotonic() - since, last
+        time.sleep(0.5)
+    raise SystemExit(f"only {last.get('known')} of {chargers} chargers known; see {hass.log_path}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--chargers", type=int, default=200)
+    parser.add_argument("--steady-s", type=float, default=120.0)
+    parser.add_argument("--charging-share", type=float, default=0.3)
+    parser.add_argument("--spread", type=float, default=10.0, help="seconds the fleet joins over")
+    args = parser.parse_args()
+
+    config_dir = WORK / "scale"
+    http_port, ocpp_port = make_config.free_port(), make_config.free_port()
+    cfg = make_config.HassConfig(
+        http_port=http_port,
+        ocpp_port=ocpp_port,
+        unknown_chargers="reject",
+        chargers=[
+            make_config.ChargerSpec(f"SCALE{n:04d}", f"Bay {n:04d}") for n in range(args.chargers)
+        ],
+        components=("recorder",),
+        log_level="warning",
+        integration_log_level="warning",
+        demo_login=False,
+        energy_sensor=None,
+        power_sensor=None,
+        extra_components={"scale_probe": BENCH / "scale_probe"},
+        location_name="OCPP scale bench",
+    )
+    make_config.write_config(config_dir, cfg, reset=True)
+    make_config.ensure_requirements([make_config.DOMAIN])
+    base = f"http://127.0.0.1:{http_port}"
+    log_path = WORK / "scale-hass.log"
+    log_path.write_text("")
+    db = Database(config_dir / "home-assistant_v2.db")
+    hass = Hass(config_dir, base, log_path)
+    print(f"{args.chargers} chargers, recorder on SQLite; Home Assistant log: {log_path}")
+
+    hass.start()
+    try:
+        status = hass.wait_loaded()
+        startup_s = time.monotonic() - hass.started
+        time.sleep(5)
+        rss_empty = rss_mb(hass.pid)
+        print(f"  up in {startup_s:.1f} s (integration setup {status['setup_s'] or 0:.2f} s)")
+        fleet_cmd = [
+            sys.executable,
+            str(BENCH / "scale_fleet.py"),
+            f"ws://127.0.0.1:{ocpp_port}",
+            "--chargers",
+            str(args.chargers),
+            "--charging-share",
+            str(args.charging_share),
+            "--spread",
+            str(args.spread),
+        ]
+        with child(fleet_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as fleet:
+            assert fleet.stdout is not None and fleet.stdin is not None
+            lines = Lines(fleet.stdout)
+            charging = int(lines.expect("CHARGING", timeout=60))
+            joined = time.monotonic()
+            probe(base, reset=True)
+            join_s, _ = wait_all_known(hass, args.chargers, joined)
+            join_lag = probe(base, reset=True)["lag"]
+            print(f"  all {args.chargers} known after {join_s:.1f} s; steady state...")
+
+            # Let the join's after-work (entities added, quirks read) settle first.
+            time.sleep(min(30.0, args.steady_s / 4))
+            probe(base, reset=True)
+            cpu0, rows0, attrs0, size0 = cpu_seconds(hass.pid), db.rows(), db.attribute_rows(), db.size_mb()
+            t0 = time.monotonic()
+            time.sleep(args.steady_s)
+            steady = time.monotonic() - t0
+            cpu1 = cpu_seconds(hass.pid)
+            # The recorder commits every 5 s: wait one commit, counted over the longer window.
+            time.sleep(6)
+            counted = time.monotonic() - t0
+            rows1, attrs1, size1 = db.rows(), db.attribute_rows(), db.size_mb()
+            steady_probe = probe(base, reset=True)
+            rss = rss_mb(hass.pid)
+            cpu_pct = (cpu1 - cpu0) / steady * 100
+
+            print("  restarting Home Assistant with every charger connected...")
+            hass.stop()
+            hass.start()
+            hass.wait_loaded()
+            restart_s, _ = wait_all_known(hass, args.chargers, hass.started)
+            restart_lag = probe(base)["lag"]
+            fleet.stdin.write("QUIT\n")
+            fleet.stdin.flush()
+    finally:
+        hass.stop()
+
+    hours = counted / 3600
+    rows = rows1 - rows0
+    rows_per_charger_hour = rows / args.chargers / hours
+    rows_per_charging_hour = rows / max(1, charging) / hours
+    db_per_charger_day = (size1 - size0) / args.chargers * (86400 / counted)
+    lag = steady_probe["lag"]
+    print()
+    print(f"{'chargers (charging)':40} {args.chargers} ({charging})")
+    print(f"{'startup to integration loaded, s':40} {startup_s:.1f}")
+    print(f"{'join: all known, s':40} {join_s:.1f}")
+    print(f"{'join: loop lag p50 / p99 / max, ms':40} {join_lag['p50']:.1f} / {join_lag['p99']:.1f} / {join_lag['max']:.1f}")
+    print(f"{'steady: CPU, % of one core':40} {cpu_pct:.1f}")
+    print(f"{'steady: loop lag p50 / p99 / max, ms':40} {lag['p50']:.1f} / {lag['p99']:.1f} / {lag['max']:.1f}")
+    print(f"{'RSS without chargers / steady, MB':40} {rss_empty:.0f} / {rss:.0f}")
+    print(f"{'recorder: state rows per charger-hour':40} {rows_per_charger_hour:.1f}")
+    print(f"{'recorder: per charging charger-hour':40} {rows_per_charging_hour:.1f}")
+    print(f"{'recorder: attribute rows in the window':40} {attrs1 - attrs0}")
+    print(f"{'restart: all known again, s':40} {restart_s:.1f}")
+    print(f"{'restart: loop lag p99 / max, ms':40} {restart_lag['p99']:.1f} / {restart_lag['max']:.1f}")
+    print(
+        f"SCALE chargers={args.chargers} cpu_pct={cpu_pct:.1f} loop_lag_p99_ms={lag['p99']:.1f}"
+        f" rss_mb={rss:.0f} mb_per_charger={(rss - rss_empty) / args.chargers:.3f}"
+        f" join_s={join_s:.1f} restart_all_known_s={restart_s:.1f}"
+        f" recorder_rows_per_charger_hour={rows_per_charger_hour:.1f}"
+        f" db_mb_per_charger_day={db_per_charger_day:.3f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    raise SystemExit(main())

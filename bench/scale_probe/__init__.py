@@ -1,0 +1,114 @@
+"""Scale probe: what bench/scale.py reads from inside Home Assistant.
+
+Only ever loaded into the throw-away config dir the bench makes (listening on 127.0.0.1).
+GET /api/scale_probe returns:
+- loop lag: a task sleeps 50 ms over and over and keeps how much later than asked it woke
+  (the overshoot, ms); `?reset=1` starts a new window after reading;
+- which chargers are known: a charger (device of ocpp_central) is known when every one of its
+  status and power sensors has a state other than unknown/unavailable;
+- the number of states, the ocpp_central config entries' states and the integration's setup time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+import time
+from typing import Any
+
+from aiohttp import web
+from homeassistant.components.http import KEY_HASS, HomeAssistantView
+from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.typing import ConfigType
+from homeassistant.setup import async_get_setup_timings
+
+DOMAIN = "scale_probe"
+TICK_S = 0.05
+KNOWN_KEYS = frozenset({"status", "power"})
+UNKNOWN = frozenset({"unknown", "unavailable"})
+
+
+class LoopLag:
+    """Overshoots of a 50 ms sleep, since the last reset."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+
+    async def run(self) -> None:
+        while True:
+            asked = time.monotonic()
+            await asyncio.sleep(TICK_S)
+            self.samples.append((time.monotonic() - asked - TICK_S) * 1000)
+
+    def summary(self) -> dict[str, float]:
+        ordered = sorted(self.samples)
+        if not ordered:
+            return {"n": 0, "p50": 0.0, "p99": 0.0, "max": 0.0}
+        return {
+            "n": len(ordered),
+            "p50": ordered[len(ordered) // 2],
+            "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
+            "max": ordered[-1],
+        }
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Start the lag sampler and serve the view."""
+    lag = LoopLag()
+    started: dict[str, float] = {}
+
+    @callback
+    def _started(_event: Event[Any]) -> None:
+        started["at"] = time.time()
+
+    hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STARTED, _started)
+    hass.async_create_background_task(lag.run(), "scale probe loop lag")
+    hass.http.register_view(ProbeView(lag, started))
+    return True
+
+
+def known_chargers(hass: HomeAssistant) -> tuple[int, int]:
+    """Return (chargers with a status or power sensor, those whose all are known)."""
+    registry = er.async_get(hass)
+    per_device: dict[str, bool] = defaultdict(lambda: True)
+    for entry in registry.entities.values():
+        if entry.platform != "ocpp_central" or entry.translation_key not in KNOWN_KEYS:
+            continue
+        if entry.device_id is None or entry.disabled_by is not None:
+            continue
+        state = hass.states.get(entry.entity_id)
+        known = state is not None and state.state not in UNKNOWN
+        per_device[entry.device_id] = per_device[entry.device_id] and known
+    return len(per_device), sum(per_device.values())
+
+
+class ProbeView(HomeAssistantView):
+    """Loop lag, known chargers, entity count."""
+
+    url = "/api/scale_probe"
+    name = "api:scale_probe"
+    requires_auth = False
+
+    def __init__(self, lag: LoopLag, started: dict[str, float]) -> None:
+        self.lag = lag
+        self.started = started
+
+    async def get(self, request: web.Request) -> web.Response:
+        hass = request.app[KEY_HASS]
+        devices, known = known_chargers(hass)
+        body = {
+            "lag": self.lag.summary(),
+            "devices": devices,
+            "known": known,
+            "states": len(hass.states.async_entity_ids()),
+            "started_at": self.started.get("at"),
+            "setup_s": async_get_setup_timings(hass).get("ocpp_central"),
+            "entries": [
+                entry.state.value for entry in hass.config_entries.async_entries("ocpp_central")
+            ],
+        }
+        if request.query.get("reset"):
+            self.lag.samples = []
+        return self.json(body)
