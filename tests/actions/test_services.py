@@ -12,16 +12,17 @@ from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_central.const import DOMAIN
+from custom_components.ocpp_central.actions.history import HISTORY_SERVICES
 from custom_components.ocpp_central.actions.id_tags import ID_TAG_SERVICES
+from custom_components.ocpp_central.const import DOMAIN
 from custom_components.ocpp_central.services import SERVICES
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER, ScriptedCharger
 from tests.helpers.services_common import DIRECT, DIRECT_IDS, MINIMAL, act, device_of
 from tests.helpers.waiting import TIMED_OUT, timeout_for
 
 pytestmark = pytest.mark.usefixtures("quiet_setup")
-# Every action: the charger-targeted ones and the id tag ones (no charger target).
-ALL_SERVICES = set(SERVICES) | set(ID_TAG_SERVICES)
+# Every action: the charger-targeted ones, the id tag ones and the history's (no charger target).
+ALL_SERVICES = set(SERVICES) | set(ID_TAG_SERVICES) | set(HISTORY_SERVICES)
 
 
 async def test_services_registered_in_async_setup(hass: HomeAssistant) -> None:

@@ -37,6 +37,8 @@ else:
 ATTR_START = "start"
 ATTR_END = "end"
 ATTR_ID_TAG = "id_tag"
+# The actions registered here (services.py registers the charger-targeted ones).
+HISTORY_SERVICES = ("get_sessions", "export_sessions")
 # More sessions than this in one answer are cut off (the response says so).
 MAX_SESSIONS = 10_000
 EXPORT_FOLDER = DOMAIN
