@@ -19,7 +19,6 @@ from homeassistant.const import (
     SERVICE_TURN_ON,
     STATE_OFF,
     STATE_ON,
-    STATE_UNKNOWN,
     Platform,
 )
 from homeassistant.core import HomeAssistant
@@ -109,7 +108,8 @@ async def test_limit_then_pause_then_resume_to_it(
     """Limit 13 A; switch off: 0 A, the session kept; switch on: back to 13 A."""
     freezer.move_to(NOW)
     tx = await run_session(hass, cp)
-    assert shown(hass, CHARGE, LIMIT, REASON) == (STATE_ON, STATE_UNKNOWN, "no_limit")
+    # No limit set: the number shows the charger's maximum current.
+    assert shown(hass, CHARGE, LIMIT, REASON) == (STATE_ON, "32.0", "no_limit")
 
     await set_value(hass, LIMIT, 13)
     sent = cp.received("SetChargingProfile")
@@ -152,7 +152,8 @@ async def test_pause_then_resume_without_limit_clears(
         ("ClearChargingProfile", {key: 1001}),
         ("ClearChargingProfile", {key: 2001}),
     ]
-    assert shown(hass, CHARGE, REASON, APPLIED) == (STATE_ON, "no_limit", STATE_UNKNOWN)
+    # No limit of ours left: the charger's maximum current applies.
+    assert shown(hass, CHARGE, REASON, APPLIED) == (STATE_ON, "no_limit", "32.0")
 
 
 @VERSIONS
