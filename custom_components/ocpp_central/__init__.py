@@ -29,6 +29,7 @@ from .const import (
 from .control.controller import remove_control_issues
 from .control.history import async_remove_history
 from .csms.auth import build_ssl_context
+from .dashboard import async_register_card, async_setup_dashboard_service
 from .flows.migration import async_offer_import, issue_id as import_issue_id
 from .security.certificates import async_load_ca, async_remove_ca
 from .services import async_setup_services
@@ -50,8 +51,10 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the integration: its service actions, aimed at charger devices."""
+    """Set up the integration: its service actions, and the charger card for the frontend."""
     async_setup_services(hass)
+    async_setup_dashboard_service(hass)
+    await async_register_card(hass)
     return True
 
 
