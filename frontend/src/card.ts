@@ -190,7 +190,8 @@ export class OcppCentralChargerCard extends LitElement {
         @change=${(ev: Event) => this._setLimit(entityId, Number((ev.target as HTMLInputElement).value))}
       />
       <div class="detail" data-role="applied_limit">
-        ${t("applied")}: ${applied ?? "–"} · ${this._renderObeys(connector.entities.limit_verified)}
+        ${t("applied")}: ${applied ?? "–"} ·
+        ${this._renderObeys(connector.entities.limit_obeyed ?? connector.entities.limit_verified)}
       </div>
     </div>`;
   }
@@ -215,7 +216,9 @@ export class OcppCentralChargerCard extends LitElement {
         >${yes ? t("obeys_yes") : t("obeys_no")}</span
       >`;
     }
-    return html`<span data-role="limit_verified">${this._format(entityId)}</span>`;
+    // "Limit obeyed": yes, no, no limit set, waiting for a reading, not reported.
+    const look = stateObj.state === "no" ? "obeys-no" : "";
+    return html`<span data-role="limit_verified" class=${look}>${t("obeys")}: ${this._format(entityId)}</span>`;
   }
 
   private _renderReason(entityId: string | undefined): TemplateResult | typeof nothing {

@@ -13,6 +13,7 @@ export const ROLES = [
   "charge_mode",
   "current_limit",
   "applied_limit",
+  "limit_obeyed",
   "limit_verified",
   "control_reason",
   "session_solar_share",

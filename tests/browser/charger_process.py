@@ -108,6 +108,7 @@ class Charger(ChargePoint):
         await self.call(
             call.StatusNotification(connector_id=1, error_code="NoError", status="Preparing")
         )
+        await self.call(call.Authorize(id_tag="CARD"))
         started = await self.call(
             call.StartTransaction(
                 connector_id=1, id_tag="CARD", meter_start=int(START_WH), timestamp=now()

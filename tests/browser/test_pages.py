@@ -1,0 +1,70 @@
+"""Home Assistant's own pages for a charging charger: its device page, and the Chargers dashboard."""
+
+from __future__ import annotations
+
+import shutil
+
+from playwright.sync_api import expect
+import pytest
+
+from .conftest import artifact, owner_page
+from .site import ROOT, Site
+from .test_card import STATUS, charging
+
+DOCS_IMAGES = ROOT / "docs" / "images"
+# The visible texts under an element, through every shadow root, in document order.
+DEEP_TEXTS = """(root) => {
+  const texts = [];
+  const walk = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) {
+      const parent = node.parentElement;
+      const box = parent ? parent.getBoundingClientRect() : null;
+      if (parent && parent.checkVisibility({ visibilityProperty: true }) && box.width && box.height)
+        texts.push(node.textContent.trim());
+      return;
+    }
+    if (node.shadowRoot) walk(node.shadowRoot);
+    const children = node.assignedNodes ? node.assignedNodes({ flatten: true }) : [];
+    for (const child of node.childNodes) walk(child);
+    for (const child of children) if (child.parentNode !== node) walk(child);
+  };
+  walk(root);
+  return texts;
+}"""
+
+
+@pytest.mark.timeout(900)
+def test_device_page_shows_nothing_unknown(site: Site) -> None:
+    """Every entity the device page lists for a charging charger has a value."""
+    charging(site)
+    device_id = site.device_id(STATUS)
+    with owner_page(site, height=2400) as page:
+        page.goto(f"{site.base_url}/config/devices/device/{device_id}")
+        device_page = page.locator("ha-config-device-page")
+        expect(device_page).to_contain_text("Charging")
+        page.screenshot(path=artifact("device-page.png"), full_page=True)
+        expect(device_page).to_contain_text("Session energy")
+        # The entity cards (Controls, Sensors, ...); not the Activity card's history of changes.
+        cards = device_page.locator("ha-device-entities-card")
+        expect(cards.first).to_be_visible()
+        texts = [text for card in cards.all() for text in card.evaluate(DEEP_TEXTS) if text]
+        assert "Session energy" in texts
+        unknown = [f"{texts[n - 1]}: {text}" for n, text in enumerate(texts) if "Unknown" in text]
+        assert not unknown, f"'Unknown' on the device page: {unknown}"
+
+
+@pytest.mark.timeout(900)
+def test_created_dashboard_shows_stock_cards(site: Site) -> None:
+    """ocpp_central.create_dashboard: a Chargers dashboard of tiles, a gauge and a history graph."""
+    charging(site)
+    site.api("services/ocpp_central/create_dashboard", {})
+    with owner_page(site, height=1400) as page:
+        page.goto(f"{site.base_url}/ocpp-chargers/chargers")
+        expect(page.locator("hui-tile-card").first).to_be_visible()
+        expect(page.locator("hui-gauge-card")).to_have_count(1)
+        expect(page.locator("hui-history-graph-card")).to_have_count(1)
+        expect(page.locator("hui-tile-card").filter(has_text="Charging").first).to_be_visible()
+        assert page.locator("hui-error-card").count() == 0
+        page.screenshot(path=artifact("dashboard.png"), full_page=True)
+    DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(artifact("dashboard.png"), DOCS_IMAGES / "dashboard.png")
