@@ -29,6 +29,7 @@ from custom_components.ocpp_central.entities import (
     control as control_entities,
     ev as ev_sensors,
     external_limit as external_limit_sensor,
+    history as history_entities,
     limits as limit_entities,
     reason as control_sensors,
     session as control_session_sensors,
@@ -193,6 +194,7 @@ def test_names_states_and_icons_are_translated() -> None:
             *external_limit_sensor.EXTERNAL_LIMIT_SENSORS,
             *control_sensors.CONTROL_SENSORS,
             *control_session_sensors.SESSION_SENSORS,
+            *history_entities.ID_TAG_SENSORS,
         ),
         "binary_sensor": (
             *binary_sensor.CHARGER_BINARY_SENSORS,
@@ -208,6 +210,7 @@ def test_names_states_and_icons_are_translated() -> None:
         "switch": (*switch.CHARGER_SWITCHES, *switch.CONNECTOR_SWITCHES),
         "select": (select.CHARGE_MODE,),
         "time": (time.DEPARTURE_TIME,),
+        "calendar": (history_entities.SESSION_CALENDAR,),
     }
     for platform, descriptions in platforms.items():
         strings = entity_strings[platform]
