@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -302,3 +302,8 @@ async def test_k08_get_profiles_reads_composite_schedule(
     ]
     assert answer["status"] == "Accepted"
     assert answer["composite_schedule"]["periods"] == [{"start_s": 0, "limit": 16.0}]
+    cp.script.answers["GetCompositeSchedule"] = "Rejected"
+    with pytest.raises(HomeAssistantError) as excinfo:
+        await act(hass, "get_charging_profiles", _device(central), response=True)
+    assert excinfo.value.translation_key == "command_rejected"
+    assert "GetCompositeSchedule" in str(excinfo.value)

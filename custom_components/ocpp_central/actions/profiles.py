@@ -123,6 +123,8 @@ async def async_get_charging_profiles(target: ChargerTarget, call: ServiceCall) 
         stack_level=call.data.get("stack_level"),
         profile_id=call.data.get("profile_id"),
     )
-    require(result, target, "GetChargingProfiles", "NoProfiles")
+    # A 1.6 charger was asked for its composite schedule instead.
+    action = "GetChargingProfiles" if "profiles" in result.data else "GetCompositeSchedule"
+    require(result, target, action, "NoProfiles")
     response: dict[str, Any] = {"status": result.status, **result.data}
     return response
