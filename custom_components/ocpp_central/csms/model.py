@@ -257,10 +257,10 @@ class Connector:
         """
         if status not in (None, self.status, ConnectorStatus.CHARGING):
             self.stop_flows(offered=status not in OFFERING_STATUSES)
-        elif status in NO_FLOW_STATUSES and self.power_w is None:
-            # The same status again (after a restart nothing was read yet): none flows, so the
-            # power is known to be 0 rather than unknown until a reading that an idle charger
-            # never sends.
+        if status in NO_FLOW_STATUSES and self.power_w is None:
+            # Nothing read yet (a new charger, or the same status again after a restart): none
+            # flows, so the power is 0 rather than unknown until a reading an idle charger never
+            # sends.
             self.power_w = 0.0
         self.status = status
         self.status_confirmed = True
