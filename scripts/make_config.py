@@ -120,6 +120,39 @@ class HassConfig:
     # Energy dashboard: more individual devices, (energy sensor, power sensor, name).
     more_devices: list[tuple[str, str, str]] = field(default_factory=list)
     location_name: str = "OCPP demo"
+    # The default dashboard (Overview): the charger card with every charger, and the site.
+    dashboard: bool = False
+
+
+def demo_dashboard() -> dict[str, object]:
+    """The demo's Overview: the charger card (all chargers) beside the simulated site."""
+    site = [DEMO_GRID_SENSOR, DEMO_PV_SENSOR, DEMO_PRICE_SENSOR]
+    return {
+        "views": [
+            {
+                "title": "Chargers",
+                "path": "chargers",
+                "type": "sections",
+                "max_columns": 3,
+                "sections": [
+                    {"type": "grid", "cards": [{"type": "custom:ocpp-central-charger-card"}]},
+                    {
+                        "type": "grid",
+                        "cards": [
+                            {"type": "heading", "heading": "Site"},
+                            *({"type": "tile", "entity": entity} for entity in site),
+                            {
+                                "type": "history-graph",
+                                "hours_to_show": 1,
+                                "entities": [DEMO_GRID_SENSOR, DEMO_PV_SENSOR, DEMO_POWER_SENSOR],
+                                "grid_options": {"columns": 12},
+                            },
+                        ],
+                    },
+                ],
+            }
+        ]
+    }
 
 
 def demo_config() -> HassConfig:
@@ -133,6 +166,7 @@ def demo_config() -> HassConfig:
         extra_yaml={"demo_site": [f"chargers: [{DEMO_POWER_SENSOR}, {DEMO2_POWER_SENSOR}]"]},
         control_options=dict(DEMO_CONTROL_OPTIONS),
         more_devices=[(DEMO2_ENERGY_SENSOR, DEMO2_POWER_SENSOR, DEMO2_CHARGER_NAME)],
+        dashboard=True,
     )
 
 
@@ -411,6 +445,9 @@ def write_config(config_dir: Path, cfg: HassConfig, *, reset: bool = False) -> P
             version=1,
             minor_version=3,
         )
+    if cfg.dashboard:
+        # homeassistant/components/lovelace/dashboard.py: STORAGE_VERSION 1 (key lovelace).
+        _write_storage(storage, "lovelace", {"config": demo_dashboard()}, version=1)
     return config_dir
 
 
