@@ -32,6 +32,7 @@ from .csms.upstream.config import (
     UPSTREAM_VERSIONS,
     LinkState,
     RefusalReason,
+    group_policies,
 )
 from .csms.upstream.gateway import raw_call
 from .csms.upstream.queue import JsonLinesFile
@@ -48,6 +49,8 @@ CONF_UPSTREAM_AUTHORIZE = "upstream_authorize"
 CONF_UPSTREAM_COMMANDS = "upstream_commands"
 CONF_UPSTREAM_PROFILES = "upstream_profiles"
 CONF_UPSTREAM_CERTIFICATE = "upstream_certificate"
+CONF_UPSTREAM_LOCAL = "upstream_local_actions"
+CONF_UPSTREAM_REFUSED = "upstream_refused_actions"
 UPSTREAM_KEYS = (
     CONF_UPSTREAM_URL,
     CONF_UPSTREAM_IDENTITY,
@@ -57,6 +60,8 @@ UPSTREAM_KEYS = (
     CONF_UPSTREAM_COMMANDS,
     CONF_UPSTREAM_PROFILES,
     CONF_UPSTREAM_CERTIFICATE,
+    CONF_UPSTREAM_LOCAL,
+    CONF_UPSTREAM_REFUSED,
 )
 AUTO = "auto"
 ISSUE_UPSTREAM_REFUSED = "upstream_refused"
@@ -89,6 +94,9 @@ def upstream_config(data: Mapping[str, Any], charger_version: str | None) -> Ups
         commands=commands,
         profiles=profiles,
         client_certificate=str(data.get(CONF_UPSTREAM_CERTIFICATE) or "").strip(),
+        actions=group_policies(
+            list(data.get(CONF_UPSTREAM_LOCAL) or []), list(data.get(CONF_UPSTREAM_REFUSED) or [])
+        ),
     )
 
 

@@ -195,3 +195,25 @@ async def test_a_request_for_an_offline_charger_gets_an_error(
     frame = await upstream.send("CP1", "Reset", {"type": "Soft"})
     assert frame[0] == 4
     assert frame[2] == "GenericError"
+
+
+@VERSIONS
+@pytest.mark.parametrize(
+    "upstream_extra",
+    [{"upstream_local_actions": ["unlock"], "upstream_refused_actions": ["reset"]}],
+)
+async def test_a_policy_per_kind_of_request(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    upstream: UpstreamCsms,
+    connect_charger: ConnectAnyFn,
+    charger_version: str,
+) -> None:
+    """Remote start passes, unlock is answered by us, reset refused: each kind its own policy."""
+    cp = await ready(central, upstream, connect_charger)
+    unlock = {"connectorId": 1} if charger_version == "1.6" else {"evseId": 1, "connectorId": 1}
+    assert (await upstream.send("CP1", "UnlockConnector", unlock))[2] == {"status": "Unlocked"}
+    assert (await upstream.send("CP1", *RESET[charger_version]))[2] == {"status": "Rejected"}
+    await upstream.send("CP1", *REMOTE_START[charger_version])
+    assert [c.action for c in cp.calls if c.action in {"UnlockConnector", "Reset"}] == []
+    assert cp.received(REMOTE_START[charger_version][0]) == [REMOTE_START[charger_version][1]]

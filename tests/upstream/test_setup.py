@@ -70,6 +70,8 @@ async def test_flow_sets_changes_and_removes_an_upstream(
             "upstream_authorize": "either",
             "upstream_commands": "local",
             "upstream_profiles": "refuse",
+            "upstream_local_actions": ["unlock"],
+            "upstream_refused_actions": [],
         },
     )
     assert result["reason"] == "reconfigure_successful"
@@ -80,6 +82,7 @@ async def test_flow_sets_changes_and_removes_an_upstream(
         "upstream_authorize": "either",
         "upstream_commands": "local",
         "upstream_profiles": "refuse",
+        "upstream_local_actions": ["unlock"],
     }
     link = config_entry.runtime_data.upstreams.link("CP1")
     assert link is not None

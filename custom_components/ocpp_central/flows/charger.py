@@ -66,14 +66,17 @@ from ..const import (
 from ..csms.admission import identity_problem
 from ..csms.auth import generate_password, password_problem
 from ..csms.upstream import url_problem
+from ..csms.upstream.config import ACTION_GROUPS
 from ..upstreams import (
     AUTO,
     CONF_UPSTREAM_AUTHORIZE,
     CONF_UPSTREAM_CERTIFICATE,
     CONF_UPSTREAM_COMMANDS,
     CONF_UPSTREAM_IDENTITY,
+    CONF_UPSTREAM_LOCAL,
     CONF_UPSTREAM_PASSWORD,
     CONF_UPSTREAM_PROFILES,
+    CONF_UPSTREAM_REFUSED,
     CONF_UPSTREAM_URL,
     CONF_UPSTREAM_VERSION,
     UPSTREAM_KEYS,
@@ -241,6 +244,15 @@ def _upstream_schema(data: dict[str, Any]) -> vol.Schema:
         upstream[vol.Required(key, default=_selector_key(key, data.get(key, default)))] = _select(
             key
         )
+    for key in (CONF_UPSTREAM_LOCAL, CONF_UPSTREAM_REFUSED):
+        upstream[vol.Optional(key, default=list(data.get(key) or []))] = SelectSelector(
+            SelectSelectorConfig(
+                options=list(ACTION_GROUPS),
+                multiple=True,
+                translation_key="upstream_actions",
+                mode=SelectSelectorMode.DROPDOWN,
+            )
+        )
     upstream[
         vol.Optional(
             CONF_UPSTREAM_CERTIFICATE,
@@ -270,6 +282,9 @@ def _upstream_from_input(user_input: dict[str, Any]) -> tuple[dict[str, Any], di
             values[key] = text
     for key, default in _UPSTREAM_CHOICES.items():
         values[key] = _CHOICES[key].get(str(given.get(key, "")), default)
+    for key in (CONF_UPSTREAM_LOCAL, CONF_UPSTREAM_REFUSED):
+        if chosen := [group for group in given.get(key) or [] if group in ACTION_GROUPS]:
+            values[key] = chosen
     return values, {}
 
 

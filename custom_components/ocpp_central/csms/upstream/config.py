@@ -67,6 +67,39 @@ class RefusalReason(StrEnum):
     UNREACHABLE = "unreachable"  # no connection (yet): retried
 
 
+# The upstream's requests by kind, for per-kind policies (both versions' names).
+ACTION_GROUPS: dict[str, tuple[str, ...]] = {
+    "remote_start": ("RemoteStartTransaction", "RequestStartTransaction"),
+    "remote_stop": ("RemoteStopTransaction", "RequestStopTransaction"),
+    "reset": ("Reset",),
+    "unlock": ("UnlockConnector",),
+    "trigger_message": ("TriggerMessage",),
+    "configuration": (
+        "GetConfiguration",
+        "ChangeConfiguration",
+        "GetVariables",
+        "SetVariables",
+        "GetBaseReport",
+        "GetReport",
+    ),
+    "firmware_diagnostics": ("UpdateFirmware", "GetDiagnostics", "GetLog"),
+    "availability": ("ChangeAvailability",),
+    "local_list": ("SendLocalList", "GetLocalListVersion", "ClearCache"),
+    "reservation": ("ReserveNow", "CancelReservation"),
+    "data_transfer": ("DataTransfer",),
+}
+
+
+def group_policies(local: list[str], refused: list[str]) -> dict[str, Policy]:
+    """Return per-action policies for the kinds answered locally and refused (refusal wins)."""
+    actions: dict[str, Policy] = {}
+    for policy, groups in ((Policy.LOCAL, local), (Policy.REFUSE, refused)):
+        for group in groups:
+            for action in ACTION_GROUPS.get(group, ()):
+                actions[action] = policy
+    return actions
+
+
 # Refusals that our credentials caused: a repair issue asks the homeowner to fix them.
 CREDENTIAL_REFUSALS = frozenset({RefusalReason.UNAUTHORIZED, RefusalReason.FORBIDDEN})
 
