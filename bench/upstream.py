@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A day of charging forwarded to an upstream central system, with an outage and a restart in the middle.
 
-    .venv/bin/python bench/upstream.py [--sessions 10 --interval-min 5]
+    .venv/bin/python bench/upstream.py [--sessions 10 --interval-min 5] [--compare]
 
 One process, three parties on 127.0.0.1: a 1.6 charger on the `ocpp` package; our central system's
 OCPP server and protocol adapters (csms/, the code Home Assistant runs, with a minimal host that
@@ -26,7 +26,9 @@ related ones (Boot, Status, Start/Stop, MeterValues of a transaction) sent while
 queue drops them, and counted as dropped). reordered: messages that arrived upstream before one the
 charger sent earlier. added latency: for messages sent while the upstream was reachable, the time
 from the charger receiving our answer until the message arrived at the upstream (negative when it
-arrived first); the charger never waits for the upstream.
+arrived first); the charger never waits for the upstream. --compare runs the day again without
+forwarding and prints the charger's answer times with and without it (the transaction-related
+messages are written and synced to the queue file before their answer).
 """
 
 from __future__ import annotations
@@ -72,6 +74,8 @@ except ImportError:  # pragma: no cover - older layout
     ACCEPTED_TAG = True  # type: ignore[assignment]
 
 DAY_START = datetime(2026, 12, 1, tzinfo=UTC)
+# How long each of the charger's calls took to be answered, in ms.
+ANSWER_MS: list[float] = []
 
 
 def free_port() -> int:
@@ -208,6 +212,7 @@ async def call(
     cp: ChargePoint16, action: str, payload: dict[str, Any]
 ) -> tuple[dict[str, Any], float]:
     """Send a CALL as given; return the answer and when it arrived (time.monotonic())."""
+    ANSWER_MS.append(-time.monotonic())
     unique_id = str(cp._unique_id_generator())
     async with cp._call_lock:
         await cp._send(json.dumps([2, unique_id, action, payload]))
@@ -215,7 +220,9 @@ async def call(
     frame = json.loads(response.to_json())
     if frame[0] != 3:
         raise RuntimeError(f"{action} {payload} answered {frame}")
-    return frame[2], time.monotonic()
+    now = time.monotonic()
+    ANSWER_MS[-1] = (ANSWER_MS[-1] + now) * 1000
+    return frame[2], now
 
 
 def durable_kind(action: str, payload: dict[str, Any]) -> bool:
@@ -232,7 +239,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def run(sessions: int, interval_min: int) -> dict[str, Any]:
+async def run(sessions: int, interval_min: int, forward: bool = True) -> dict[str, Any]:
     link_module.BACKOFF_FIRST_S = 0.02
     link_module.BACKOFF_MAX_S = 0.2
     upstream = UpstreamCsms(free_port(), "ocpp1.6")
@@ -254,7 +261,8 @@ async def run(sessions: int, interval_min: int) -> dict[str, Any]:
     async def serve(charger_id: str, connection: Any) -> None:
         adapter = adapter_class(connection.subprotocol)(Charger(charger_id), connection, host)
         adapter.status_grace_s = 3600
-        adapter.forwarder = forwarding
+        if forward:
+            adapter.forwarder = forwarding
         task = asyncio.current_task()
         if task is not None:
             sessions_running.add(task)
@@ -357,6 +365,8 @@ async def run(sessions: int, interval_min: int) -> dict[str, Any]:
         "p50": percentile(latencies, 0.5),
         "p99": percentile(latencies, 0.99),
         "outage_messages": outage_to - outage_from,
+        "answer_p50": percentile(ANSWER_MS, 0.5),
+        "answer_p99": percentile(ANSWER_MS, 0.99),
     }
 
 
@@ -365,9 +375,20 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--interval-min", type=int, default=5)
     parser.add_argument("--debug", action="store_true")
+    parser.add_argument(
+        "--compare", action="store_true", help="also run the day without forwarding: answer times"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING if args.debug else logging.ERROR)
     result = asyncio.run(run(args.sessions, args.interval_min))
+    if args.compare:
+        ANSWER_MS.clear()
+        without = asyncio.run(run(args.sessions, args.interval_min, forward=False))
+        print(
+            f"answer to the charger ms p50/p99: with upstream {result['answer_p50']:.2f}/"
+            f"{result['answer_p99']:.2f}, without {without['answer_p50']:.2f}/"
+            f"{without['answer_p99']:.2f}"
+        )
     print(
         f"outage: {result['outage_messages']} messages; dropped by design (heartbeats, Authorize "
         f"while down): {result['dropped_by_design']}; unmatched upstream: {result['unmatched']}"
