@@ -4,8 +4,11 @@ Why SQLite (`<config>/ocpp_central_sessions.db`) and not Home Assistant's Store 
 a Store is one JSON file rewritten whole on every save, so years of sessions would make each write
 (and every start-up) slower and bigger; the recorder purges its states after ten days by default
 and keeps statistics only per hour, without who charged or why a session stopped. One SQLite
-table grows a row per session (a few hundred bytes: ten sessions a day for ten years is a few
-megabytes), is queried by period, charger and id tag through its indexes, and survives restarts.
+table grows a row per session (about 300 bytes with its indexes: ten sessions a day for ten
+years, 36,500 sessions, make 11 MB), is queried by period, charger and id tag through its indexes
+(bench/session_history.py: a month of one id tag among those 36,500 reads in under a millisecond;
+a central system's start reads only its unfinished and latest sessions, a few ms), and survives
+restarts.
 Python ships sqlite3, so there is nothing to install.
 
 Crashes: the database runs in WAL mode; every write is one committed transaction, so a killed
@@ -67,9 +70,10 @@ CREATE TABLE IF NOT EXISTS sessions (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (entry_id, charger_id, transaction_id)
 );
-CREATE INDEX IF NOT EXISTS sessions_started ON sessions (started_at);
-CREATE INDEX IF NOT EXISTS sessions_charger ON sessions (charger_id, started_at);
-CREATE INDEX IF NOT EXISTS sessions_id_tag ON sessions (id_tag, started_at);
+CREATE INDEX IF NOT EXISTS sessions_started ON sessions (entry_id, started_at);
+CREATE INDEX IF NOT EXISTS sessions_charger ON sessions (entry_id, charger_id, started_at);
+CREATE INDEX IF NOT EXISTS sessions_id_tag ON sessions (entry_id, id_tag COLLATE NOCASE, started_at);
+CREATE INDEX IF NOT EXISTS sessions_open ON sessions (entry_id) WHERE ended_at IS NULL;
 """
 
 
@@ -261,18 +265,23 @@ class SessionHistory:
     def unfinished_and_latest(self, entry_id: str) -> list[SessionRecord]:
         """Return the central system's sessions never finalised, and each charger's latest."""
         with self._lock:
-            rows = (
-                self._connect()
-                .execute(
-                    "SELECT * FROM sessions WHERE entry_id = ?1 AND (ended_at IS NULL OR "
-                    "started_at = (SELECT max(started_at) FROM sessions AS latest "
-                    "WHERE latest.entry_id = ?1 AND latest.charger_id = sessions.charger_id)) "
-                    "ORDER BY started_at",
-                    (entry_id,),
-                )
-                .fetchall()
-            )
-        return [SessionRecord.from_row(row) for row in rows]
+            connection = self._connect()
+            rows = connection.execute(
+                "SELECT * FROM sessions WHERE entry_id = ? AND ended_at IS NULL", (entry_id,)
+            ).fetchall()
+            chargers = connection.execute(
+                "SELECT DISTINCT charger_id FROM sessions WHERE entry_id = ?", (entry_id,)
+            ).fetchall()
+            for (charger_id,) in chargers:
+                rows += connection.execute(
+                    "SELECT * FROM sessions WHERE entry_id = ? AND charger_id = ? "
+                    "ORDER BY started_at DESC LIMIT 1",
+                    (entry_id, charger_id),
+                ).fetchall()
+        found = {
+            (row["charger_id"], row["transaction_id"]): SessionRecord.from_row(row) for row in rows
+        }
+        return sorted(found.values(), key=lambda record: record.started_at)
 
     def remove_entry(self, entry_id: str) -> None:
         """Forget every session of a central system (its config entry was removed)."""
