@@ -159,8 +159,9 @@ def demo_config() -> HassConfig:
     """The config scripts/develop runs."""
     return HassConfig(
         chargers=[
-            ChargerSpec(DEMO_CHARGER_ID, DEMO_CHARGER_NAME),
-            ChargerSpec(DEMO2_CHARGER_ID, DEMO2_CHARGER_NAME),
+            # 16 A: what the simulated chargers (scripts/develop) offer at most.
+            ChargerSpec(DEMO_CHARGER_ID, DEMO_CHARGER_NAME, max_current=16.0),
+            ChargerSpec(DEMO2_CHARGER_ID, DEMO2_CHARGER_NAME, max_current=16.0),
         ],
         extra_components={"demo_site": DEMO_SITE},
         extra_yaml={"demo_site": [f"chargers: [{DEMO_POWER_SENSOR}, {DEMO2_POWER_SENSOR}]"]},
