@@ -95,6 +95,23 @@ class OcppConnectorSensorDescription(ConnectorEntityDescription, SensorEntityDes
         return self.value_fn(entity.connector)
 
 
+def _rounded(value: float | None, step: float) -> float | None:
+    """Round a measurement to the precision it carries (a meter's noise below it is no news).
+
+    A change smaller than the step is then no new state, so no recorder row and no write; the
+    energy registers are never rounded (the Energy dashboard and session figures stay exact).
+    """
+    return None if value is None else round(round(value / step) * step, 3)
+
+
+# The precision each measurement carries, in its native unit.
+POWER_STEP_W = 10.0
+CURRENT_STEP_A = 0.1
+VOLTAGE_STEP_V = 1.0
+TEMPERATURE_STEP_C = 0.5
+SOC_STEP_PERCENT = 1.0
+
+
 def _seen(*measurands: str) -> Callable[[Connector], bool]:
     return lambda connector: any(m in connector.seen_measurands for m in measurands)
 
@@ -186,9 +203,9 @@ def _phase_sensor(
         if phase is Phase.L1
         else _seen(f"{measurand}.{phase}"),
         value_fn=(
-            (lambda c: c.current_a.get(phase))
+            (lambda c: _rounded(c.current_a.get(phase), CURRENT_STEP_A))
             if kind == "current"
-            else (lambda c: c.voltage_v.get(phase))
+            else (lambda c: _rounded(c.voltage_v.get(phase), VOLTAGE_STEP_V))
         ),
         **kwargs,
     )
@@ -210,9 +227,7 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         suggested_unit_of_measurement=UnitOfPower.KILO_WATT,
         suggested_display_precision=2,
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda connector: (
-            None if connector.power_w is None else round(connector.power_w, 1)
-        ),
+        value_fn=lambda connector: _rounded(connector.power_w, POWER_STEP_W),
     ),
     OcppConnectorSensorDescription(
         key="energy_session",
@@ -240,7 +255,7 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         suggested_display_precision=1,
         state_class=SensorStateClass.MEASUREMENT,
         exists_fn=_seen("Current.Offered"),
-        value_fn=lambda connector: connector.current_offered_a,
+        value_fn=lambda connector: _rounded(connector.current_offered_a, CURRENT_STEP_A),
     ),
     *(
         _phase_sensor(
@@ -272,7 +287,7 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         suggested_display_precision=0,
         state_class=SensorStateClass.MEASUREMENT,
         exists_fn=_seen("SoC"),
-        value_fn=lambda connector: connector.soc_percent,
+        value_fn=lambda connector: _rounded(connector.soc_percent, SOC_STEP_PERCENT),
     ),
     OcppConnectorSensorDescription(
         key="temperature",
@@ -282,7 +297,7 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         suggested_display_precision=1,
         state_class=SensorStateClass.MEASUREMENT,
         exists_fn=_seen("Temperature"),
-        value_fn=lambda connector: connector.temperature_c,
+        value_fn=lambda connector: _rounded(connector.temperature_c, TEMPERATURE_STEP_C),
     ),
     OcppConnectorSensorDescription(
         key="frequency",
@@ -307,7 +322,7 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         exists_fn=_seen("Power.Offered"),
-        value_fn=lambda connector: connector.power_offered_w,
+        value_fn=lambda connector: _rounded(connector.power_offered_w, POWER_STEP_W),
     ),
     OcppConnectorSensorDescription(
         key="vehicle_state",

