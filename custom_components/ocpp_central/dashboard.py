@@ -83,19 +83,35 @@ def _connector_devices(hass: HomeAssistant) -> list[tuple[str, dict[str, str]]]:
     return sorted(found)
 
 
+def _short_name(hass: HomeAssistant, entity_id: str, device_name: str) -> str:
+    """Return the entity's own name ("Status"): the section's heading names the device."""
+    state = hass.states.get(entity_id)
+    full = str(state.attributes.get("friendly_name", "")) if state is not None else ""
+    own = full.removeprefix(device_name).strip()
+    return own[:1].upper() + own[1:] if own else full or entity_id
+
+
 def dashboard_config(hass: HomeAssistant) -> dict[str, Any]:
     """One sections view, one section per connector."""
     sections: list[dict[str, Any]] = []
     for name, keys in _connector_devices(hass):
         cards: list[dict[str, Any]] = [{"type": "heading", "heading": name}]
         cards.extend(
-            {"type": "tile", "entity": keys[key], **extra} for key, extra in _TILES if key in keys
+            {
+                "type": "tile",
+                "entity": keys[key],
+                "name": _short_name(hass, keys[key], name),
+                **extra,
+            }
+            for key, extra in _TILES
+            if key in keys
         )
         if "power" in keys:
             cards.append(
                 {
                     "type": "gauge",
                     "entity": keys["power"],
+                    "name": _short_name(hass, keys["power"], name),
                     "min": 0,
                     "max": 22,
                     "needle": True,

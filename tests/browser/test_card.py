@@ -104,7 +104,51 @@ def test_screenshots(site: Site, dark: bool) -> None:
         open_card(page, site)
         card = page.locator(CARD)
         expect(card.locator("[data-role=power] .value")).to_contain_text("kW")
+        expect(page.locator("#ha-launch-screen")).to_have_count(0)
+        expect(card.locator("ha-icon ha-svg-icon").first).to_be_attached()
         name = f"card-{'dark' if dark else 'light'}.png"
         card.screenshot(path=artifact(name), animations="disabled")
     DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(artifact(name), DOCS_IMAGES / name)
+
+
+@pytest.mark.timeout(900)
+def test_card_speaks_swedish(site: Site) -> None:
+    """With a Swedish browser the card's own words are Swedish (the states are Home Assistant's)."""
+    charging(site)
+    with owner_page(site, locale="sv-SE") as page:
+        page.goto(f"{site.base_url}/lovelace/charger")
+        card = page.locator(CARD)
+        expect(card.locator("[data-role=status]")).to_contain_text("Laddar")
+        expect(card.locator("[data-role=power] .label")).to_have_text("Effekt")
+        expect(card.locator("[data-role=charge_mode]")).to_contain_text("Laddläge")
+
+
+@pytest.mark.timeout(900)
+def test_editor_offers_the_integrations_chargers(site: Site) -> None:
+    """The visual editor lists this integration's chargers and reports the chosen one."""
+    charging(site)
+    device_id = site.device_id(STATUS)
+    with owner_page(site) as page:
+        open_card(page, site)
+        chosen = page.evaluate(
+            """async () => {
+              const card = customElements.get("ocpp-central-charger-card");
+              const editor = card.getConfigElement();
+              editor.hass = document.querySelector("home-assistant").hass;
+              editor.setConfig({ type: "custom:ocpp-central-charger-card" });
+              document.body.appendChild(editor);
+              await editor.updateComplete;
+              const changed = new Promise((resolve) =>
+                editor.addEventListener("config-changed", (ev) => resolve(ev.detail.config)));
+              const select = editor.shadowRoot.querySelector("select");
+              const names = [...select.options].map((option) => option.textContent.trim());
+              select.value = select.options[1].value;
+              select.dispatchEvent(new Event("change"));
+              const stub = card.getStubConfig(editor.hass);
+              return { names, config: await changed, stub };
+            }"""
+        )
+    assert chosen["names"] == ["All chargers", "Garage charger"]
+    assert chosen["config"] == {"type": "custom:ocpp-central-charger-card", "device_id": device_id}
+    assert chosen["stub"]["device_id"] == device_id
