@@ -60,6 +60,10 @@ class _Station:
         self.upstream.arrived.set()
         if self.upstream.delay_s:
             await asyncio.sleep(self.upstream.delay_s)
+        if msg.action in self.upstream.callerror_for:
+            frame = [4, msg.unique_id, "NotSupported", "not here", {}]
+            await self._send(json.dumps(frame))  # type: ignore[attr-defined]
+            return
         answer = self.upstream.answer(msg.action, msg.payload)
         await self._send(CallResult(msg.unique_id, answer).to_json())  # type: ignore[attr-defined]
 
@@ -90,6 +94,8 @@ class UpstreamCsms:
         self.arrived = asyncio.Event()
         self.delay_s = 0.0
         self.authorize_status = "Accepted"
+        # Actions answered with a CALLERROR (an upstream that refuses them).
+        self.callerror_for: set[str] = set()
         self.stations: dict[str, ChargePoint] = {}
         self.refused: list[int] = []
         self._server: Server | None = None
@@ -188,6 +194,18 @@ class UpstreamCsms:
             while len(self.got) < count:
                 self.arrived.clear()
                 await self.arrived.wait()
+
+    async def send_frame(
+        self, station_id: str, frame: str, unique_id: str | None
+    ) -> list[Any] | None:
+        """Send any text to a station; return the answer to unique_id (None: none awaited)."""
+        station = self.stations[station_id]
+        async with station._call_lock:
+            await station._send(frame)
+            if unique_id is None:
+                return None
+            response = await station._get_specific_response(unique_id, 10)
+        return list(json.loads(response.to_json()))
 
     async def send(self, station_id: str, action: str, payload: dict[str, Any]) -> list[Any]:
         """Send a request to a station as the ocpp package does; return the answer frame."""

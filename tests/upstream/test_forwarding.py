@@ -169,3 +169,25 @@ async def test_an_outage_and_a_restart_lose_nothing(
         kept, charger_version
     )
     await wait_for(lambda: len(relinked.queue) == 0)
+
+
+async def test_an_upstream_that_gets_things_wrong(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    upstream: UpstreamCsms,
+    connect_charger: ConnectAnyFn,
+) -> None:
+    """Its CALLERROR to a forwarded message drops that message only; junk frames are ignored."""
+    link = await linked(central)
+    cp = await connect_charger("CP1")
+    upstream.callerror_for.add("BootNotification")
+    await cp.boot()
+    await cp.status(1, "Available")
+    await upstream.wait_for(2)
+    await wait_for(lambda: link.forwarded == 2 and not link.queue)
+    assert upstream.got[1].action == "StatusNotification"
+    await upstream.send_frame("CP1", "not json", None)
+    await upstream.send_frame("CP1", "[3]", None)
+    frame = await upstream.send_frame("CP1", '[2, "77", "Reset", [1]]', "77")
+    assert frame[:3] == [4, "77", "FormationViolation"]
+    assert link.state == "connected"

@@ -264,6 +264,7 @@ class UpstreamLink:
                 task.add_done_callback(self._tasks.discard)
             elif (
                 kind in (3, 4)
+                and len(frame) >= 3
                 and (waiting := self._pending_calls.pop(str(frame[1]), None))
                 and not waiting.done()
             ):
