@@ -127,7 +127,10 @@ class Site:
             ),
             encoding="utf-8",
         )
-        make_config.ensure_requirements([*cfg.components, make_config.DOMAIN])
+        try:
+            make_config.ensure_requirements([*cfg.components, make_config.DOMAIN])
+        except SystemExit as missing:  # scripts/setup installs them
+            raise AssertionError(str(missing)) from None
         ARTIFACTS.mkdir(exist_ok=True)
         self.record.write_text("", encoding="utf-8")
         with self.hass_log.open("wb") as log:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 import re
 import shutil
 
@@ -152,3 +153,39 @@ def test_editor_offers_the_integrations_chargers(site: Site) -> None:
     assert chosen["names"] == ["All chargers", "Garage charger"]
     assert chosen["config"] == {"type": "custom:ocpp-central-charger-card", "device_id": device_id}
     assert chosen["stub"]["device_id"] == device_id
+
+
+@pytest.mark.timeout(900)
+def test_cheapest_plan_as_a_timeline(site: Site) -> None:
+    """A planned schedule (as the control reason carries it in Cheapest mode) becomes the timeline.
+
+    The plan is put into Home Assistant's state machine through the REST API, as the reason
+    sensor would write it: waiting now, charging from the cheap hour on, until departure.
+    """
+    charging(site)
+    reason = "sensor.garage_charger_control_reason"
+    now = datetime.now(UTC).replace(microsecond=0)
+    current = site.state(reason)
+    attributes = {
+        **current["attributes"],
+        "planned_schedule": [
+            {"start": now.isoformat(), "limit": 0},
+            {"start": (now + timedelta(hours=2)).isoformat(), "limit": 16},
+        ],
+        "planned_until": (now + timedelta(hours=4)).isoformat(),
+        "planned_energy_kwh": 20.0,
+    }
+    site.api(f"states/{reason}", {"state": "plan_waiting", "attributes": attributes})
+    with owner_page(site) as page:
+        open_card(page, site)
+        plan = page.locator(f"{CARD} [data-role=plan]")
+        expect(plan.locator(".plan-bar .wait")).to_have_count(1)
+        expect(plan.locator(".plan-bar .charge")).to_have_count(1)
+        wait = plan.locator(".plan-bar .wait").bounding_box()
+        charge = plan.locator(".plan-bar .charge").bounding_box()
+        assert wait is not None
+        assert charge is not None
+        assert abs(wait["width"] - charge["width"]) <= 2  # two hours each
+        expect(page.locator(f"{CARD} [data-role=control_reason]")).not_to_contain_text(
+            "plan_waiting"
+        )
