@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 import ssl
 from typing import TYPE_CHECKING, Any
@@ -161,6 +162,7 @@ class Upstreams:
         self.links: dict[str, UpstreamLink] = {}
         self._ready: dict[str, asyncio.Event] = {}
         self._stopping: set[asyncio.Task[None]] = set()
+        self._previous: dict[str, asyncio.Task[None]] = {}
 
     def queue_path(self, charger_id: str) -> Path:
         """Where a charger's queue for its upstream lives."""
@@ -210,8 +212,9 @@ class Upstreams:
         )
         self.links[charger_id] = link
         ready = self._ready[charger_id] = asyncio.Event()
+        previous = self._previous.pop(charger_id, None)
         self.entry.async_create_background_task(
-            self.hass, self._async_start(link, ready), f"upstream of charger {charger_id}"
+            self.hass, self._async_start(link, ready, previous), f"upstream of charger {charger_id}"
         )
         if (session := self._session(charger_id)) is not None:
             session.forwarder = _Guarded(link, ready)
@@ -222,8 +225,18 @@ class Upstreams:
             raise ConnectionError("The charger is not connected")
         return session
 
-    async def _async_start(self, link: UpstreamLink, ready: asyncio.Event) -> None:
+    async def _async_stop_link(self, link: UpstreamLink, forget: Path | None) -> None:
+        """Stop a link; forget its queue when its charger is gone (forget: the file)."""
+        await link.async_stop()
+        if forget is not None:
+            await self.hass.async_add_executor_job(partial(forget.unlink, missing_ok=True))
+
+    async def _async_start(
+        self, link: UpstreamLink, ready: asyncio.Event, previous: asyncio.Task[None] | None
+    ) -> None:
         try:
+            if previous is not None:
+                await asyncio.wait([previous])
             if link.config.url.startswith("wss:"):
                 try:
                     link.set_ssl_context(
@@ -252,15 +265,28 @@ class Upstreams:
         self._ready.pop(charger_id, None)
         if (session := self._session(charger_id)) is not None:
             session.forwarder = None
+        configured = charger_id in self._coordinators
         for cap_key in list(link.caps):
             link.caps.pop(cap_key)
-            link.on_cap(cap_key[0], None)
+            if configured:
+                link.on_cap(cap_key[0], None)
         ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(ISSUE_UPSTREAM_REFUSED, charger_id))
         task = self.entry.async_create_background_task(
-            self.hass, link.async_stop(), f"stop upstream of charger {charger_id}"
+            self.hass,
+            self._async_stop_link(link, None if configured else self.queue_path(charger_id)),
+            f"stop upstream of charger {charger_id}",
         )
         self._stopping.add(task)
         task.add_done_callback(self._stopping.discard)
+        # A link made anew for this charger reads the queue only once this one let go of it.
+        self._previous[charger_id] = task
+        task.add_done_callback(
+            lambda done: (
+                self._previous.pop(charger_id, None)
+                if self._previous.get(charger_id) is done
+                else None
+            )
+        )
         if (coordinator := self._coordinators.get(charger_id)) is not None:
             coordinator.async_update_listeners()
 

@@ -269,3 +269,23 @@ async def test_diagnostics_show_the_link_without_its_password(
     shown = found["chargers"]["CP1"]["upstream"]
     assert (shown["state"], shown["identity"], shown["queued"]) == ("connected", "CP1", 0)
     assert "very-secret-word" not in str(found)
+
+
+async def test_a_removed_charger_takes_its_queue_along(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    upstream: UpstreamCsms,
+    connect_charger: ConnectAnyFn,
+) -> None:
+    """Messages waiting for the upstream of a charger that is removed are forgotten with it."""
+    link = await linked(central)
+    path = central.runtime_data.upstreams.queue_path("CP1")
+    await upstream.stop()
+    await wait_for(lambda: link.state != "connected")
+    cp = await connect_charger("CP1")
+    await cp.boot()
+    assert path.exists()
+    hass.config_entries.async_remove_subentry(central, next(iter(central.subentries)))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert central.runtime_data.upstreams.link("CP1") is None
+    assert not path.exists()
