@@ -35,6 +35,7 @@ from .security.certificates import async_load_ca, async_remove_ca
 from .services import async_setup_services
 from .storage.local_lists import async_remove_local_lists
 from .storage.store import ChargerStore, async_remove_stored
+from .upstreams import async_remove_upstream_queues
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -142,6 +143,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: OcppCentralConfigEntry)
     await async_remove_local_lists(hass, entry.entry_id)
     await async_remove_history(hass, entry.entry_id)
     await async_remove_ca(hass, entry.entry_id)
+    await async_remove_upstream_queues(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

@@ -365,3 +365,13 @@ class Upstreams:
                 "limit": str(link.queue.limit),
             },
         )
+
+
+async def async_remove_upstream_queues(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget the queues of a removed central system's upstreams (entry removed)."""
+
+    def remove() -> None:
+        for path in Path(hass.config.path(".storage", QUEUE_FOLDER)).glob(f"{entry_id}_*"):
+            path.unlink(missing_ok=True)
+
+    await hass.async_add_executor_job(remove)

@@ -289,3 +289,21 @@ async def test_a_removed_charger_takes_its_queue_along(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert central.runtime_data.upstreams.link("CP1") is None
     assert not path.exists()
+
+
+async def test_a_removed_central_system_takes_its_queues_along(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    upstream: UpstreamCsms,
+    connect_charger: ConnectAnyFn,
+) -> None:
+    link = await linked(central)
+    path = central.runtime_data.upstreams.queue_path("CP1")
+    await upstream.stop()
+    await wait_for(lambda: link.state != "connected")
+    cp = await connect_charger("CP1")
+    await cp.boot()
+    assert path.exists()
+    await hass.config_entries.async_remove(central.entry_id)
+    await hass.async_block_till_done()
+    assert not path.exists()
