@@ -71,6 +71,7 @@ async def test_create_dashboard_writes_stock_cards_for_every_connector(
     tiles = {card["entity"]: card for card in by_type["tile"]}
     status = next(e for e in tiles if e.startswith("sensor.") and e.endswith("_status"))
     assert hass.states.get(status) is not None
+    assert tiles[status]["name"] == "Status"  # the heading names the device
     mode = next(e for e in tiles if e.startswith("select."))
     assert tiles[mode]["features"] == [{"type": "select-options"}]
     limit = next(e for e in tiles if e.startswith("number.") and "current_limit" in e)
