@@ -30,6 +30,7 @@ import logging
 from pathlib import Path
 import statistics
 import sys
+import tempfile
 import time
 from typing import Any
 
@@ -167,7 +168,10 @@ async def ours(changes: int) -> tuple[list[float], list[float], str]:
 
     from custom_components.ocpp_central.const import DOMAIN
 
-    async with async_test_home_assistant() as hass:
+    # Its own config dir: the journal and the session history are real files, and the test
+    # harness's shared testing_config must stay as it ships.
+    config_dir = tempfile.mkdtemp(prefix="profile-latency-")
+    async with async_test_home_assistant(config_dir=config_dir) as hass:
         hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)
         entry = MockConfigEntry(
             domain=DOMAIN,

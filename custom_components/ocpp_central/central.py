@@ -561,9 +561,13 @@ class CentralSystem:
         """Return a transaction id never used before, not even before a restart."""
         return self.store.next_transaction_id()
 
-    async def persisted(self, charger: Charger) -> None:
-        """Return once the charger's durable changes are on disk (awaited before each answer)."""
-        await self.store.async_on_disk(charger.charger_id)
+    def durable_mark(self, charger: Charger) -> int:
+        """Return how far the charger's durable changes reach in the journal so far."""
+        return self.store.durable_mark(charger.charger_id)
+
+    async def persisted(self, charger: Charger, through: int | None = None) -> None:
+        """Return once the charger's durable changes (up to `through`) are on disk."""
+        await self.store.async_on_disk(charger.charger_id, through)
 
     def event(self, charger: Charger, event: ChargerEvent) -> None:
         """Pass a charger event to whoever listens (engine, event entities)."""

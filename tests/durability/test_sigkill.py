@@ -314,7 +314,8 @@ async def test_sigkill_loses_nothing_confirmed(socket_enabled: None, hass_proces
     hass.start()
     link = await connect(hass)
     await send_reading(link, meter, first)
-    assert read_disk(hass.config_dir, entry_id).lifetime_wh == meter.acked_wh
+    # Its answer does not wait for the disk; the line follows within milliseconds.
+    await until(lambda: read_disk(hass.config_dir, entry_id).lifetime_wh == meter.acked_wh)
     meter_start = 1000
     stop_wh, stop_at = meter.reading()
     stop = call.StopTransaction(

@@ -201,10 +201,14 @@ class ChargerStore:
             {"charger": charger_id, "part": part, "state": state}
         )
 
-    async def async_on_disk(self, charger_id: str) -> None:
-        """Return once the charger's journaled changes, and the last id reservation, are on disk."""
+    def durable_mark(self, charger_id: str) -> int:
+        """Return the journal number that the charger's changes and the id reservation reach."""
+        return max(self._last_record.get(charger_id, 0), self._reservation_record)
+
+    async def async_on_disk(self, charger_id: str, through: int | None = None) -> None:
+        """Return once the charger's journaled changes (up to `through`) are on disk."""
         await self._journal.async_written(
-            max(self._last_record.get(charger_id, 0), self._reservation_record)
+            self.durable_mark(charger_id) if through is None else through
         )
 
     def schedule_save(self, delay: float = SAVE_DELAY_S) -> None:

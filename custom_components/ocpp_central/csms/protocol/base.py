@@ -90,8 +90,11 @@ class ChargerHost(Protocol):
     def changed(self, charger: Charger, *, durable: bool = False) -> None:
         """Report a model change; durable changes must be persisted."""
 
-    async def persisted(self, charger: Charger) -> None:
-        """Return once the charger's durable changes are on disk: awaited before every answer."""
+    def durable_mark(self, charger: Charger) -> int:
+        """Return how far the charger's durable changes reach so far (for persisted's `through`)."""
+
+    async def persisted(self, charger: Charger, through: int | None = None) -> None:
+        """Return once the charger's durable changes (up to the mark `through`) are on disk."""
 
     def heard_from(self, charger: Charger) -> None:
         """Note that the charger sent something: it is alive."""
@@ -296,6 +299,9 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
             _signature(handler.__func__).bind(self, **payload)
         except TypeError as err:
             raise ProtocolError(details={"cause": str(err)}) from None
+        # A reading may be answered before its own line is on disk, never before what came
+        # earlier: a crash costs at most this one reading, which the charger's next one restores.
+        through = self.host.durable_mark(self.charger) if action in _ANSWERED_BEFORE_DISK else None
         if self.forwarder is not None:
             await self.forwarder.before(action, msg.payload)
         try:
@@ -320,10 +326,7 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
                 await self._send_call_error(msg, RuntimeError())
                 return
         # What the answer confirms (a transaction, its id) must survive a crash right after it.
-        # A meter reading confirms nothing: its energy is journaled without holding the answer
-        # (a crash then costs at most that one reading, which the charger's next one restores).
-        if action not in _ANSWERED_BEFORE_DISK:
-            await self.host.persisted(self.charger)
+        await self.host.persisted(self.charger, through)
         if self.forwarder is not None:
             await self.forwarder.forward(action, msg.payload, result.payload)
         await self._send(result.to_json())
