@@ -8,6 +8,7 @@ with such a parser, this checks the dialogs themselves.
 from __future__ import annotations
 
 import json
+import re
 
 from playwright.sync_api import Page, expect
 import pytest
@@ -19,14 +20,25 @@ TRANSLATIONS = ROOT / "custom_components" / "ocpp_central" / "translations"
 LOCALES = {"en": "en-US", "sv": "sv-SE"}
 
 
+def lead(description: str) -> str:
+    """The plain words a description starts with (before markdown or a placeholder)."""
+    plain = re.split(r"[`{*\[<]", description, maxsplit=1)[0].strip()
+    assert len(plain) >= 8, description
+    return plain
+
+
 def words(language: str) -> dict[str, str]:
     """The strings the dialogs must show, from the integration's translations."""
     strings = json.loads((TRANSLATIONS / f"{language}.json").read_text(encoding="utf-8"))
     return {
         "flow_title": strings["config"]["step"]["user"]["title"],
+        "flow_description": lead(strings["config"]["step"]["user"]["description"]),
         "flow_port": strings["config"]["step"]["user"]["data"]["port"],
         "add_charger": strings["config_subentries"]["charger"]["initiate_flow"]["user"],
         "charger_title": strings["config_subentries"]["charger"]["step"]["user"]["title"],
+        "charger_description": lead(
+            strings["config_subentries"]["charger"]["step"]["user"]["description"]
+        ),
         "charger_id": strings["config_subentries"]["charger"]["step"]["user"]["data"]["charger_id"],
     }
 
@@ -49,6 +61,8 @@ def test_config_flow_renders(site: Site, language: str) -> None:
         dialog = page.locator("dialog-data-entry-flow")
         expect(dialog).to_contain_text(expected["flow_title"])
         expect(dialog).to_contain_text(expected["flow_port"])
+        # The description rendered (so that its absence of errors below means something).
+        expect(dialog).to_contain_text(expected["flow_description"])
         assert_no_translation_error(page)
 
 
@@ -63,4 +77,5 @@ def test_add_charger_renders(site: Site, language: str) -> None:
         dialog = page.locator("dialog-data-entry-flow")
         expect(dialog).to_contain_text(expected["charger_title"])
         expect(dialog).to_contain_text(expected["charger_id"])
+        expect(dialog).to_contain_text(expected["charger_description"])
         assert_no_translation_error(page)
