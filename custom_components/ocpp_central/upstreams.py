@@ -29,6 +29,7 @@ from .csms.upstream import (
 )
 from .csms.upstream.config import (
     CREDENTIAL_REFUSALS,
+    DEFAULT_QUEUE_LIMIT,
     OCPP16,
     UPSTREAM_VERSIONS,
     LinkState,
@@ -68,6 +69,8 @@ AUTO = "auto"
 ISSUE_UPSTREAM_REFUSED = "upstream_refused"
 ISSUE_UPSTREAM_QUEUE_FULL = "upstream_queue_full"
 QUEUE_FOLDER = "ocpp_central_upstream"
+# Messages kept per charger while its upstream is away; more are dropped (a repair issue says so).
+QUEUE_LIMIT = DEFAULT_QUEUE_LIMIT
 # How long a charger's CALL waits for its link's queue to be read back after a start.
 READY_TIMEOUT_S = 5.0
 
@@ -95,6 +98,7 @@ def upstream_config(data: Mapping[str, Any], charger_version: str | None) -> Ups
         commands=commands,
         profiles=profiles,
         client_certificate=str(data.get(CONF_UPSTREAM_CERTIFICATE) or "").strip(),
+        queue_limit=QUEUE_LIMIT,
         actions=group_policies(
             list(data.get(CONF_UPSTREAM_LOCAL) or []), list(data.get(CONF_UPSTREAM_REFUSED) or [])
         ),
@@ -343,6 +347,10 @@ class Upstreams:
             )
         elif link.state is LinkState.CONNECTED:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        if not link.queue.full():
+            ir.async_delete_issue(
+                self.hass, DOMAIN, self._issue_id(ISSUE_UPSTREAM_QUEUE_FULL, charger_id)
+            )
         coordinator.async_update_listeners()
 
     @callback

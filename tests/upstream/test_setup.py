@@ -9,6 +9,7 @@ import socket
 import ssl
 import threading
 from typing import Any
+from unittest.mock import patch
 
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
@@ -225,19 +226,38 @@ async def test_an_unusable_client_certificate_is_refused(
     assert len(link.queue) == 1
 
 
-async def test_a_full_queue_raises_a_repair_issue(
-    hass: HomeAssistant, central: MockConfigEntry, upstream: UpstreamCsms
+@pytest.fixture
+def small_queue() -> Iterator[None]:
+    """Queues of three messages."""
+    with patch("custom_components.ocpp_central.upstreams.QUEUE_LIMIT", 3):
+        yield
+
+
+@pytest.mark.usefixtures("small_queue")
+async def test_a_full_queue_raises_a_repair_issue_until_it_drains(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    upstream: UpstreamCsms,
+    connect_charger: ConnectAnyFn,
 ) -> None:
-    """The bound reached: the homeowner is told which backend, and how many messages wait."""
-    await linked(central)
-    upstreams = central.runtime_data.upstreams
-    upstreams._async_queue_full("CP1")
-    upstreams._async_queue_full("CP9")  # no such charger: nothing
-    issue = ir.async_get(hass).async_get_issue(
-        DOMAIN, f"upstream_queue_full_{central.entry_id}_CP1"
-    )
+    """Three messages at most: the fourth is dropped and the homeowner told; gone once drained."""
+    link = await linked(central)
+    assert link.queue.limit == 3
+    await upstream.stop()
+    await wait_for(lambda: link.state != "connected")
+    cp = await connect_charger("CP1")
+    await cp.boot()
+    for status in ("Preparing", "Charging", "Finishing"):
+        await cp.status(1, status)
+    assert (len(link.queue), link.refused_full) == (3, 1)
+    issue_id = f"upstream_queue_full_{central.entry_id}_CP1"
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
     assert issue is not None
-    assert issue.translation_placeholders["limit"] == "10000"
+    assert issue.translation_placeholders["limit"] == "3"
+    await upstream.start()
+    await upstream.wait_for(3)
+    await wait_for(lambda: ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None)
+    central.runtime_data.upstreams._async_queue_full("CP9")  # no such charger: nothing
 
 
 async def test_a_charger_error_reaches_the_upstream(

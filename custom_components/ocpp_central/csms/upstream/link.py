@@ -370,6 +370,9 @@ class UpstreamLink:
             self.latencies_s.append(time.monotonic() - at)
         self.forwarded += 1
         await self.queue.done(item, mapping)
+        if self.refused_full and not self.queue.items:
+            self.refused_full = 0
+            self._on_state()  # the queue drained: no longer full
         if item.waiter is not None and not item.waiter.done():
             item.waiter.set_result(result)
 
