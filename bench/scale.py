@@ -2,6 +2,7 @@
 """A car park on one Home Assistant: N chargers, the recorder, a restart.
 
     .venv/bin/python bench/scale.py [--chargers 200] [--steady-s 120] [--charging-share 0.3]
+                                    [--profile]
 
 1. Writes a config dir (bench/.work/scale) with the integration, N chargers configured (as an
    installer adds them), the recorder on SQLite as a homeowner has it, and bench/scale_probe,
@@ -15,6 +16,8 @@
    growth, both per charger.
 4. Restarts Home Assistant with all chargers connected; they reconnect with random back-off.
    restart_all_known_s: from the new hass process's start until every charger is known again.
+With --profile, cProfile runs on hass's event loop during the join, the steady state and the
+restart (bench/.work/scale-{join,steady,restart}.prof) and the top functions of each are printed.
 5. Prints a table, then last one line:
    SCALE chargers=<n> cpu_pct=<x> loop_lag_p99_ms=<x> rss_mb=<x> mb_per_charger=<x> join_s=<x>
    restart_all_known_s=<x> recorder_rows_per_charger_hour=<x> db_mb_per_charger_day=<x>
@@ -24,9 +27,11 @@ from __future__ import annotations
 
 import argparse
 from contextlib import suppress
+import io
 import json
 import os
 from pathlib import Path
+import pstats
 import signal
 import sqlite3
 import subprocess
@@ -59,6 +64,25 @@ def probe(base: str, *, reset: bool = False) -> dict[str, Any]:
     url = f"{base}/api/scale_probe" + ("?reset=1" if reset else "")
     with urllib.request.urlopen(url, timeout=30) as response:
         return dict(json.loads(response.read()))
+
+
+def profile(base: str, action: str, phase: str = "") -> None:
+    """Start or stop (and write bench/.work/scale-<phase>.prof) cProfile inside hass."""
+    query = f"action={action}" + (f"&path={WORK / f'scale-{phase}.prof'}" if phase else "")
+    request = urllib.request.Request(f"{base}/api/scale_probe/profile?{query}", method="POST")
+    with urllib.request.urlopen(request, timeout=120):
+        pass
+
+
+def profile_top(phase: str, limit: int = 18) -> str:
+    """The functions with the most own time, then the integration's by cumulative time."""
+    out = io.StringIO()
+    stats = pstats.Stats(str(WORK / f"scale-{phase}.prof"), stream=out)
+    stats.sort_stats("tottime").print_stats(limit)
+    stats.sort_stats("cumulative").print_stats("ocpp_central", limit)
+    return f"--- profile: {phase} ---\n" + "\n".join(
+        line for line in out.getvalue().splitlines() if line.strip()
+    )
 
 
 class Database:
@@ -152,6 +176,7 @@ def main() -> int:
     parser.add_argument("--steady-s", type=float, default=120.0)
     parser.add_argument("--charging-share", type=float, default=0.3)
     parser.add_argument("--spread", type=float, default=10.0, help="seconds the fleet joins over")
+    parser.add_argument("--profile", action="store_true", help="cProfile the event loop per phase")
     args = parser.parse_args()
 
     config_dir = WORK / "scale"
@@ -199,20 +224,32 @@ def main() -> int:
             "--spread",
             str(args.spread),
         ]
+        if args.profile:
+            profile(base, "start")
         with child(fleet_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as fleet:
-            assert fleet.stdout is not None and fleet.stdin is not None
+            assert fleet.stdout is not None
+            assert fleet.stdin is not None
             lines = Lines(fleet.stdout)
             charging = int(lines.expect("CHARGING", timeout=60))
             joined = time.monotonic()
             probe(base, reset=True)
             join_s, _ = wait_all_known(hass, args.chargers, joined)
             join_lag = probe(base, reset=True)["lag"]
+            if args.profile:
+                profile(base, "stop", "join")
             print(f"  all {args.chargers} known after {join_s:.1f} s; steady state...")
 
             # Let the join's after-work (entities added, quirks read) settle first.
             time.sleep(min(30.0, args.steady_s / 4))
             probe(base, reset=True)
-            cpu0, rows0, attrs0, size0 = cpu_seconds(hass.pid), db.rows(), db.attribute_rows(), db.size_mb()
+            if args.profile:
+                profile(base, "start")
+            cpu0, rows0, attrs0, size0 = (
+                cpu_seconds(hass.pid),
+                db.rows(),
+                db.attribute_rows(),
+                db.size_mb(),
+            )
             t0 = time.monotonic()
             time.sleep(args.steady_s)
             steady = time.monotonic() - t0
@@ -222,6 +259,8 @@ def main() -> int:
             counted = time.monotonic() - t0
             rows1, attrs1, size1 = db.rows(), db.attribute_rows(), db.size_mb()
             steady_probe = probe(base, reset=True)
+            if args.profile:
+                profile(base, "stop", "steady")
             rss = rss_mb(hass.pid)
             cpu_pct = (cpu1 - cpu0) / steady * 100
 
@@ -229,8 +268,12 @@ def main() -> int:
             hass.stop()
             hass.start()
             hass.wait_loaded()
+            if args.profile:
+                profile(base, "start")
             restart_s, _ = wait_all_known(hass, args.chargers, hass.started)
             restart_lag = probe(base)["lag"]
+            if args.profile:
+                profile(base, "stop", "restart")
             fleet.stdin.write("QUIT\n")
             fleet.stdin.flush()
     finally:
@@ -243,18 +286,28 @@ def main() -> int:
     db_per_charger_day = (size1 - size0) / args.chargers * (86400 / counted)
     lag = steady_probe["lag"]
     print()
+    if args.profile:
+        for phase in ("join", "steady", "restart"):
+            print(profile_top(phase))
+        print()
     print(f"{'chargers (charging)':40} {args.chargers} ({charging})")
     print(f"{'startup to integration loaded, s':40} {startup_s:.1f}")
     print(f"{'join: all known, s':40} {join_s:.1f}")
-    print(f"{'join: loop lag p50 / p99 / max, ms':40} {join_lag['p50']:.1f} / {join_lag['p99']:.1f} / {join_lag['max']:.1f}")
+    print(
+        f"{'join: loop lag p50 / p99 / max, ms':40} {join_lag['p50']:.1f} / {join_lag['p99']:.1f} / {join_lag['max']:.1f}"
+    )
     print(f"{'steady: CPU, % of one core':40} {cpu_pct:.1f}")
-    print(f"{'steady: loop lag p50 / p99 / max, ms':40} {lag['p50']:.1f} / {lag['p99']:.1f} / {lag['max']:.1f}")
+    print(
+        f"{'steady: loop lag p50 / p99 / max, ms':40} {lag['p50']:.1f} / {lag['p99']:.1f} / {lag['max']:.1f}"
+    )
     print(f"{'RSS without chargers / steady, MB':40} {rss_empty:.0f} / {rss:.0f}")
     print(f"{'recorder: state rows per charger-hour':40} {rows_per_charger_hour:.1f}")
     print(f"{'recorder: per charging charger-hour':40} {rows_per_charging_hour:.1f}")
     print(f"{'recorder: attribute rows in the window':40} {attrs1 - attrs0}")
     print(f"{'restart: all known again, s':40} {restart_s:.1f}")
-    print(f"{'restart: loop lag p99 / max, ms':40} {restart_lag['p99']:.1f} / {restart_lag['max']:.1f}")
+    print(
+        f"{'restart: loop lag p99 / max, ms':40} {restart_lag['p99']:.1f} / {restart_lag['max']:.1f}"
+    )
     print(
         f"SCALE chargers={args.chargers} cpu_pct={cpu_pct:.1f} loop_lag_p99_ms={lag['p99']:.1f}"
         f" rss_mb={rss:.0f} mb_per_charger={(rss - rss_empty) / args.chargers:.3f}"

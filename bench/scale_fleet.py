@@ -95,7 +95,7 @@ class SimCharger:
                         for waiter in self.waiting.values():
                             waiter.cancel()
                         self.waiting.clear()
-            except (OSError, ConnectionClosed, InvalidStatus, TimeoutError):
+            except OSError, ConnectionClosed, InvalidStatus, TimeoutError:
                 pass
             self.stats.reconnects += 1
             backoff = min(60.0, backoff * 2) if backoff else self.rng.uniform(1.0, 15.0)
@@ -173,12 +173,22 @@ class SimCharger:
             connector = "Occupied" if status == "Charging" else "Available"
             await self.call(
                 "StatusNotification",
-                {"timestamp": now_iso(), "connectorStatus": connector, "evseId": 1, "connectorId": 1},
+                {
+                    "timestamp": now_iso(),
+                    "connectorStatus": connector,
+                    "evseId": 1,
+                    "connectorId": 1,
+                },
             )
         else:
             await self.call(
                 "StatusNotification",
-                {"connectorId": 1, "errorCode": "NoError", "status": status, "timestamp": now_iso()},
+                {
+                    "connectorId": 1,
+                    "errorCode": "NoError",
+                    "status": status,
+                    "timestamp": now_iso(),
+                },
             )
 
     async def _start(self) -> None:
@@ -399,9 +409,7 @@ async def main() -> None:
         )
         for n in range(args.chargers)
     ]
-    tasks = [
-        asyncio.create_task(charger.run(rng.uniform(0, args.spread))) for charger in chargers
-    ]
+    tasks = [asyncio.create_task(charger.run(rng.uniform(0, args.spread))) for charger in chargers]
     print(f"CHARGING {sum(c.charging for c in chargers)}", flush=True)
     started = time.monotonic()
     announced = False

@@ -7,12 +7,14 @@ GET /api/scale_probe returns:
 - which chargers are known: a charger (device of ocpp_central) is known when every one of its
   status and power sensors has a state other than unknown/unavailable;
 - the number of states, the ocpp_central config entries' states and the integration's setup time.
+POST /api/scale_probe/profile?action=start|stop&path=FILE runs cProfile on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+import cProfile
 import time
 from typing import Any
 
@@ -66,6 +68,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STARTED, _started)
     hass.async_create_background_task(lag.run(), "scale probe loop lag")
     hass.http.register_view(ProbeView(lag, started))
+    hass.http.register_view(ProfileView())
     return True
 
 
@@ -112,3 +115,27 @@ class ProbeView(HomeAssistantView):
         if request.query.get("reset"):
             self.lag.samples = []
         return self.json(body)
+
+
+class ProfileView(HomeAssistantView):
+    """cProfile on the event loop thread, between a start and a stop."""
+
+    url = "/api/scale_probe/profile"
+    name = "api:scale_probe:profile"
+    requires_auth = False
+    profiler: cProfile.Profile | None = None
+
+    async def post(self, request: web.Request) -> web.Response:
+        action = request.query.get("action")
+        if action == "start":
+            ProfileView.profiler = cProfile.Profile()
+            ProfileView.profiler.enable()
+        elif action == "stop" and ProfileView.profiler is not None:
+            profiler, ProfileView.profiler = ProfileView.profiler, None
+            profiler.disable()
+            await request.app[KEY_HASS].async_add_executor_job(
+                profiler.dump_stats, request.query["path"]
+            )
+        else:
+            return self.json_message("action must be start or stop", 400)
+        return self.json({"ok": True})

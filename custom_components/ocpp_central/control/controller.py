@@ -66,6 +66,11 @@ if TYPE_CHECKING:
 
 # Repair issue: a mode is chosen whose input is not set up ({ISSUE_CONTROL_SETUP}_{entry}_{role}).
 ISSUE_CONTROL_SETUP = "control_setup"
+# A pass reads every connector, and every charger's news asks for one: in a car park (more
+# chargers than this) passes are at most PASS_SPACING_S apart, so their cost per second does not
+# grow with the number of chargers times their messages. A home's few chargers get one at once.
+CAR_PARK_CHARGERS = 20
+PASS_SPACING_S = 1.0
 
 
 def connector_key(charger_id: str, connector_id: int) -> str:
@@ -101,6 +106,8 @@ class SiteController:
     # The session last seen on each connector (its transaction id).
     _sessions: dict[str, int | str | None] = field(default_factory=dict)
     _queued: asyncio.Handle | None = None
+    # When the last pass ran (loop time): a car park's next one waits out PASS_SPACING_S.
+    _last_pass: float = float("-inf")
     _explanation_listeners: KeyedListeners = field(default_factory=KeyedListeners)
 
     def __post_init__(self) -> None:
@@ -234,8 +241,16 @@ class SiteController:
     @callback
     def async_request_run(self) -> None:
         """Run a pass soon; requests until then make one pass."""
-        if self._queued is None:
-            self._queued = self.hass.loop.call_soon(self._async_queued_run)
+        if self._queued is not None:
+            return
+        loop = self.hass.loop
+        wait = 0.0
+        if len(self.coordinators) > CAR_PARK_CHARGERS:
+            wait = self._last_pass + PASS_SPACING_S - loop.time()
+        if wait > 0:
+            self._queued = loop.call_later(wait, self._async_queued_run)
+        else:
+            self._queued = loop.call_soon(self._async_queued_run)
 
     @callback
     def _async_queued_run(self) -> None:
@@ -255,6 +270,7 @@ class SiteController:
     @callback
     def async_run(self) -> None:
         """One pass: read, decide every connector, act."""
+        self._last_pass = self.hass.loop.time()
         now = dt_util.utcnow()
         self._watch_chargers()
         self._check_inputs(now)

@@ -128,7 +128,9 @@ class SessionCalendar(OcppEntity, CalendarEntity):
         record = self._log.last(self.coordinator.config.charger_id)
         if record is None:
             return (None,)
-        return (record.transaction_id, record.ended_at, round(record.energy_wh or 0.0, -1))
+        # Written when the headline changes (0.1 kWh), not at every reading: each write is a
+        # recorder row with new attributes (the running event's end moves with it).
+        return (record.transaction_id, record.ended_at, summary(record))
 
     @override
     async def async_get_events(
