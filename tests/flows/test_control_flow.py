@@ -303,3 +303,24 @@ async def test_reason_says_set_up_solar_first(
     )
     await hass.async_block_till_done()
     assert hass.states.get(reason).state == "fast"  # type: ignore[union-attr]
+
+
+async def test_setup_repair_of_a_removed_entry_aborts(
+    hass: HomeAssistant, central: MockConfigEntry
+) -> None:
+    """A setup issue left over from an entry that is gone: the fix flow aborts, translated."""
+    assert await async_setup_component(hass, "repairs", {})
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        "control_setup_gone_grid",
+        is_fixable=True,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="control_setup_grid",
+        data={"entry_id": "gone", "role": "grid"},
+    )
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    result = await manager.async_init(DOMAIN, data={"issue_id": "control_setup_gone_grid"})
+    assert (result["type"], result["reason"]) == ("abort", "entry_gone")
+    translated("issues", "control_setup_grid", "fix_flow", "abort", "entry_gone")
