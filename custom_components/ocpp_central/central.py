@@ -55,7 +55,7 @@ from .csms.protocol.base import BootDecision, ProtocolAdapter
 from .csms.server import OCPP16, Admission, OcppServer, remote_host
 from .csms.tls import CertificatePolicy
 from .csms.tokens import ACCEPTED, INVALID, AuthorizationResult, Token, decide
-from .id_tags import token_of
+from .security.id_tags import token_of
 from .security.certificates import sign_for_charger
 from .security.login import async_certificate_login, async_password_admits, certificate_policy
 from .storage.store import ChargerStore

@@ -43,7 +43,7 @@ from custom_components.ocpp_central.const import (
     CONF_UNKNOWN_CHARGERS,
     SUBENTRY_ID_TAG,
 )
-from custom_components.ocpp_central.id_tags import token_data
+from custom_components.ocpp_central.security.id_tags import token_data
 from tests.conformance.conftest import ConnectConformance
 from tests.helpers.conformance import Conformance16
 from tests.helpers.subentries import charger_subentry

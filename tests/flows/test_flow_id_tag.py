@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.const import CONF_ID_TAG, DOMAIN, SUBENTRY_ID_TAG
 from custom_components.ocpp_central.csms.tokens import Token, TokenStatus
-from custom_components.ocpp_central.id_tags import token_from_data
+from custom_components.ocpp_central.security.id_tags import token_from_data
 from tests.flows.test_config_flow import assert_errors_translated
 from tests.helpers.subentries import charger_subentry, id_tag_subentry
 

@@ -18,7 +18,7 @@ from homeassistant.helpers.service import async_register_admin_service
 
 from ..config_entry import OcppCentralConfigEntry
 from ..const import CONF_ID_TAG, DOMAIN, SUBENTRY_ID_TAG
-from ..id_tags import CONF_EXPIRY, CONF_GROUP, CONF_STATUS, STATUSES, token_data
+from ..security.id_tags import CONF_EXPIRY, CONF_GROUP, CONF_STATUS, STATUSES, token_data
 from .target import validation_error
 
 if TYPE_CHECKING:

@@ -22,7 +22,14 @@ from homeassistant.helpers.selector import (
 from homeassistant.util import dt as dt_util
 
 from ..const import CONF_ID_TAG
-from ..id_tags import CONF_EXPIRY, CONF_GROUP, CONF_STATUS, STATUSES, token_data, token_from_data
+from ..security.id_tags import (
+    CONF_EXPIRY,
+    CONF_GROUP,
+    CONF_STATUS,
+    STATUSES,
+    token_data,
+    token_from_data,
+)
 
 if TYPE_CHECKING:
     # Home Assistant types its flows with probatio, which it also installs as voluptuous.

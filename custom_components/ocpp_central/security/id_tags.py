@@ -15,8 +15,8 @@ from typing import Any, Final
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_ID_TAG
-from .csms.tokens import Token, TokenStatus
+from ..const import CONF_ID_TAG
+from ..csms.tokens import Token, TokenStatus
 
 CONF_STATUS: Final = "status"
 CONF_EXPIRY: Final = "expiry"
