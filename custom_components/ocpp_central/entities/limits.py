@@ -64,7 +64,7 @@ def effective_maximum(coordinator: ChargerCoordinator) -> float:
 
 
 def _offered(view: LimitView) -> float | None:
-    """What the charger reports offering in a session (A, or W for a limit in W)."""
+    """Return what the charger reports offering in a session (A, or W for a limit in W)."""
     connector = view.connector
     if connector.transaction is None:
         return None
