@@ -50,6 +50,9 @@ import make_config  # noqa: E402
 from meter_values import Lines, child, cpu_seconds  # noqa: E402
 
 KNOWN_TIMEOUT_S = 900.0
+# Home Assistant adds at most 10,000 enabled entities per config entry, then logs this once per
+# platform and adds no more (entity_platform.MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY).
+ENTITY_CAP = "Reached the maximum of"
 
 
 def rss_mb(pid: int) -> float:
@@ -160,6 +163,11 @@ def wait_all_known(hass: Hass, chargers: int, since: float) -> tuple[float, dict
     deadline = time.monotonic() + KNOWN_TIMEOUT_S
     last: dict[str, Any] = {}
     while time.monotonic() < deadline:
+        if ENTITY_CAP in hass.log_path.read_text(errors="replace"):
+            raise SystemExit(
+                f"Home Assistant refused entities: {ENTITY_CAP} (10,000 enabled entities per"
+                f" config entry); {last.get('devices')} chargers have entities; see {hass.log_path}"
+            )
         with suppress(OSError, ValueError):
             last = probe(hass.base)
             if last["devices"] >= chargers and last["known"] >= chargers:

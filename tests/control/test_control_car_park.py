@@ -16,9 +16,13 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.ocpp_central.control.controller import CAR_PARK_CHARGERS, PASS_SPACING_S
+from custom_components.ocpp_central.control.controller import (
+    CAR_PARK_CHARGERS,
+    PASS_SPACING_S,
+    connector_key,
+)
 from tests.control.test_control_passes import count_passes
-from tests.helpers.control_helpers import BASE_OPTIONS, meter, plug_in
+from tests.helpers.control_helpers import BASE_OPTIONS, SELECT, meter, plug_in
 from tests.helpers.smart_helpers import ConnectScripted, booted
 from tests.helpers.subentries import charger_subentry
 
@@ -62,3 +66,32 @@ async def test_readings_within_the_spacing_make_one_pass(
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert passes() == 2
+
+
+async def test_mode_changes_within_the_spacing_make_one_pass(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    quiet_charger: ConnectScripted,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """As at startup, when every connector's mode is restored: one pass, not one per connector."""
+    control = central.runtime_data.control
+    cp = await booted(hass, quiet_charger)
+    await plug_in(hass, cp)
+    freezer.tick(timedelta(seconds=PASS_SPACING_S))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    passes = count_passes(control)
+
+    freezer.tick(timedelta(seconds=PASS_SPACING_S))
+    for option in ("solar", "fast", "solar"):
+        await hass.services.async_call(
+            "select", "select_option", {"entity_id": SELECT, "option": option}, blocking=True
+        )
+        await hass.async_block_till_done()
+    assert passes() == 1
+    freezer.tick(timedelta(seconds=PASS_SPACING_S))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert passes() == 2
+    assert control.mode(connector_key("CP1", 1)).value == "solar"

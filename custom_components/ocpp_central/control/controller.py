@@ -188,12 +188,15 @@ class SiteController:
 
     @callback
     def async_set_mode(self, key: str, mode: ChargeMode) -> None:
-        """Set a connector's mode (select entity, restored state) and act on it at once."""
+        """Set a connector's mode (select entity, restored state) and act on it at once.
+
+        In a car park, in the next pass: its restored modes at startup make one pass, not one each.
+        """
         if self.modes.get(key) is mode:
             return
         self.modes[key] = mode
         self.planner.forget(key)
-        self.async_run()
+        self._async_run_or_request()
 
     def preferences(self, key: str) -> ConnectorPreferences:
         """Return a connector's own settings (defaults: the site-wide options apply)."""
@@ -211,7 +214,15 @@ class SiteController:
         self.connector_preferences[key] = preferences
         if preferences.plan_inputs != old.plan_inputs:
             self.planner.invalidate(key)
-        self.async_run()
+        self._async_run_or_request()
+
+    @callback
+    def _async_run_or_request(self) -> None:
+        """Run a home's pass at once; request a car park's (passes PASS_SPACING_S apart)."""
+        if len(self.coordinators) > CAR_PARK_CHARGERS:
+            self.async_request_run()
+        else:
+            self.async_run()
 
     def needs_setup(self, key: str) -> bool:
         """Whether the connector's mode needs an input (grid meter, price) the options lack."""
