@@ -117,8 +117,8 @@ def _share(m: Metrics) -> float:
 
 
 HEADER = (
-    f"{'day':<44} {'mode':<9} {'chg':<5} | {'solar':>5} {'imp%':>5} {'imp':>5} {'st':>3} "
-    f"{'ph':>3} {'wr':>4} | {'evcc':>5} {'imp%':>5} {'imp':>5} {'st':>3} {'ph':>3} {'wr':>4} "
+    f"{'day':<44} {'mode':<9} {'chg':<5} | {'solar':>6} {'imp%':>5} {'imp':>5} {'st':>3} "
+    f"{'ph':>3} {'wr':>4} | {'evcc':>6} {'imp%':>5} {'imp':>5} {'st':>3} {'ph':>3} {'wr':>4} "
     f"| {'budget':>6} {'ours%':>6}"
 )
 
@@ -129,9 +129,9 @@ def format_row(row: Row) -> str:
     flag = "  DOMINATED" if row.dominated else ""
     return (
         f"{row.day[:44]:<44} {row.mode:<9} {row.charger:<5} | "
-        f"{o.solar_to_car_wh / 1000:5.1f} {_share(o):5.1f} {o.import_for_car_wh / 1000:5.2f} "
+        f"{o.solar_to_car_wh / 1000:6.2f} {_share(o):5.1f} {o.import_for_car_wh / 1000:5.2f} "
         f"{o.starts:3d} {o.phase_switches:3d} {o.writes:4d} | "
-        f"{b.solar_to_car_wh / 1000:5.1f} {_share(b):5.1f} {b.import_for_car_wh / 1000:5.2f} "
+        f"{b.solar_to_car_wh / 1000:6.2f} {_share(b):5.1f} {b.import_for_car_wh / 1000:5.2f} "
         f"{b.starts:3d} {b.phase_switches:3d} {b.writes:4d} | "
         f"{row.budget_wh / 1000:6.1f} {'   n/a' if pct is None else f'{pct:6.1f}'}{flag}"
     )
@@ -164,7 +164,7 @@ def cheapest_check(day: Day) -> tuple[float, float, float]:
         phases=day.phases,
     )
 
-    def drive(limit_at: object) -> float:
+    def drive(limit_at: object) -> tuple[float, float]:
         car = Car(
             min_a=day.car_min_a, max_a=day.car_max_a, energy_wh=0.0, capacity_wh=CHEAP_ENERGY_WH
         )
@@ -174,17 +174,20 @@ def cheapest_check(day: Day) -> tuple[float, float, float]:
             wh = car.step(limit_at(moment)) * VOLTS * day.phases / 3600  # type: ignore[operator]
             car.energy_wh += wh
             log.append((moment, wh))
-        return cost_of(day.prices, log)
+        return cost_of(day.prices, log), car.energy_wh
 
-    # The oracle: full power in the cheapest hours of the window, no handshake or ramp.
+    at_once, _ = drive(lambda _m: day.car_max_a)
+    planned, energy = drive(plan.limit_at)
+    # The oracle: the energy the plan delivered, at full power in the cheapest hours of the
+    # window, no handshake or ramp.
     power = day.car_max_a * VOLTS * day.phases
-    needed, oracle = CHEAP_ENERGY_WH, 0.0
+    needed, oracle = energy, 0.0
     window = [s for s in day.prices if s.start >= arrival and s.end <= departure]
     for slot in sorted(window, key=lambda s: s.price):
         take = min(needed, power * (slot.end - slot.start).total_seconds() / 3600)
         oracle += take / 1000 * slot.price
         needed -= take
-    return drive(lambda _m: day.car_max_a), drive(plan.limit_at), oracle
+    return at_once, planned, oracle
 
 
 def run(directory: Path, settings: SolarSettings, ha_days: list[str]) -> int:
@@ -216,7 +219,8 @@ def run(directory: Path, settings: SolarSettings, ha_days: list[str]) -> int:
         )
     ha_diff = ha_compare(directory, files, settings, ha_days) if ha_days else None
     solar_rows = [r for r in rows if r.mode == "Solar"]
-    pcts = [p for r in rows if (p := r.budget_pct) is not None]
+    # The budget oracle charges from the sun only (<= 2 % import): Solar rows are measured on it.
+    pcts = [p for r in solar_rows if (p := r.budget_pct) is not None]
     line = (
         f"SOLAR days={len(files)} rows={len(rows)} "
         f"ours_dominated={sum(r.dominated for r in rows)} "
@@ -238,15 +242,30 @@ def run(directory: Path, settings: SolarSettings, ha_days: list[str]) -> int:
 def ha_compare(
     directory: Path, files: list[Path], settings: SolarSettings, keys: list[str]
 ) -> float:
-    """Run the chosen days (file names, or 'all') through Home Assistant; the largest difference
-    in solar or import kWh against the core over Solar and Min+Solar on the switching charger."""
+    """Run the chosen days through Home Assistant; the largest difference in solar or import kWh
+    against the core, Solar and Min+Solar on the switching charger.
+
+    A key is a day file's number ("01"), or a number and a window of hours ("01@11-12": the car
+    plugged in from 11:00 to 12:00, in both runs), or "all".
+    """
+    import os
+
     from solar_ha import run_ha
 
-    chosen = files if keys == ["all"] else [p for p in files if p.name.split(".")[0] in keys]
+    chosen: list[tuple[Path, tuple[float, float] | None]] = []
+    for key in keys:
+        name, _, window = key.partition("@")
+        hours = tuple(float(h) for h in window.split("-")) if window else None
+        for path in files:
+            if key == "all" or path.name.split(".")[0] == name:
+                chosen.append((path, (hours[0], hours[1]) if hours else None))
     worst = 0.0
     print("\nThrough Home Assistant against the core (kWh solar / import):")
-    for path in chosen:
+    for path, hours in chosen:
         day = replace(load_day(path), can_switch_phases=True)
+        if hours is not None:
+            day = replace(day, arrive_s=int(hours[0] * 3600), leave_s=int(hours[1] * 3600))
+        os.environ["SOLAR_HA_SPAN"] = f"{day.arrive_s},{day.leave_s}"
         for label, mode in MODES:
             core = run_core(day, settings, mode)
             ha, _ = run_ha(day, mode.value)
@@ -255,8 +274,9 @@ def ha_compare(
                 abs(ha.import_for_car_wh - core.import_for_car_wh),
             )
             worst = max(worst, diff / 1000)
+            span = f"{day.arrive_s / 3600:.1f}-{day.leave_s / 3600:.1f} h"
             print(
-                f"{day.name[:44]:<44} {label:<9} core {core.solar_to_car_wh / 1000:5.2f} / "
+                f"{day.name[:36]:<36} {span:<11} {label:<9} core {core.solar_to_car_wh / 1000:5.2f} / "
                 f"{core.import_for_car_wh / 1000:5.2f}  ha {ha.solar_to_car_wh / 1000:5.2f} / "
                 f"{ha.import_for_car_wh / 1000:5.2f}  diff {diff / 1000:4.2f}",
                 flush=True,

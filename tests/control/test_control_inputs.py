@@ -135,7 +135,7 @@ def test_settings_from_options() -> None:
     )
     assert settings.fuse_limit_a == 25 and settings.starts_per_day == 4
     assert settings.write_interval_s == 45 and settings.strategy is Strategy.PRIORITY
-    assert settings.deadband_a == 0.3
+    assert settings.deadband_a == 0.1
 
 
 @pytest.mark.parametrize(("percent", "share"), [(10, 0.1), (0, 0.0), (100, None), ("", 0.3)])

@@ -185,17 +185,18 @@ def write(
         and since >= settings.fast_down_interval_s
         and settled
     )
+    # Within the deadband a decrease is written (after the write interval) when the import it
+    # cuts is all import: a car held just above its minimum would buy that much all night.
+    cuts_import = last is not None and 0 < (last - target) * volts * plan.phases <= importing_w
     if plan.urgent or switching:
         send = last != target or plan.phases != state.phases
     elif fast_down:
         send = True
     elif (
         last is None
-        or (abs(target - last) < settings.deadband_a and not (importing_w > 0 and target < last))
+        or (abs(target - last) < settings.deadband_a and not cuts_import)
         or since < settings.write_interval_s
     ):
-        # Within the deadband only a decrease that cuts an import is written (once the write
-        # interval passed): a car held just above its minimum would buy that much all night.
         send = False
     else:
         send = settled

@@ -93,7 +93,7 @@ class SolarSettings:
     starts_per_day: int = 3
     # With no start left today a pause is final: it then takes this long importing at minimum.
     final_stop_delay_s: float = 1200.0
-    deadband_a: float = 0.3
+    deadband_a: float = 0.1
     write_interval_s: float = 30.0
     # A decrease that stops an import above this may be written as soon as the charger settled
     # (as an immediate write), not only after the write interval; None: never.
@@ -108,6 +108,9 @@ class SolarSettings:
     # whenever it does not); down when it does not carry them for phase_down_delay_s.
     phase_up_delay_s: float = 60.0
     phase_down_delay_s: float = 30.0
+    # Min+Solar charges on through a cloud anyway: down only when the dip lasts this long (a
+    # switch costs the car's restart, and the sun after the cloud waits for the way back up).
+    min_solar_phase_down_delay_s: float = 180.0
     phase_switch_interval_s: float = 180.0
     # Import budget: a dip that costs less than ride_share of the car's minimum power is ridden
     # at the minimum (no stop timer) while the day's import into cars stays under

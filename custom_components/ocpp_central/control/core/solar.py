@@ -400,7 +400,8 @@ class SolarController:
         one = settings.min_current_a * self._volts(connector)
         three = one * settings.phases
         if state.phases > 1 and load.want_w < three - s.disable_threshold_w:
-            wanted, delay = 1, s.phase_down_delay_s
+            delay = s.min_solar_phase_down_delay_s if load.forced else s.phase_down_delay_s
+            wanted = 1
         elif state.phases == 1 and load.want_w >= three + s.enable_threshold_w:
             wanted, delay = settings.phases, s.phase_up_delay_s
         else:
@@ -412,6 +413,9 @@ class SolarController:
         if wanted > state.phases:
             # Going up waits out the interval since the last switch; going down cuts an import.
             timer = max(timer, s.phase_switch_interval_s - elapsed(now, state.phase_switched_at))
+        elif not connector.power_w and not state.limit_a:
+            # Down before the car draws at all (a Min+Solar car plugged in): nothing to interrupt.
+            timer = 0.0
         if timer > 0 or not self._fresh(connector):
             timer = max(0.0, timer)
             hold = self._amps(connector, load.alloc_w, state.phases)
