@@ -9,9 +9,9 @@ from ocpp.v16 import call
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_central.charging.engine import NoTransactionError
 from custom_components.ocpp_central.charging.limits import LimitReason
 from custom_components.ocpp_central.charging.quirks import PauseMethod
+from custom_components.ocpp_central.charging.session import NoTransactionError
 from custom_components.ocpp_central.csms.commands import CommandRejectedError
 from tests.helpers.smart_helpers import (
     ConnectScripted,

@@ -7,6 +7,7 @@ profiles, by id; every profile on the charger goes only when the homeowner asks 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 import math
 from typing import Any
@@ -22,7 +23,10 @@ from ..csms.commands import (
     RateUnit,
     SchedulePeriod,
 )
-from .link import bounded
+from .connectors import Connectors
+from .detect import KnownQuirks
+from .link import ChargerLink, accepted, bounded
+from .station import StationMaximum
 from .writer import RESERVED_PROFILE_IDS, own_profile_ids, profile_id
 
 # How far ahead a 1.6 charger's composite schedule is read when profiles are asked for.
@@ -172,3 +176,67 @@ async def read(
         commands.get_composite_schedule(connector_id or 0, COMPOSITE_S, rate_unit),
     )
     return CommandResult(composite.status, {"composite_schedule": composite.data or None})
+
+
+class HomeownerProfiles:
+    """Set, clear and read profiles by hand on one charger; a clear forgets our limits on it."""
+
+    def __init__(
+        self,
+        link: ChargerLink,
+        connectors: Connectors,
+        station: StationMaximum,
+        known: KnownQuirks,
+        changed: Callable[[], None],
+    ) -> None:
+        """Clear and set under the connectors' lock; changed persists what a clear forgot."""
+        self._link = link
+        self._connectors = connectors
+        self._station = station
+        self._known = known
+        self._changed = changed
+
+    @property
+    def _charger_id(self) -> str:
+        return self._link.settings.charger_id
+
+    async def clear(self, request: ClearRequest) -> CommandResult:
+        """Remove the profiles request names; our limits on what was cleared are not put back."""
+        controls = self._connectors.controls
+        connectors = sorted({*controls, *self._link.charger.connectors} - {0})
+        async with self._connectors.lock:
+            result = await clear(self._charger_id, self._link.commands(), request, connectors)
+            stack_level = self._known.effective.stack_level
+            session = (ProfilePurpose.TX_DEFAULT, ProfilePurpose.TX)
+            for number, ctl in controls.items():
+                if clears(request, number, session, stack_level):
+                    ctl.forget_profiles()
+            if clears(request, 0, (ProfilePurpose.STATION_MAX,), stack_level):
+                self._station.cleared()
+            self._changed()
+            return result
+
+    async def set(self, profile: ChargingProfile) -> CommandResult:
+        """Install a homeowner's profile as given (its id outside ours: ReservedProfileIdError)."""
+        check_user_profile(profile)
+        async with self._connectors.lock:
+            command = self._link.commands().set_charging_profile(profile)
+            return await accepted(self._charger_id, command, "SetChargingProfile")
+
+    async def get(
+        self,
+        connector_id: int | None,
+        purpose: ProfilePurpose | None,
+        stack_level: int | None,
+        profile_id: int | None,
+    ) -> CommandResult:
+        """Read the charger's profiles (2.0.1), or its composite schedule (1.6)."""
+        return await read(
+            self._charger_id,
+            self._link.commands(),
+            connector_id=connector_id,
+            purpose=purpose,
+            stack_level=stack_level,
+            profile_id=profile_id,
+            rate_unit=self._known.effective.rate_unit,
+        )
