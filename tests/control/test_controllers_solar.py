@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from itertools import pairwise
 
@@ -148,7 +149,7 @@ def test_limits_are_zero_or_at_least_the_minimum() -> None:
 
 
 def test_deadband_and_write_interval() -> None:
-    site = Site(NO_GUARDS, cars=[car()])
+    site = Site(replace(NO_GUARDS, deadband_a=0.3), cars=[car()])
     site.run(70, 6000)
     before = len(site.writes)
     # 0.2 A (138 W) more surplus is inside the deadband: nothing is written.
