@@ -55,8 +55,8 @@ from .csms.protocol.base import BootDecision, ProtocolAdapter
 from .csms.server import OCPP16, Admission, OcppServer, remote_host
 from .csms.tls import CertificatePolicy
 from .csms.tokens import ACCEPTED, INVALID, AuthorizationResult, Token, decide
-from .security.id_tags import token_of
 from .security.certificates import sign_for_charger
+from .security.id_tags import token_of
 from .security.login import async_certificate_login, async_password_admits, certificate_policy
 from .storage.store import ChargerStore
 from .upstreams import Upstreams
@@ -107,14 +107,17 @@ class CentralSystem:
 
     # The chargers' upstream central systems (upstreams.py), if any.
     upstreams: Upstreams = field(init=False)
+    # Each charger subentry's config as last read, with the title and data it was read from:
+    # a car park's subentry updates (an address bound) re-read only the one that changed.
+    _read_configs: dict[str, tuple[str, Any, ChargerConfig]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.control = SiteController(self.hass, self.entry, self.coordinators)
-        self.history = SessionLog(
-            self.hass, self.entry.entry_id, self.coordinators, self.control.sessions, self.holder_of
-        )
         self.upstreams = Upstreams(
             self.hass, self.entry, self.coordinators, self.sessions.get, self._async_add_entities
+        )
+        self.history = SessionLog(
+            self.hass, self.entry.entry_id, self.coordinators, self.control.sessions, self.holder_of
         )
 
     # --- lifecycle -----------------------------------------------------------------
@@ -185,7 +188,7 @@ class CentralSystem:
             config.charger_id: config
             for subentry in self.entry.subentries.values()
             if subentry.subentry_type == SUBENTRY_CHARGER
-            for config in (ChargerConfig.from_subentry(subentry),)
+            for config in (self._config_of(subentry),)
         }
         for charger_id in list(self.coordinators):
             if charger_id not in configured:
@@ -212,6 +215,14 @@ class CentralSystem:
                     self.hass, session.async_confirmed(), f"confirm charger {charger_id}"
                 )
         self.upstreams.async_sync()
+
+    def _config_of(self, subentry: ConfigSubentry) -> ChargerConfig:
+        """Read a charger subentry, again only once its title or data changed (new data object)."""
+        read = self._read_configs.get(subentry.subentry_id)
+        if read is None or read[0] != subentry.title or read[1] is not subentry.data:
+            read = (subentry.title, subentry.data, ChargerConfig.from_subentry(subentry))
+            self._read_configs[subentry.subentry_id] = read
+        return read[2]
 
     @callback
     def _async_remove_charger(self, charger_id: str) -> None:

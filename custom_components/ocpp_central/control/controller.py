@@ -158,7 +158,7 @@ class SiteController:
             self._input_unsub = async_track_state_change_event(
                 self.hass, sorted(set(watched)), self._async_input_changed
             )
-        self.async_run()
+        self._async_run_or_request()
 
     def _unsubscribe_inputs(self) -> None:
         if self._input_unsub is not None:
