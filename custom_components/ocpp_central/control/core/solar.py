@@ -26,6 +26,7 @@ from .modes import (
     SiteInput,
     SolarSettings,
 )
+from .phases import cloudy, phase_plan
 
 # A car drawing this much less than offered is taken to limit itself ...
 CAR_LIMIT_MARGIN_A = 1.0
@@ -312,7 +313,7 @@ class SolarController:
         if load.forced:
             self._switch_on(state, now, count=False)
         state.enable_timer = None
-        if settings.can_switch_phases and (plan := self._phase_plan(connector, state, load, now)):
+        if settings.can_switch_phases and (plan := phase_plan(self, connector, state, load, now)):
             state.disable_timer = None
             return plan
         if shed:
@@ -349,7 +350,7 @@ class SolarController:
             return Plan(0.0, state.phases, Explanation(Reason.START_BUDGET))
         spares = s.starts_per_day - state.starts_today - 1
         guarded = s.cloud_guard_spares is None or spares <= s.cloud_guard_spares
-        if guarded and self._cloudy(connector, now):
+        if guarded and cloudy(self, connector, now):
             return Plan(0.0, state.phases, Explanation(Reason.CLOUDY))
         phases = state.phases
         if settings.can_switch_phases:
@@ -390,65 +391,6 @@ class SolarController:
         state.disable_timer = None
         final = Reason.NO_SURPLUS if reason is Reason.STOPPING else reason
         return Plan(0.0, state.phases, Explanation(final), urgent=True)
-
-    def _phase_plan(
-        self, connector: ConnectorInput, state: ConnectorState, load: Load, now: datetime
-    ) -> Plan | None:
-        """Switch to one phase when the surplus only carries one, back to all when it carries all."""
-        s = self.settings
-        settings = connector.settings
-        one = settings.min_current_a * self._volts(connector)
-        three = one * settings.phases
-        if state.phases > 1 and load.want_w < three - s.disable_threshold_w:
-            delay = s.min_solar_phase_down_delay_s if load.forced else s.phase_down_delay_s
-            wanted = 1
-        elif state.phases == 1 and load.want_w >= three + s.enable_threshold_w:
-            wanted, delay = settings.phases, s.phase_up_delay_s
-        else:
-            state.phase_timer = state.phase_target = None
-            return None
-        if state.phase_target != wanted:
-            state.phase_timer, state.phase_target = now, wanted
-        timer = delay - elapsed(now, state.phase_timer)
-        if wanted > state.phases:
-            # Going up waits out the interval since the last switch; going down cuts an import.
-            timer = max(timer, s.phase_switch_interval_s - elapsed(now, state.phase_switched_at))
-        elif not connector.power_w and not state.limit_a:
-            # Down before the car draws at all (a Min+Solar car plugged in): nothing to interrupt.
-            timer = 0.0
-        if timer > 0 or not self._fresh(connector):
-            timer = max(0.0, timer)
-            hold = self._amps(connector, load.alloc_w, state.phases)
-            explanation = Explanation(Reason.PHASE_SWITCH, detail=str(wanted), timer_s=timer)
-            return Plan(hold, state.phases, explanation)
-        state.phase_switched_at = now
-        state.phase_switches += 1
-        state.phase_timer = state.phase_target = None
-        return Plan(
-            self._amps(connector, load.want_w, wanted),
-            wanted,
-            Explanation(Reason.PHASE_SWITCH, detail=str(wanted)),
-            urgent=True,
-        )
-
-    def _cloudy(self, connector: ConnectorInput, now: datetime) -> bool:
-        """Whether the last minutes' surplus would have made this car import too much to start.
-
-        Each start is one of few a day: one spent on a sunny gap in a dull spell is lost for the
-        clear afternoon. A passing cloud while charging is ridden through (the stop delay).
-        """
-        share = self.settings.cloud_start_share
-        if share is None:
-            return False
-        settings = connector.settings
-        volts = self._volts(connector)
-        lowest = 1 if settings.can_switch_phases else settings.phases
-        recent = self.history.import_share(
-            now,
-            settings.min_current_a * volts * lowest,
-            settings.max_current_a * volts * settings.phases,
-        )
-        return recent is not None and recent > share
 
     @staticmethod
     def _switch_on(state: ConnectorState, now: datetime, *, count: bool) -> bool:
