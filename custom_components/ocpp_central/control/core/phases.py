@@ -7,14 +7,25 @@ start waits for steadier sun.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .allocation import Load
+from .clouds import SurplusHistory
 from .guards import ConnectorState, Plan, elapsed
-from .modes import ConnectorInput, Explanation, Reason
+from .modes import ConnectorInput, Explanation, Reason, SolarSettings
 
-if TYPE_CHECKING:
-    from .solar import SolarController
+
+class SolarController(Protocol):
+    """What these rules read of the solar controller."""
+
+    settings: SolarSettings
+    history: SurplusHistory
+
+    def _volts(self, connector: ConnectorInput) -> float: ...
+
+    def _amps(self, connector: ConnectorInput, watts: float, phases: int) -> float: ...
+
+    def _fresh(self, connector: ConnectorInput) -> bool: ...
 
 
 def phase_plan(
