@@ -9,20 +9,33 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.util.yaml import load_yaml_dict
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_central.actions.history import HISTORY_SERVICES
 from custom_components.ocpp_central.actions.id_tags import ID_TAG_SERVICES
 from custom_components.ocpp_central.const import DOMAIN
+from custom_components.ocpp_central.dashboard import SERVICE_CREATE_DASHBOARD
 from custom_components.ocpp_central.services import SERVICES
 from tests.helpers.scripted_charger import CALLERROR, NO_ANSWER, ScriptedCharger
 from tests.helpers.services_common import DIRECT, DIRECT_IDS, MINIMAL, act, device_of
 from tests.helpers.waiting import TIMED_OUT, timeout_for
 
 pytestmark = pytest.mark.usefixtures("quiet_setup")
-# Every action: the charger-targeted ones, the id tag ones and the history's (no charger target).
-ALL_SERVICES = set(SERVICES) | set(ID_TAG_SERVICES) | set(HISTORY_SERVICES)
+FOLDER = Path(__file__).parents[2] / "custom_components" / DOMAIN
+# Every action, from the one place that lists them all: services.yaml (keys starting with '.'
+# are YAML anchors). Registering an action anywhere (services.py, actions/, dashboard.py) without
+# describing it there, or describing one that async_setup does not register, fails below.
+ALL_SERVICES = {
+    name for name in load_yaml_dict(str(FOLDER / "services.yaml")) if not name.startswith(".")
+}
+
+
+def test_every_registry_is_described() -> None:
+    """The registries of actions in the code are all in services.yaml."""
+    for registry in (SERVICES, ID_TAG_SERVICES, HISTORY_SERVICES, (SERVICE_CREATE_DASHBOARD,)):
+        assert set(registry) <= ALL_SERVICES, registry
 
 
 async def test_services_registered_in_async_setup(hass: HomeAssistant) -> None:
@@ -41,14 +54,15 @@ async def test_descriptions(hass: HomeAssistant) -> None:
     assert await async_setup_component(hass, DOMAIN, {})
     descriptions = (await async_get_all_descriptions(hass))[DOMAIN]
     assert set(descriptions) == ALL_SERVICES
-    folder = Path(__file__).parents[2] / "custom_components" / DOMAIN
-    icons = json.loads((folder / "icons.json").read_text())["services"]
+    icons = json.loads((FOLDER / "icons.json").read_text())["services"]
     assert set(icons) == ALL_SERVICES
     for language in ("en", "sv"):
-        strings = json.loads((folder / "translations" / f"{language}.json").read_text())
+        strings = json.loads((FOLDER / "translations" / f"{language}.json").read_text())
         assert set(strings["services"]) == ALL_SERVICES
         for name, description in descriptions.items():
-            assert set(strings["services"][name]["fields"]) == set(description["fields"]), name
+            # An action without fields (create_dashboard) has no "fields" in either.
+            fields = strings["services"][name].get("fields", {})
+            assert set(fields) == set(description["fields"]), name
             assert strings["services"][name]["name"]
 
 
