@@ -44,11 +44,17 @@ class KnownQuirks:
         self.charger_id = charger_id
         self.detected = detected
         self._overrides = overrides
+        # The last answer and what it was worked out from: read many times per meter reading.
+        self._basis: tuple[DetectedQuirks, QuirkOverrides] | None = None
+        self._effective: Quirks | None = None
 
     @property
     def effective(self) -> Quirks:
         """The quirks the engine follows: overrides over learned over reported over defaults."""
-        return effective_quirks(self.detected, self._overrides())
+        basis = (self.detected, self._overrides())
+        if self._effective is None or basis != self._basis:
+            self._basis, self._effective = basis, effective_quirks(*basis)
+        return self._effective
 
     def update(self, detected: DetectedQuirks) -> None:
         """Take what detection or the ladder found (logged when it changes anything)."""

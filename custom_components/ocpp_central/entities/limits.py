@@ -140,11 +140,24 @@ LIMIT_SENSORS: tuple[OcppLimitSensorDescription, ...] = (
 class OcppLimitEntity(OcppEntity):
     """Reads one connector's limit state from the engine."""
 
+    # Within one update the state is read once: deciding and writing read it many times.
+    _update_limit: LimitState | None = None
+
     @property
     def limit(self) -> LimitState:
         """The connector's limit state, now."""
+        if self._update_limit is not None:
+            return self._update_limit
         assert self.connector_id is not None
         return self.coordinator.smart.state(self.connector_id)
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._update_limit = self.limit
+        try:
+            super()._handle_coordinator_update()
+        finally:
+            self._update_limit = None
 
 
 class OcppLimitSensor(OcppLimitEntity, SensorEntity):
