@@ -63,10 +63,14 @@ async def test_diagnostics(
 
     result = await get_diagnostics_for_config_entry(hass, hass_client, central)
     assert result["listening_port"] == result["data"]["port"] == port
-    # The trace's times and message ids change from run to run: test_trace checks it.
+    # The trace's times and message ids change from run to run: test_trace checks it. So do the
+    # times of the controller's recent readings (wall clock): their powers are checked below.
     assert result == snapshot(
-        exclude=props("port", "listening_port", "last_heartbeat", "day", "trace")
+        exclude=props("port", "listening_port", "last_heartbeat", "day", "trace", "readings")
     )
+    readings = result["control"]["connectors"]["CP1/1"]["state"]["readings"]
+    assert [power for _, power in readings] == [7200.0]
+    assert all(datetime.fromisoformat(at).tzinfo is not None for at, _ in readings)
     text = json.dumps(result)
     for secret in ("s3cret-pass", "TAG-0001", "TAG-0002", "SN-1"):
         assert secret not in text
