@@ -152,7 +152,14 @@ class ConnectorReader:
             session_active=connector.transaction is not None,
             power_w=connector.power_w,
             current_a=currents if connector.current_a else (),
-            measured_at=seen.at if connector.power_w is not None else None,
+            # Only a metered power is a reading the charger took: the 0 W an idle status implies
+            # (04650ae, f9b885f) is no measurement after a write, so nothing waits for it to settle.
+            measured_at=(
+                seen.at
+                if connector.power_w is not None
+                and "Power.Active.Import" in connector.seen_measurands
+                else None
+            ),
             voltage_v=sum(volts) / len(volts) if volts else None,
         )
 
