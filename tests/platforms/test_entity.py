@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
+import pkgutil
 import re
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.entity import EntityDescription
 from ocpp.v16 import call
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
@@ -33,6 +36,7 @@ from custom_components.ocpp_central.entities import (
     limits as limit_entities,
     reason as control_sensors,
     session as control_session_sensors,
+    upstream as upstream_entities,
 )
 from tests.helpers.sim_charger import ConnectFn, start_charging
 
@@ -181,6 +185,29 @@ def _keys(tree: Any, prefix: str = "") -> set[str]:
     return {key for name, sub in tree.items() for key in _keys(sub, f"{prefix}/{name}")}
 
 
+def _defined_descriptions() -> dict[str, list[EntityDescription]]:
+    """Every entity description at module level in the integration, by its platform."""
+    import custom_components.ocpp_central as package
+
+    found: dict[str, list[EntityDescription]] = {}
+    seen: set[int] = set()
+    for module_info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+        module = importlib.import_module(module_info.name)
+        for value in list(vars(module).values()):
+            items = value if isinstance(value, (tuple, list)) else (value,)
+            for item in items:
+                if not isinstance(item, EntityDescription) or id(item) in seen:
+                    continue
+                seen.add(id(item))
+                platform = next(
+                    cls.__module__.split(".")[2]
+                    for cls in type(item).__mro__
+                    if cls.__module__.startswith("homeassistant.components.")
+                )
+                found.setdefault(platform, []).append(item)
+    return found
+
+
 def test_names_states_and_icons_are_translated() -> None:
     """Every translation key, enum option and icon refers to a string in en.json."""
     entity_strings = _load("translations", "en.json")["entity"]
@@ -195,6 +222,7 @@ def test_names_states_and_icons_are_translated() -> None:
             *control_sensors.CONTROL_SENSORS,
             *control_session_sensors.SESSION_SENSORS,
             *history_entities.ID_TAG_SENSORS,
+            *upstream_entities.UPSTREAM_SENSORS,
         ),
         "binary_sensor": (
             *binary_sensor.CHARGER_BINARY_SENSORS,
@@ -212,6 +240,15 @@ def test_names_states_and_icons_are_translated() -> None:
         "time": (time.DEPARTURE_TIME,),
         "calendar": (history_entities.SESSION_CALENDAR,),
     }
+    # Every description the integration defines is listed above: a new family cannot be left out.
+    listed = {id(d) for descriptions in platforms.values() for d in descriptions}
+    missing = {
+        f"{platform}/{d.translation_key}"
+        for platform, found in _defined_descriptions().items()
+        for d in found
+        if id(d) not in listed
+    }
+    assert not missing
     for platform, descriptions in platforms.items():
         strings = entity_strings[platform]
         keys = {description.translation_key for description in descriptions}
