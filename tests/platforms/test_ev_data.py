@@ -37,7 +37,7 @@ from tests.helpers.control_helpers import (
     service,
     set_mode,
 )
-from tests.helpers.drivers import booted_driver
+from tests.helpers.drivers import DETECTION_CALL, booted_driver
 from tests.helpers.household import DEPARTURE, PRICE, T0
 from tests.helpers.waiting import wait_for
 
@@ -335,7 +335,13 @@ async def test_entities_come_back_after_a_restart(
     await cp._connection.close()
     assert await hass.config_entries.async_reload(central.entry_id)
     await hass.async_block_till_done()
-    cp = await station(hass, connect_v201)
+    # Its configuration was read at the first boot and is stored per firmware (9caf94d, issue 12):
+    # the same firmware after a restart is not read again.
+    cp = await connect_v201("CP1")
+    await cp.boot()
+    await cp.status(1, "Available")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert cp.received(DETECTION_CALL["2.0.1"]) == []
     assert states(hass) == {
         "departure": STATE_UNKNOWN,
         "energy": STATE_UNKNOWN,
