@@ -91,9 +91,9 @@ CHARGING: dict[str, tuple[str, str | None]] = {
     "sensor.charger_cp1_temperature": ("31.5", "°C"),
     "sensor.charger_cp1_transaction": ("<transaction id>", None),
     "sensor.charger_cp1_vehicle_state": ("c", None),
-    "sensor.charger_cp1_voltage_l1": ("230.1", "V"),
-    "sensor.charger_cp1_voltage_l2": ("230.2", "V"),
-    "sensor.charger_cp1_voltage_l3": ("230.3", "V"),
+    "sensor.charger_cp1_voltage_l1": ("230.0", "V"),
+    "sensor.charger_cp1_voltage_l2": ("230.0", "V"),
+    "sensor.charger_cp1_voltage_l3": ("230.0", "V"),
     "switch.charger_cp1_availability": (STATE_ON, None),
     "switch.charger_cp1_charge": (STATE_ON, None),
 }
