@@ -215,3 +215,28 @@ def test_only_a_decrease_that_prevents_more_than_the_set_import_skips_the_interv
     site.tick(MIN_3P + 600)
     assert site.writes[-1][0] == last_write + timedelta(seconds=10)
     assert site.writes[-1][1].immediate
+
+
+STEP_3P = 0.1 * 3 * 230  # 69 W: one 0.1 A step on three phases
+
+
+def test_a_one_step_rise_is_written_and_a_shortfall_under_half_a_step_holds_the_level() -> None:
+    """Min+Solar on a fixed three-phase charger follows the surplus in 0.1 A steps.
+
+    A rise of one step was inside the 0.1 A deadband in floating point (8.1 - 8.0 < 0.1): the car
+    stayed 70-80 W below the surplus for as long as it lasted. And rounding down alone made it
+    give up a whole step of sun for a shortfall of a few watts.
+    """
+    site = Site(replace(SolarSettings(), min_on_s=0), cars=[car(mode=ChargeMode.MIN_SOLAR)])
+    site.run(120, 80 * STEP_3P + 30)
+    assert site.car("A").limit_a == 8.0
+    # 80 W more surplus: one step up.
+    site.run(120, 81 * STEP_3P + 11)
+    assert site.car("A").limit_a == 8.1
+    # 10 W short of 8.1 A: holding 8.1 A buys 10 W, stepping down would waste 59 W of sun.
+    site.run(120, 81 * STEP_3P - 10)
+    assert site.car("A").limit_a == 8.1
+    assert 0 < site.grid_w(81 * STEP_3P - 10) <= STEP_3P / 2
+    # 50 W short: down one step.
+    site.run(120, 81 * STEP_3P - 50)
+    assert site.car("A").limit_a == 8.0

@@ -14,7 +14,16 @@ from datetime import datetime
 
 from .allocation import Load, allocate, ordered
 from .clouds import ImportBudget, SurplusHistory
-from .guards import ConnectorState, Plan, apply_fuse, elapsed, floor_a, settling, write
+from .guards import (
+    ConnectorState,
+    Plan,
+    apply_fuse,
+    elapsed,
+    floor_a,
+    hold_level,
+    settling,
+    write,
+)
 from .modes import (
     CONTROLLED_MODES,
     SURPLUS_MODES,
@@ -320,6 +329,9 @@ class SolarController:
             return self._stopping(connector, state, now, Reason.STOPPING)
         state.disable_timer = None
         target = self._amps(connector, load.alloc_w, state.phases)
+        target = hold_level(
+            target, state.limit_a, load.alloc_w, self._volts(connector) * state.phases, settings
+        )
         running = Reason.MIN_SOLAR if load.forced else Reason.SOLAR
         if battery_first and target < settings.max_current_a:
             running = Reason.BATTERY_PRIORITY
