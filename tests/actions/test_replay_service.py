@@ -122,18 +122,18 @@ async def test_replay_of_a_recorded_day(
     """Yesterday with the current settings (defaults) and with a 10-minute start delay.
 
     The charger takes whole amps: 7 A (4830 W) of the 5 kW. Current settings: the cloud guard
-    (30 % over 10 minutes of 10 s means) holds the start until the night's import is 20 of the
-    60 means in the window, 10:06:35; written then, applied 3 s later, 10 s of handshake, 5 A at
-    10:06:48 and 7 A from 10:06:49. The candidate (guard off) starts at 10:10, 7 A from 10:10:14.
+    holds only the day's last start (this is the first of three), so the start is written after
+    the 60 s enable delay, 10:01:00; applied 3 s later, 10 s of handshake, 5 A at 10:01:13 and
+    7 A from 10:01:14. The candidate (600 s delay) starts at 10:10, 7 A from 10:10:14.
     When the grid reading stops at 13:00 the car imports 3 s at 7 A and 180 s (the stop delay) at
     6 A, then pauses for the day. Writes: the first pause, the start, 6 A, the pause.
     """
     start = 10 * 3600
-    current = (5 * 690 + 4830 * (13 * 3600 - start - 409)) / 3600
+    current = (5 * 690 + 4830 * (13 * 3600 - start - 74)) / 3600
     candidate = (5 * 690 + 4830 * (13 * 3600 - start - 614)) / 3600
     imported = (3 * 4830 + 180 * 4140) / 3600
-    assert [round(wh / 1000, 2) for wh in (current, candidate, imported)] == [13.94, 13.67, 0.21]
-    assert [round(100 * wh / (wh + imported), 1) for wh in (current, candidate)] == [98.5, 98.5]
+    assert [round(wh / 1000, 2) for wh in (current, candidate, imported)] == [14.39, 13.67, 0.21]
+    assert [round(100 * wh / (wh + imported), 1) for wh in (current, candidate)] == [98.6, 98.5]
     cp = await booted(hass, quiet_charger)
     await record_day(hass, freezer, cp, sign)
     power = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, "CP1_1_power")
@@ -149,9 +149,9 @@ async def test_replay_of_a_recorded_day(
         "date": DAY,
         "missing_minutes": 30,
         "current": {
-            "solar_kwh": 13.94,
+            "solar_kwh": 14.39,
             "grid_kwh": 0.21,
-            "solar_share_percent": 98.5,
+            "solar_share_percent": 98.6,
             "starts": 1,
             "phase_switches": 0,
             "profile_writes": 4,
@@ -183,7 +183,7 @@ async def test_a_date_asked_for(
     response = await replay_day(hass, {"device_id": device(central), "date": DAY})
     assert response["date"] == DAY
     assert response["current"] == response["candidate"]
-    assert response["current"]["solar_kwh"] == 13.94
+    assert response["current"]["solar_kwh"] == 14.39
     after = await replay_day(hass, {"device_id": device(central), "date": "2026-06-21"})
     assert after == {
         "date": "2026-06-21",
