@@ -30,10 +30,10 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform, UnitOfEnergy
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
-from homeassistant.helpers.event import async_track_point_in_time
+from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from ..const import CONF_ID_TAG, DOMAIN, LOGGER, SUBENTRY_ID_TAG
@@ -242,6 +242,7 @@ class IdTagEnergySensor(SensorEntity):
         )
         self._unsub_month: CALLBACK_TYPE | None = None
         self._refresh: Debouncer[Any] | None = None
+        self._gone = False
 
     @property
     def _id_tag(self) -> str | None:
@@ -256,13 +257,18 @@ class IdTagEnergySensor(SensorEntity):
         log: SessionLog = self._entry.runtime_data.history
         self.async_on_remove(log.async_listen(self._async_history_written))
         self.async_on_remove(self._refresh.async_shutdown)
-        self.async_on_remove(self._cancel_month)
+        self.async_on_remove(self._removed)
         await self._async_read()
 
     @callback
     def _async_history_written(self) -> None:
         if self._refresh is not None:
             self._refresh.async_schedule_call()
+
+    @callback
+    def _removed(self) -> None:
+        self._gone = True
+        self._cancel_month()
 
     @callback
     def _cancel_month(self) -> None:
@@ -281,6 +287,8 @@ class IdTagEnergySensor(SensorEntity):
         records = await log.async_query(
             SessionQuery(start=start, end=end, entry_ids=(self._entry.entry_id,), id_tag=id_tag)
         )
+        if self._gone:
+            return  # Removed while the history was read (a reload): no timer may outlive it.
         totals = month_totals(records)
         self._attr_native_value = kwh(totals.energy_wh)
         if self.entity_description.state_class is not None:
@@ -292,8 +300,11 @@ class IdTagEnergySensor(SensorEntity):
             "cost": None if totals.cost is None else round(totals.cost, 2),
         }
         self._cancel_month()
-        self._unsub_month = async_track_point_in_time(
-            self.hass, self._async_new_month, month_start(now, -1)
+        # Cancelled with Home Assistant's stop too: the entity is not unloaded then.
+        self._unsub_month = async_call_later(
+            self.hass,
+            (month_start(now, -1) - now).total_seconds(),
+            HassJob(self._async_new_month, cancel_on_shutdown=True),
         )
         self.async_write_ha_state()
 
