@@ -197,9 +197,7 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
                 started_at=stamped_at,
             )
             self.host.changed(self.charger, durable=True)
-        return call_result.StartTransaction(
-            transaction_id=transaction_id, id_tag_info=tag_info
-        )
+        return call_result.StartTransaction(transaction_id=transaction_id, id_tag_info=tag_info)
 
     @on(Action.stop_transaction, skip_schema_validation=True)
     def on_stop_transaction(
@@ -256,9 +254,7 @@ class Ocpp16Adapter(ProtocolAdapter, ChargePoint16, Ocpp16Commands, Ocpp16Certif
         if not id_tag:
             return call_result.StopTransaction()
         stop_connector = connector.connector_id if connector is not None else None
-        return call_result.StopTransaction(
-            id_tag_info=self._authorize(id_tag, stop_connector)
-        )
+        return call_result.StopTransaction(id_tag_info=self._authorize(id_tag, stop_connector))
 
     # --- After a reconnect ------------------------------------------------------------
 
