@@ -52,6 +52,8 @@ class Charger201(ScriptedCalls, ChargePoint201):
         # EVSE → transaction id, as the driver interface runs them.
         self.transactions: dict[int, str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        # What a call sent after our answer raised (TimeoutError when nobody answered it).
+        self.late_errors: list[BaseException] = []
 
     # --- answers to the central system's calls ---------------------------------------
 
@@ -114,7 +116,13 @@ class Charger201(ScriptedCalls, ChargePoint201):
         """Send after our answer went out (a call from inside route_message would deadlock)."""
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Task[None]) -> None:
+        """Keep what a late call raised: the central system went away (a reload) before answering."""
+        self._tasks.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            self.late_errors.append(error)
 
     async def _report(self, request_id: int) -> None:
         items = [
