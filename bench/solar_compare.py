@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 import time
 
+from solar_day import CHEAP_ARRIVAL_H, CHEAP_DEPARTURE_H, cheapest_costs
 from solar_evcc import EvccLike
 from solar_oracle import budget_oracle
 from solar_sim import VOLTS, Car, Day, Metrics, load_day
@@ -22,12 +23,10 @@ from custom_components.ocpp_central.control.core.modes import (
     ConnectorSettings,
     SolarSettings,
 )
-from custom_components.ocpp_central.control.core.price import cost_of, plan_cheapest
 from custom_components.ocpp_central.control.core.replay import Controller, replay
 
 MODES = (("Solar", ChargeMode.SOLAR), ("Min+Solar", ChargeMode.MIN_SOLAR))
 CHARGERS = (("1p/3p", True), ("3p", False))
-CHEAP_ARRIVAL_H, CHEAP_DEPARTURE_H, CHEAP_ENERGY_WH = 18, 31, 25_000.0
 
 
 def day_files(directory: Path) -> list[Path]:
@@ -151,33 +150,9 @@ def compare_day(day: Day, settings: SolarSettings) -> list[Row]:
 
 def cheapest_check(day: Day) -> tuple[float, float, float]:
     """(cost charging at once, cost of our plan driven through the car, cheapest-hours oracle)."""
-    from datetime import timedelta
-
+    at_once, planned, _, energy = cheapest_costs(day)
     arrival = day.at(CHEAP_ARRIVAL_H * 3600)
     departure = day.at(CHEAP_DEPARTURE_H * 3600)
-    plan = plan_cheapest(
-        day.prices,
-        now=arrival,
-        departure=departure,
-        energy_wh=CHEAP_ENERGY_WH,
-        max_current_a=day.car_max_a,
-        phases=day.phases,
-    )
-
-    def drive(limit_at: object) -> tuple[float, float]:
-        car = Car(
-            min_a=day.car_min_a, max_a=day.car_max_a, energy_wh=0.0, capacity_wh=CHEAP_ENERGY_WH
-        )
-        log = []
-        for second in range(int((departure - arrival).total_seconds())):
-            moment = arrival + timedelta(seconds=second)
-            wh = car.step(limit_at(moment)) * VOLTS * day.phases / 3600  # type: ignore[operator]
-            car.energy_wh += wh
-            log.append((moment, wh))
-        return cost_of(day.prices, log), car.energy_wh
-
-    at_once, _ = drive(lambda _m: day.car_max_a)
-    planned, energy = drive(plan.limit_at)
     # The oracle: the energy the plan delivered, at full power in the cheapest hours of the
     # window, no handshake or ramp.
     power = day.car_max_a * VOLTS * day.phases
