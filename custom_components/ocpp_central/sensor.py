@@ -188,17 +188,19 @@ CHARGER_SENSORS: tuple[OcppChargerSensorDescription, ...] = (
 )
 
 
-def _phase_sensor(
-    measurand: str, phase: Phase, *, enabled: bool, **kwargs: Any
-) -> OcppConnectorSensorDescription:
+def _phase_sensor(measurand: str, phase: Phase, **kwargs: Any) -> OcppConnectorSensorDescription:
+    """Describe the current or voltage of one phase: diagnostic, off by default (README).
+
+    A charging car's phase currents change at every reading (0.1 A steps): enabled, the three
+    of them were three of the seven states a charging connector wrote per meter message.
+    """
     kind = "current" if measurand == "Current.Import" else "voltage"
     return OcppConnectorSensorDescription(
         key=f"{kind}_{phase}",
         translation_key=f"{kind}_{phase}",
         state_class=SensorStateClass.MEASUREMENT,
-        # Current per phase is primary (README); voltage is diagnostic and off by default.
-        entity_category=None if kind == "current" else EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=enabled,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         exists_fn=_seen(f"{measurand}.{phase}", measurand)
         if phase is Phase.L1
         else _seen(f"{measurand}.{phase}"),
@@ -261,7 +263,6 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         _phase_sensor(
             "Current.Import",
             phase,
-            enabled=True,
             device_class=SensorDeviceClass.CURRENT,
             native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
             suggested_display_precision=1,
@@ -272,7 +273,6 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         _phase_sensor(
             "Voltage",
             phase,
-            enabled=False,
             device_class=SensorDeviceClass.VOLTAGE,
             native_unit_of_measurement=UnitOfElectricPotential.VOLT,
             suggested_display_precision=0,
@@ -296,6 +296,9 @@ CONNECTOR_SENSORS: tuple[OcppConnectorSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         suggested_display_precision=1,
         state_class=SensorStateClass.MEASUREMENT,
+        # The charger's own temperature, sent with every reading by many: a diagnostic.
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         exists_fn=_seen("Temperature"),
         value_fn=lambda connector: _rounded(connector.temperature_c, TEMPERATURE_STEP_C),
     ),

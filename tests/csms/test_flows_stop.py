@@ -62,6 +62,7 @@ async def test_the_end_of_the_session_stops_every_flow(
 
 
 @VERSIONS
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_leaving_charging_stops_the_flow_and_the_offer_as_ocpp_has_it(
     hass: HomeAssistant, central: MockConfigEntry, connect_charger: Connect
 ) -> None:

@@ -213,6 +213,7 @@ async def test_status_notification_unknown_status(
     assert state(hass, "sensor.charger_cp1_status") == "unknown"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_meter_values_all_measurands(
     hass: HomeAssistant, central: MockConfigEntry, connect: ConnectFn
 ) -> None:
@@ -280,6 +281,7 @@ async def test_meter_values_units(
     assert connector.power_w == 1500.0
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_meter_values_phases(
     hass: HomeAssistant, central: MockConfigEntry, connect: ConnectFn
 ) -> None:
@@ -334,6 +336,7 @@ async def test_meter_values_temperature_units(
     assert connector_temp == pytest.approx([21.5, 25.0, 27.0])
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_meter_values_main_meter_on_connector_0(
     hass: HomeAssistant, central: MockConfigEntry, connect: ConnectFn
 ) -> None:

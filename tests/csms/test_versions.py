@@ -346,6 +346,7 @@ PARITY_STATES = {
 
 
 @pytest.mark.parametrize("charger_version", ["1.6", "2.0.1", "2.1"])
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_same_entities_for_every_version(
     hass: HomeAssistant,
     central: MockConfigEntry,
