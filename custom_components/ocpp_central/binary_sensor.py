@@ -3,7 +3,8 @@
 Whether the charger obeys the charging limit is a sensor now (entities/limits.py); the retired
 "Limit verified" binary sensor's registry entry is removed at setup.
 
-The platform also watches the chargers' faults and outages (repair issues, events: faults.py).
+The platform also watches the chargers' faults and outages (repair issues, events: faults.py), and
+sets up the entry's entity set (entities/entity_set.py: pruning, reload on change, the cap issue).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .config_entry import OcppCentralConfigEntry
 from .coordinator import ChargerCoordinator
 from .csms.model import Connector, ConnectorStatus
+from .entities.entity_set import async_setup_entity_set
 from .entities.faults import async_watch_faults
 from .entities.limits import async_remove_retired
 from .entity import (
@@ -148,5 +150,6 @@ async def async_setup_entry(
 ) -> None:
     """Add binary sensors for every charger and connector as they appear; watch their faults."""
     async_remove_retired(hass, entry.entry_id)
+    async_setup_entity_set(hass, entry)
     async_add_families(entry, async_add_entities, Platform.BINARY_SENSOR, *BINARY_SENSOR_FAMILIES)
     async_watch_faults(hass, entry)

@@ -25,6 +25,8 @@ CONF_AUTHORIZATION: Final = "authorization"
 CONF_ID_TAG: Final = "id_tag"
 CONF_CHARGER_ID: Final = "charger_id"
 CONF_MAX_CURRENT: Final = "max_current"
+# Which entities each charger gets (EntitySet): all of them, or only what a car park needs.
+CONF_ENTITY_SET: Final = "entity_set"
 
 SUBENTRY_CHARGER: Final = "charger"
 SUBENTRY_ID_TAG: Final = "id_tag"
@@ -56,3 +58,10 @@ class AuthorizationMode(StrEnum):
 
     ACCEPT_ALL = "accept_all"
     ALLOW_LIST = "allow_list"
+
+
+class EntitySet(StrEnum):
+    """Which entities each charger gets (entities/entity_set.py)."""
+
+    FULL = "full"
+    CAR_PARK = "car_park"

@@ -7,21 +7,25 @@ connectors one StatusNotification at a time, so connector 1's entities usually e
 connector 2 is heard of: when a second connector appears, the entities of the first are moved
 to their connector device in the entity registry. Their entity ids stay as they are, so that
 automations keep working; only the device (and so the friendly name) changes.
+
+Which entities are created at all follows the entry's entity set (CAR_PARK_KEYS below).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
 from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN
+from .const import CONF_ENTITY_SET, DOMAIN, EntitySet
 from .coordinator import ChargerCoordinator
 from .csms.model import Charger, Connector
 
@@ -43,6 +47,34 @@ class ConnectorEntityDescription(EntityDescription):
     """A per-connector entity: value read from one connector."""
 
     exists_fn: Callable[[Connector], bool] = lambda _: True
+
+
+# The car park set, by platform: description keys (per connector; "connected" is per charger).
+# Every add path asks `creates`; entities/entity_set.py prunes the rest and watches the cap.
+# The id tag sensors are per id tag the installer adds, not per charger: they are kept.
+CAR_PARK_KEYS: Mapping[str, frozenset[str]] = {
+    Platform.SENSOR: frozenset(
+        {"status", "power", "energy_session", "energy_total"}
+        | {"energy_this_month", "energy_last_month"}
+    ),
+    Platform.BINARY_SENSOR: frozenset({"connected"}),
+    Platform.SWITCH: frozenset({"charge"}),
+    Platform.SELECT: frozenset({"charge_mode"}),
+    Platform.NUMBER: frozenset({"current_limit"}),
+}
+
+
+def entity_set(entry: ConfigEntry) -> EntitySet:
+    """Return the entry's entity set (full unless the option says otherwise)."""
+    try:
+        return EntitySet(entry.options.get(CONF_ENTITY_SET, EntitySet.FULL))
+    except ValueError:
+        return EntitySet.FULL
+
+
+def creates(entry: ConfigEntry, platform: str, key: str) -> bool:
+    """Whether entities of this platform and description key are created in the entry's set."""
+    return entity_set(entry) is EntitySet.FULL or key in CAR_PARK_KEYS.get(platform, ())
 
 
 def kwh(value_wh: float | None) -> float | None:
@@ -168,19 +200,24 @@ def async_add_family_entities(
 ) -> None:
     """Add, in one batch, the entities the charger's current shape calls for (each one only once).
 
-    Station-level entities come first, then each connector's, family by family. Also moves
-    existing connector entities of these families to connector devices once the station turns
-    out to have several connectors.
+    Station-level entities come first, then each connector's, family by family; only those the
+    entry's entity set creates (entities/entity_set.py). Also moves existing connector entities
+    of these families to connector devices once the station turns out to have several connectors.
     """
     known = coordinator.known_entities.setdefault(platform, set())
     charger = coordinator.charger
+    entry = coordinator.config_entry
     if has_connector_devices(charger):
         connector_keys = [d.key for family in families for d in family.connector]
         _move_to_connector_devices(coordinator, platform, known, connector_keys)
     entities: list[OcppEntity] = []
     for family in families:
         for description in family.charger:
-            if description.key not in known and description.exists_fn(charger):
+            if (
+                description.key not in known
+                and creates(entry, platform, description.key)
+                and description.exists_fn(charger)
+            ):
                 known.add(description.key)
                 entities.append(family.entity(coordinator, description, None))
     for connector_id, connector in sorted(charger.connectors.items()):
@@ -189,7 +226,11 @@ def async_add_family_entities(
         for family in families:
             for connector_description in family.connector:
                 key = f"{connector_id}_{connector_description.key}"
-                if key not in known and connector_description.exists_fn(connector):
+                if (
+                    key not in known
+                    and creates(entry, platform, connector_description.key)
+                    and connector_description.exists_fn(connector)
+                ):
                     known.add(key)
                     entities.append(family.entity(coordinator, connector_description, connector_id))
     if entities:

@@ -432,8 +432,9 @@ async def test_options_apply_without_reload(
         CONF_UNKNOWN_CHARGERS: "reject",
         CONF_HEARTBEAT_INTERVAL: 60,
         CONF_AUTHORIZATION: "allow_list",
-        # A new option, at its default.
+        # New options, at their defaults.
         "offline_issue_minutes": 30,
+        "entity_set": "full",
     }
     for key in central.options:
         assert_translated("options", "step", "init", "data", key)

@@ -38,7 +38,12 @@ async def test_general_options_alone(hass: HomeAssistant, central: MockConfigEnt
         result["flow_id"], {**GENERAL, "heartbeat_interval": 120}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert central.options == {**GENERAL, "heartbeat_interval": 120, "offline_issue_minutes": 30}
+    assert central.options == {
+        **GENERAL,
+        "heartbeat_interval": 120,
+        "offline_issue_minutes": 30,
+        "entity_set": "full",
+    }
     translated("options", "step", "init", "data", "configure_control")
 
 

@@ -38,7 +38,14 @@ from homeassistant.util import dt as dt_util
 
 from ..const import CONF_ID_TAG, DOMAIN, LOGGER, SUBENTRY_ID_TAG
 from ..control.history import SessionLog
-from ..entity import ChargerEntityDescription, EntityFamily, OcppEntity, async_add_families, kwh
+from ..entity import (
+    ChargerEntityDescription,
+    EntityFamily,
+    OcppEntity,
+    async_add_families,
+    creates,
+    kwh,
+)
 from ..storage.sessions import SessionQuery, SessionRecord
 
 if TYPE_CHECKING:
@@ -327,7 +334,11 @@ def async_add_id_tag_sensors(
                 continue
             added.add(subentry_id)
             async_add_entities(
-                [IdTagEnergySensor(entry, subentry_id, d) for d in ID_TAG_SENSORS],
+                [
+                    IdTagEnergySensor(entry, subentry_id, d)
+                    for d in ID_TAG_SENSORS
+                    if creates(entry, Platform.SENSOR, d.key)
+                ],
                 config_subentry_id=subentry_id,
             )
 

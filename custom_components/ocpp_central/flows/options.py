@@ -1,7 +1,8 @@
 """Options of the central system: general settings, then, if asked for, the built-in charge control.
 
-Step init: unknown-charger policy, heartbeat interval, id-tag authorization, and whether to set up
-solar and price charging. If so: control_inputs (grid power or the Energy dashboard, PV, home
+Step init: unknown-charger policy, heartbeat interval, id-tag authorization, the entity set (all
+entities, or only what a car park needs: entities/entity_set.py), and whether to set up solar and
+price charging. If so: control_inputs (grid power or the Energy dashboard, PV, home
 battery, price and PV forecast entities), control_goals (departure, target, price limit) and
 control_tuning (how the solar controller behaves). Options not shown keep their values.
 
@@ -32,11 +33,13 @@ from homeassistant.helpers.selector import (
 
 from ..const import (
     CONF_AUTHORIZATION,
+    CONF_ENTITY_SET,
     CONF_HEARTBEAT_INTERVAL,
     CONF_UNKNOWN_CHARGERS,
     DEFAULT_HEARTBEAT_INTERVAL,
     LOGGER,
     AuthorizationMode,
+    EntitySet,
     UnknownChargerPolicy,
 )
 from ..control.config import (
@@ -218,7 +221,7 @@ class OcppCentralOptionsFlow(OptionsFlow):
         self._options.update({k: v for k, v in user_input.items() if v not in (None, "")})
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Unknown chargers, heartbeat, authorization; whether to set up charge control."""
+        """Unknown chargers, heartbeat, authorization, entity set; whether to set up charge control."""
         self._options = dict(self.config_entry.options)
         if user_input is not None:
             control = user_input.pop(CONF_CONTROL, False)
@@ -248,6 +251,9 @@ class OcppCentralOptionsFlow(OptionsFlow):
                     CONF_AUTHORIZATION,
                     default=options.get(CONF_AUTHORIZATION, AuthorizationMode.ACCEPT_ALL),
                 ): _list(CONF_AUTHORIZATION, [mode.value for mode in AuthorizationMode]),
+                vol.Required(
+                    CONF_ENTITY_SET, default=options.get(CONF_ENTITY_SET, EntitySet.FULL.value)
+                ): _list(CONF_ENTITY_SET, [entity_set.value for entity_set in EntitySet]),
                 vol.Optional(CONF_CONTROL, default=False): BooleanSelector(),
             }
         )
