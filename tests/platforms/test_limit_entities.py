@@ -89,6 +89,10 @@ async def test_obeyed_against_current_offered(
         "no_limit",
     )
     assert shown(hass, APPLIED, "source") == "offered"
+    # An offer reported with noise below 0.1 A is no new applied limit (no recorder row).
+    written = hass.states.get(APPLIED)
+    await offered(hass, cp, tx, "2026-11-25T08:00:05Z", current=19.98)
+    assert hass.states.get(APPLIED) is written
 
     await set_limit(hass, 16)
     assert (shown(hass, APPLIED), shown(hass, APPLIED, ATTR_UNIT_OF_MEASUREMENT)) == ("16.0", "A")

@@ -64,11 +64,18 @@ def effective_maximum(coordinator: ChargerCoordinator) -> float:
 
 
 def _offered(view: LimitView) -> float | None:
-    """Return what the charger reports offering in a session (A, or W for a limit in W)."""
+    """Return what the charger reports offering in a session (A, or W for a limit in W).
+
+    At the precision the Current offered and Power offered sensors show (0.1 A, 10 W): a meter
+    that reports its offer with noise would otherwise write the applied limit at every reading.
+    """
     connector = view.connector
     if connector.transaction is None:
         return None
-    return connector.power_offered_w if view.watts else connector.current_offered_a
+    offered = connector.power_offered_w if view.watts else connector.current_offered_a
+    if offered is None:
+        return None
+    return round(offered, -1) if view.watts else round(offered, 1)
 
 
 def _applied(view: LimitView) -> float | None:
