@@ -220,7 +220,9 @@ def test_only_a_decrease_that_prevents_more_than_the_set_import_skips_the_interv
 STEP_3P = 0.1 * 3 * 230  # 69 W: one 0.1 A step on three phases
 
 
-def test_a_one_step_rise_is_written_and_a_shortfall_under_half_a_step_holds_the_level() -> None:
+def test_a_one_step_rise_is_written_and_a_shortfall_under_a_third_of_a_step_holds_the_level() -> (
+    None
+):
     """Min+Solar on a fixed three-phase charger follows the surplus in 0.1 A steps.
 
     A rise of one step was inside the 0.1 A deadband in floating point (8.1 - 8.0 < 0.1): the car

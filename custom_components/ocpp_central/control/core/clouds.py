@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 BUCKET_S = 10.0
+RAW_S = 30.0
 
 
 @dataclass(slots=True)
@@ -27,6 +28,8 @@ class SurplusHistory:
 
     window_s: float = 600.0
     _buckets: deque[_Bucket] = field(default_factory=deque)
+    # The readings of the last RAW_S seconds, for the surplus's trend.
+    _raw: deque[tuple[datetime, float]] = field(default_factory=deque)
 
     def add(self, now: datetime, available_w: float) -> None:
         """Record one reading of the surplus available to the cars."""
@@ -35,8 +38,31 @@ class SurplusHistory:
             buckets.append(_Bucket(now))
         buckets[-1].total_w += available_w
         buckets[-1].count += 1
+        self._raw.append((now, available_w))
+        while (now - self._raw[0][0]).total_seconds() > RAW_S:
+            self._raw.popleft()
         while (now - buckets[0].start).total_seconds() > self.window_s:
             buckets.popleft()
+
+    def recent_mean(self, now: datetime, seconds: float) -> float | None:
+        """Mean surplus of the buckets that began in the last `seconds` (None: no reading)."""
+        total = count = 0.0
+        for bucket in reversed(self._buckets):
+            if (now - bucket.start).total_seconds() >= seconds:
+                break
+            total += bucket.total_w
+            count += bucket.count
+        return total / count if count else None
+
+    def trend(self, now: datetime, seconds: float) -> float | None:
+        """Change of the surplus (W per second) from the reading `seconds` ago to the latest."""
+        raw = self._raw
+        earlier = [(at, watts) for at, watts in raw if (now - at).total_seconds() >= seconds]
+        if not earlier or not raw:
+            return None
+        at, watts = earlier[-1]
+        span = (raw[-1][0] - at).total_seconds()
+        return (raw[-1][1] - watts) / span if span > 0 else None
 
     def import_share(self, now: datetime, min_w: float, max_w: float) -> float | None:
         """Share of grid energy a car charging between min_w and max_w would have drawn.

@@ -14,12 +14,16 @@ from .clouds import SurplusHistory
 from .guards import ConnectorState, Plan, elapsed
 from .modes import ConnectorInput, Explanation, Reason, SolarSettings
 
+# The surplus's trend is judged over this many seconds (two grid readings at least).
+TREND_S = 10.0
+
 
 class SolarController(Protocol):
     """What these rules read of the solar controller."""
 
     settings: SolarSettings
     history: SurplusHistory
+    _available: float | None
 
     def _volts(self, connector: ConnectorInput) -> float: ...
 
@@ -57,7 +61,12 @@ def phase_plan(
     elif not connector.power_w and not state.limit_a:
         # Down before the car draws at all (a Min+Solar car plugged in): nothing to interrupt.
         timer = 0.0
-    if timer > 0 or not ctl._fresh(connector):
+    if wanted < state.phases and timer <= 0 and _recovering(ctl, now, delay, three):
+        timer = 0.0
+        held = True
+    else:
+        held = False
+    if held or timer > 0 or not ctl._fresh(connector):
         timer = max(0.0, timer)
         hold = ctl._amps(connector, load.alloc_w, state.phases)
         explanation = Explanation(Reason.PHASE_SWITCH, detail=str(wanted), timer_s=timer)
@@ -73,13 +82,32 @@ def phase_plan(
     )
 
 
-def cloudy(ctl: SolarController, connector: ConnectorInput, now: datetime) -> bool:
+def _recovering(ctl: SolarController, now: datetime, delay: float, three: float) -> bool:
+    """Whether the surplus is on its way back up to the three-phase minimum: the dip is ending.
+
+    A switch down holds for the switch interval: made as the sun comes back, it keeps the car
+    on one phase (a third of the power) just when three would carry it. The dip counts as
+    ending when the last 10 s's rise, kept up, would carry three phases again within the time
+    the dip was judged over (the delay). A wrong guess costs one pass (5 s) of waiting.
+    """
+    latest = ctl._available
+    rise = ctl.history.trend(now, TREND_S)
+    if latest is None or rise is None or rise <= 0:
+        return False
+    return latest + rise * delay >= three
+
+
+def cloudy(
+    ctl: SolarController, connector: ConnectorInput, now: datetime, share: float | None = None
+) -> bool:
     """Whether the last minutes' surplus would have made this car import too much to start.
 
     Each start is one of few a day: one spent on a sunny gap in a dull spell is lost for the
     clear afternoon. A passing cloud while charging is ridden through (the stop delay).
+    share: the most it may have imported (default: the cloud guard's share). With too short a
+    history, not cloudy.
     """
-    share = ctl.settings.cloud_start_share
+    share = ctl.settings.cloud_start_share if share is None else share
     if share is None:
         return False
     settings = connector.settings

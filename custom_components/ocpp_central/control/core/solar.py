@@ -20,10 +20,10 @@ from .guards import (
     apply_fuse,
     elapsed,
     floor_a,
-    hold_level,
     settling,
     write,
 )
+from .levels import enable_threshold_w, steady_level
 from .modes import (
     CONTROLLED_MODES,
     SURPLUS_MODES,
@@ -53,6 +53,7 @@ class SolarController:
     budget: ImportBudget = field(default_factory=ImportBudget)
     # This pass's site input (the grid reading's age against each charger's reading).
     _site: SiteInput | None = None
+    _available: float | None = None
 
     def reset(self, key: str) -> None:
         """Forget what was written to a connector (a write failed, the charger reconnected)."""
@@ -68,6 +69,7 @@ class SolarController:
         for connector in connectors:
             self._note_reading(connector)
         available, battery_first = self._available_w(site, connectors)
+        self._available = available
         if available is not None:
             self.history.window_s = self.settings.cloud_window_s
             self.history.add(now, available)
@@ -98,7 +100,7 @@ class SolarController:
             loads,
             available or 0.0,
             self.settings.strategy,
-            enable_threshold_w=self.settings.enable_threshold_w,
+            enable_threshold_w=enable_threshold_w(self, loads),
             disable_threshold_w=self._disable_threshold_w(loads),
         )
         by_key = {c.key: c for c in connectors}
@@ -329,9 +331,7 @@ class SolarController:
             return self._stopping(connector, state, now, Reason.STOPPING)
         state.disable_timer = None
         target = self._amps(connector, load.alloc_w, state.phases)
-        target = hold_level(
-            target, state.limit_a, load.alloc_w, self._volts(connector) * state.phases, settings
-        )
+        target = steady_level(self, connector, state, load, target=target, now=now)
         running = Reason.MIN_SOLAR if load.forced else Reason.SOLAR
         if battery_first and target < settings.max_current_a:
             running = Reason.BATTERY_PRIORITY
@@ -363,6 +363,11 @@ class SolarController:
         spares = s.starts_per_day - state.starts_today - 1
         guarded = s.cloud_guard_spares is None or spares <= s.cloud_guard_spares
         if guarded and cloudy(self, connector, now):
+            return Plan(0.0, state.phases, Explanation(Reason.CLOUDY))
+        short = load.want_w < load.min_w + s.enable_threshold_w
+        if short and cloudy(self, connector, now, s.ride_share):
+            # A start into a shortfall the import budget pays for: only into a steady one (a
+            # car at its minimum would have bought within the ride share over the window).
             return Plan(0.0, state.phases, Explanation(Reason.CLOUDY))
         phases = state.phases
         if settings.can_switch_phases:
