@@ -2,7 +2,7 @@
 """A car park on one Home Assistant: N chargers, the recorder, a restart.
 
     .venv/bin/python bench/scale.py [--chargers 200] [--steady-s 120] [--charging-share 0.3]
-                                    [--profile]
+                                    [--silent-reconnect-share 0.5] [--profile] [--startup-only]
 
 1. Writes a config dir (bench/.work/scale) with the integration, N chargers configured (as an
    installer adds them), the recorder on SQLite as a homeowner has it, and bench/scale_probe,
@@ -16,11 +16,20 @@
    growth, both per charger.
 4. Restarts Home Assistant with all chargers connected; they reconnect with random back-off.
    restart_all_known_s: from the new hass process's start until every charger is known again.
-With --profile, cProfile runs on hass's event loop during the join, the steady state and the
-restart (bench/.work/scale-{join,steady,restart}.prof) and the top functions of each are printed.
+   Per charger, the time from its (re)connect to known is measured too (the probe stamps when
+   each became known, the fleet when each connected); the table gives its p99 and max for the
+   join and the restart (goal: 15 s). --silent-reconnect-share of the chargers reconnect without
+   booting or telling their status, as chargers whose WebSocket dropped do.
+With --profile, the event loop is profiled during the join, the steady state and the restart:
+its time per coroutine and its thread's sampled stacks (only the loop's own time; the recorder's
+thread does not mix in), printed per phase; --cprofile adds cProfile
+(bench/.work/scale-{join,steady,restart}.prof; it slows the loop and, since Python 3.12, mixes
+in every thread).
 5. Prints a table, then last one line:
    SCALE chargers=<n> cpu_pct=<x> loop_lag_p99_ms=<x> rss_mb=<x> mb_per_charger=<x> join_s=<x>
    restart_all_known_s=<x> recorder_rows_per_charger_hour=<x> db_mb_per_charger_day=<x>
+With --startup-only, only starts Home Assistant with the N chargers configured (none connects),
+prints how long it took until the integration was loaded, and stops.
 """
 
 from __future__ import annotations
@@ -69,9 +78,48 @@ def probe(base: str, *, reset: bool = False) -> dict[str, Any]:
         return dict(json.loads(response.read()))
 
 
-def profile(base: str, action: str, phase: str = "") -> None:
-    """Start or stop (and write bench/.work/scale-<phase>.prof) cProfile inside hass."""
+def known_at(base: str) -> dict[str, list[float]]:
+    """Per charger id, the wall-clock times it became known in this hass process."""
+    with urllib.request.urlopen(f"{base}/api/scale_probe/known_at", timeout=30) as response:
+        return dict(json.loads(response.read()))
+
+
+def connect_times(fleet: subprocess.Popen[str], lines: Lines) -> dict[str, list[float]]:
+    """Per charger id, the wall-clock times its WebSocket opened (every connection)."""
+    assert fleet.stdin is not None
+    path = WORK / "scale-connects.json"
+    fleet.stdin.write(f"DUMP {path}\n")
+    fleet.stdin.flush()
+    lines.expect("DUMPED", timeout=60)
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def to_known_s(
+    connects: dict[str, list[float]], known: dict[str, list[float]], since: float = 0.0
+) -> list[float]:
+    """Per charger, seconds from its last (re)connect before it became known to that moment.
+
+    The first time each became known at or after `since` (wall clock) counts.
+    """
+    waits = []
+    for charger_id, times in known.items():
+        at = next((t for t in times if t >= since), None)
+        opened = [t for t in connects.get(charger_id, []) if since <= t <= at] if at else []
+        if at is not None and opened:
+            waits.append(at - opened[-1])
+    return sorted(waits)
+
+
+def p99_max(values: list[float]) -> tuple[float, float]:
+    if not values:
+        return float("nan"), float("nan")
+    return values[min(len(values) - 1, int(len(values) * 0.99))], values[-1]
+
+
+def profile(base: str, action: str, phase: str = "", *, cprofile: bool = False) -> None:
+    """Start or stop (and write bench/.work/scale-<phase>.prof*) the profiling inside hass."""
     query = f"action={action}" + (f"&path={WORK / f'scale-{phase}.prof'}" if phase else "")
+    query += "&cprofile=1" if cprofile else ""
     request = urllib.request.Request(f"{base}/api/scale_probe/profile?{query}", method="POST")
     with urllib.request.urlopen(request, timeout=120):
         pass
@@ -80,9 +128,32 @@ def profile(base: str, action: str, phase: str = "") -> None:
 def profile_top(phase: str, limit: int = 18) -> str:
     """The functions with the most own time, then the integration's by cumulative time."""
     out = io.StringIO()
-    stats = pstats.Stats(str(WORK / f"scale-{phase}.prof"), stream=out)
-    stats.sort_stats("tottime").print_stats(limit)
-    stats.sort_stats("cumulative").print_stats("ocpp_central", limit)
+    if (WORK / f"scale-{phase}.prof").exists():
+        stats = pstats.Stats(str(WORK / f"scale-{phase}.prof"), stream=out)
+        stats.sort_stats("tottime").print_stats(limit)
+        stats.sort_stats("cumulative").print_stats("ocpp_central", limit)
+    handles = WORK / f"scale-{phase}.prof.handles.json"
+    if handles.exists():
+        out.write("Event loop time per coroutine or callback: total s, runs, longest ms\n")
+        for name, total, runs, longest in json.loads(handles.read_text(encoding="utf-8")):
+            out.write(f"{total:9.3f} {runs:8d} {longest * 1000:9.1f}  {name}\n")
+    stacks = WORK / f"scale-{phase}.prof.stacks.json"
+    if stacks.exists():
+        report = json.loads(stacks.read_text(encoding="utf-8"))
+        out.write(
+            f"Loop thread sampled: busy {report['busy']:.0%} of {report['samples']} samples\n"
+        )
+        out.write("own time, share of samples:\n")
+        for name, share in report["own"][:limit]:
+            out.write(f"{share:7.1%}  {name}\n")
+        out.write("inclusive, share of samples (the integration's and HA helpers'):\n")
+        shown = [
+            (name, share)
+            for name, share in report["inclusive"]
+            if "ocpp_central" in name or "helpers/" in name
+        ]
+        for name, share in shown[:limit]:
+            out.write(f"{share:7.1%}  {name}\n")
     return f"--- profile: {phase} ---\n" + "\n".join(
         line for line in out.getvalue().splitlines() if line.strip()
     )
@@ -120,10 +191,12 @@ class Hass:
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
         self.started = 0.0
+        self.started_wall = 0.0
 
     def start(self) -> None:
         log = self.log_path.open("a")
         self.started = time.monotonic()
+        self.started_wall = time.time()
         self.proc = subprocess.Popen(
             make_config.hass_command(self.config_dir), stdout=log, stderr=subprocess.STDOUT
         )
@@ -184,7 +257,17 @@ def main() -> int:
     parser.add_argument("--steady-s", type=float, default=120.0)
     parser.add_argument("--charging-share", type=float, default=0.3)
     parser.add_argument("--spread", type=float, default=10.0, help="seconds the fleet joins over")
-    parser.add_argument("--profile", action="store_true", help="cProfile the event loop per phase")
+    parser.add_argument("--profile", action="store_true", help="profile the event loop per phase")
+    parser.add_argument("--cprofile", action="store_true", help="with --profile: cProfile too")
+    parser.add_argument(
+        "--silent-reconnect-share",
+        type=float,
+        default=0.5,
+        help="share of chargers that reconnect without booting or telling their status",
+    )
+    parser.add_argument(
+        "--startup-only", action="store_true", help="only time the startup with N configured"
+    )
     args = parser.parse_args()
 
     config_dir = WORK / "scale"
@@ -206,6 +289,8 @@ def main() -> int:
         location_name="OCPP scale bench",
     )
     make_config.write_config(config_dir, cfg, reset=True)
+    for stale in WORK.glob("scale-*.prof*"):
+        stale.unlink()
     make_config.ensure_requirements([make_config.DOMAIN])
     base = f"http://127.0.0.1:{http_port}"
     log_path = WORK / "scale-hass.log"
@@ -221,6 +306,9 @@ def main() -> int:
         time.sleep(5)
         rss_empty = rss_mb(hass.pid)
         print(f"  up in {startup_s:.1f} s (integration setup {status['setup_s'] or 0:.2f} s)")
+        if args.startup_only:
+            print(f"{'startup to integration loaded, s':40} {startup_s:.1f}")
+            return 0
         fleet_cmd = [
             sys.executable,
             str(BENCH / "scale_fleet.py"),
@@ -231,9 +319,11 @@ def main() -> int:
             str(args.charging_share),
             "--spread",
             str(args.spread),
+            "--silent-reconnect-share",
+            str(args.silent_reconnect_share),
         ]
         if args.profile:
-            profile(base, "start")
+            profile(base, "start", cprofile=args.cprofile)
         with child(fleet_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as fleet:
             assert fleet.stdout is not None
             assert fleet.stdin is not None
@@ -243,6 +333,7 @@ def main() -> int:
             probe(base, reset=True)
             join_s, _ = wait_all_known(hass, args.chargers, joined)
             join_lag = probe(base, reset=True)["lag"]
+            join_waits = to_known_s(connect_times(fleet, lines), known_at(base))
             if args.profile:
                 profile(base, "stop", "join")
             print(f"  all {args.chargers} known after {join_s:.1f} s; steady state...")
@@ -251,7 +342,7 @@ def main() -> int:
             time.sleep(min(30.0, args.steady_s / 4))
             probe(base, reset=True)
             if args.profile:
-                profile(base, "start")
+                profile(base, "start", cprofile=args.cprofile)
             cpu0, rows0, attrs0, size0 = (
                 cpu_seconds(hass.pid),
                 db.rows(),
@@ -277,9 +368,12 @@ def main() -> int:
             hass.start()
             hass.wait_loaded()
             if args.profile:
-                profile(base, "start")
+                profile(base, "start", cprofile=args.cprofile)
             restart_s, _ = wait_all_known(hass, args.chargers, hass.started)
             restart_lag = probe(base)["lag"]
+            restart_waits = to_known_s(
+                connect_times(fleet, lines), known_at(base), since=hass.started_wall
+            )
             if args.profile:
                 profile(base, "stop", "restart")
             fleet.stdin.write("QUIT\n")
@@ -312,7 +406,15 @@ def main() -> int:
     print(f"{'recorder: state rows per charger-hour':40} {rows_per_charger_hour:.1f}")
     print(f"{'recorder: per charging charger-hour':40} {rows_per_charging_hour:.1f}")
     print(f"{'recorder: attribute rows in the window':40} {attrs1 - attrs0}")
+    print(
+        f"{'join: connect to known p99 / max, s':40} {p99_max(join_waits)[0]:.1f} /"
+        f" {p99_max(join_waits)[1]:.1f} ({len(join_waits)} chargers)"
+    )
     print(f"{'restart: all known again, s':40} {restart_s:.1f}")
+    print(
+        f"{'restart: reconnect to known p99 / max, s':40} {p99_max(restart_waits)[0]:.1f} /"
+        f" {p99_max(restart_waits)[1]:.1f} ({len(restart_waits)} chargers)"
+    )
     print(
         f"{'restart: loop lag p99 / max, ms':40} {restart_lag['p99']:.1f} / {restart_lag['max']:.1f}"
     )

@@ -2,18 +2,23 @@
 """A car park of simulated chargers for bench/scale.py (its own process).
 
     scale_fleet.py ws://127.0.0.1:PORT --chargers 1000 [--charging-share 0.3]
+                   [--silent-reconnect-share 0.5]
 
 Ids SCALE0000, SCALE0001, ...; every second charger speaks OCPP 2.0.1, the others 1.6J. Each
 connects (spread over the first seconds, as a car park's chargers do after a power cut), boots,
 reports its connector (Available, or Charging for --charging-share of them, which then start a
 transaction and send a 9-value reading every 10 s with jitter), and sends heartbeats at the
 interval the boot answer asks for. A charger whose connection drops reconnects after a random
-back-off (1-15 s, doubling up to 60 s on failures), boots again and resumes its session, as
-real chargers do when their central system restarts.
+back-off (1-15 s, doubling up to 60 s on failures) and resumes its session, as real chargers do
+when their central system restarts: --silent-reconnect-share of them (drawn per charger) only
+reconnect, without a BootNotification or a StatusNotification (a WebSocket drop is no reboot;
+an idle one then says nothing until asked), the others boot again and report their status.
 
 Frames are raw JSON over websockets; the central system's own requests get minimal valid
 answers (TriggerMessage also sends what it asks for). Prints "CONNECTED n" once all have booted
-the first time, and a "STATS {...}" line every 10 s. Runs until stdin closes or says QUIT.
+the first time, and a "STATS {...}" line every 10 s. "DUMP <file>" on stdin writes when each
+charger's WebSocket opened (wall clock, every connection) to the file as JSON, then prints
+"DUMPED". Runs until stdin closes or says QUIT.
 """
 
 from __future__ import annotations
@@ -50,15 +55,28 @@ class Stats:
         self.errors = 0
         self.reconnects = 0
         self.first_error = ""
+        # Wall-clock times each charger's WebSocket opened, every connection.
+        self.connects: dict[str, list[float]] = {}
 
 
 class SimCharger:
     """One charger: its connection, its session, its answers to the central system."""
 
-    def __init__(self, charger_id: str, v201: bool, charging: bool, url: str, stats: Stats):
+    def __init__(
+        self,
+        charger_id: str,
+        v201: bool,
+        charging: bool,
+        url: str,
+        stats: Stats,
+        *,
+        silent_reconnect: bool = False,
+    ):
         self.charger_id = charger_id
         self.v201 = v201
         self.charging = charging
+        self.silent_reconnect = silent_reconnect
+        self.booted_once = False
         self.url = f"{url}/{charger_id}"
         self.stats = stats
         self.rng = random.Random(charger_id)
@@ -86,6 +104,7 @@ class SimCharger:
                 ) as ws:
                     self.ws = ws
                     self.stats.connected += 1
+                    self.stats.connects.setdefault(self.charger_id, []).append(time.time())
                     backoff = 0.0
                     try:
                         await self._session(ws)
@@ -104,9 +123,11 @@ class SimCharger:
     async def _session(self, ws: ClientConnection) -> None:
         reader = asyncio.create_task(self._read(ws))
         try:
-            await self._boot()
-            self.stats.booted.add(self.charger_id)
-            await self._status("Charging" if self.charging else "Available")
+            if not (self.booted_once and self.silent_reconnect):
+                await self._boot()
+                self.booted_once = True
+                self.stats.booted.add(self.charger_id)
+                await self._status("Charging" if self.charging else "Available")
             if self.charging:
                 await self._start()
             tasks = [asyncio.create_task(self._heartbeats())]
@@ -396,6 +417,12 @@ async def main() -> None:
     parser.add_argument("--chargers", type=int, default=100)
     parser.add_argument("--charging-share", type=float, default=0.3)
     parser.add_argument("--spread", type=float, default=10.0, help="seconds to connect all")
+    parser.add_argument(
+        "--silent-reconnect-share",
+        type=float,
+        default=0.5,
+        help="share that reconnects without booting or telling its status",
+    )
     args = parser.parse_args()
     stats = Stats()
     rng = random.Random(1)
@@ -406,6 +433,7 @@ async def main() -> None:
             charging=rng.random() < args.charging_share,
             url=args.url,
             stats=stats,
+            silent_reconnect=rng.random() < args.silent_reconnect_share,
         )
         for n in range(args.chargers)
     ]
@@ -414,7 +442,7 @@ async def main() -> None:
     started = time.monotonic()
     announced = False
     loop = asyncio.get_running_loop()
-    stdin_closed = loop.run_in_executor(None, _wait_for_quit)
+    stdin_closed = loop.run_in_executor(None, _read_commands, stats, loop)
     while not stdin_closed.done():
         await asyncio.wait([stdin_closed], timeout=1.0)
         if not announced and len(stats.booted) == len(chargers):
@@ -440,10 +468,22 @@ async def main() -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def _wait_for_quit() -> None:
+def _read_commands(stats: Stats, loop: asyncio.AbstractEventLoop) -> None:
+    """Until QUIT (or stdin closes): DUMP <file> writes the connection times there."""
     for line in sys.stdin:
-        if line.strip() == "QUIT":
+        command, _, argument = line.strip().partition(" ")
+        if command == "QUIT":
             return
+        if command == "DUMP":
+            # Copied on the event loop, which appends to them.
+            connects = asyncio.run_coroutine_threadsafe(_copy(stats.connects), loop).result()
+            with open(argument, "w", encoding="utf-8") as file:
+                json.dump(connects, file)
+            print("DUMPED", flush=True)
+
+
+async def _copy(connects: dict[str, list[float]]) -> dict[str, list[float]]:
+    return {charger_id: list(times) for charger_id, times in connects.items()}
 
 
 if __name__ == "__main__":

@@ -7,7 +7,11 @@ GET /api/scale_probe returns:
 - which chargers are known: a charger (device of ocpp_central) is known when every one of its
   status and power sensors has a state other than unknown/unavailable;
 - the number of states, the ocpp_central config entries' states and the integration's setup time.
-POST /api/scale_probe/profile?action=start|stop&path=FILE runs cProfile on the event loop.
+GET /api/scale_probe/known_at returns, per charger id, the wall-clock times it became known
+(known.py), to set against when it (re)connected.
+POST /api/scale_probe/profile?action=start|stop&path=FILE times what the loop runs per coroutine
+(handles.py; FILE.handles.json) and samples the loop thread's stack (sampler.py;
+FILE.stacks.json); with cprofile=1 at the start, cProfile runs too (FILE; it slows the loop).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 import cProfile
+import json
+import threading
 import time
 from typing import Any
 
@@ -25,6 +31,10 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.setup import async_get_setup_timings
+
+from .handles import HandleTimes
+from .known import KnownTimes
+from .sampler import StackSampler
 
 DOMAIN = "scale_probe"
 TICK_S = 0.05
@@ -69,6 +79,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     hass.async_create_background_task(lag.run(), "scale probe loop lag")
     hass.http.register_view(ProbeView(lag, started))
     hass.http.register_view(ProfileView())
+    known_times = KnownTimes(hass)
+    known_times.async_start()
+    hass.http.register_view(KnownAtView(known_times))
     return True
 
 
@@ -118,24 +131,59 @@ class ProbeView(HomeAssistantView):
 
 
 class ProfileView(HomeAssistantView):
-    """cProfile on the event loop thread, between a start and a stop."""
+    """The loop's time per coroutine and its sampled stacks (cProfile too, with cprofile=1)."""
 
     url = "/api/scale_probe/profile"
     name = "api:scale_probe:profile"
     requires_auth = False
     profiler: cProfile.Profile | None = None
+    handles: HandleTimes | None = None
+    sampler: StackSampler | None = None
 
     async def post(self, request: web.Request) -> web.Response:
         action = request.query.get("action")
+        hass = request.app[KEY_HASS]
         if action == "start":
-            ProfileView.profiler = cProfile.Profile()
-            ProfileView.profiler.enable()
-        elif action == "stop" and ProfileView.profiler is not None:
-            profiler, ProfileView.profiler = ProfileView.profiler, None
-            profiler.disable()
-            await request.app[KEY_HASS].async_add_executor_job(
-                profiler.dump_stats, request.query["path"]
-            )
+            if request.query.get("cprofile") == "1":
+                ProfileView.profiler = cProfile.Profile()
+                ProfileView.profiler.enable()
+            ProfileView.handles = HandleTimes()
+            ProfileView.handles.install()
+            ProfileView.sampler = StackSampler(threading.get_ident())
+            ProfileView.sampler.start()
+        elif action == "stop" and ProfileView.handles is not None:
+            path = request.query["path"]
+            if (sampler := ProfileView.sampler) is not None:
+                sampler.stop()
+                await hass.async_add_executor_job(
+                    _write_json, f"{path}.stacks.json", sampler.report()
+                )
+            handles, ProfileView.handles = ProfileView.handles, None
+            handles.uninstall()
+            await hass.async_add_executor_job(_write_json, f"{path}.handles.json", handles.top())
+            if (profiler := ProfileView.profiler) is not None:
+                ProfileView.profiler = None
+                profiler.disable()
+                await hass.async_add_executor_job(profiler.dump_stats, path)
         else:
             return self.json_message("action must be start or stop", 400)
         return self.json({"ok": True})
+
+
+class KnownAtView(HomeAssistantView):
+    """When each charger became known (wall clock)."""
+
+    url = "/api/scale_probe/known_at"
+    name = "api:scale_probe:known_at"
+    requires_auth = False
+
+    def __init__(self, known_times: KnownTimes) -> None:
+        self.known_times = known_times
+
+    async def get(self, request: web.Request) -> web.Response:
+        return self.json(self.known_times.known_at)
+
+
+def _write_json(path: str, data: Any) -> None:
+    with open(path, "w", encoding="utf-8") as file:
+        json.dump(data, file)
