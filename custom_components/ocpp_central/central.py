@@ -1,4 +1,8 @@
-"""The central system: admits chargers, runs their sessions and keeps the model, store and entities in step."""
+"""The central system: runs the chargers' sessions and keeps the model, store and entities in step.
+
+Who may connect, and as what, is the gate's job (gate.py); the costly part of taking chargers in
+(their entities) is paced (pacing.py).
+"""
 
 from __future__ import annotations
 
@@ -10,30 +14,21 @@ import time
 from types import MappingProxyType
 from typing import Any
 
-from homeassistant.config_entries import (
-    SOURCE_IGNORE,
-    SOURCE_INTEGRATION_DISCOVERY,
-    ConfigSubentry,
-)
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
-from homeassistant.helpers import discovery_flow, issue_registry as ir
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.util import dt as dt_util
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from .charging.quirks import CONF_OCPP_VERSION
 from .config_entry import OcppCentralConfigEntry
 from .const import (
     CONF_AUTHORIZATION,
     CONF_CHARGER_ID,
     CONF_HEARTBEAT_INTERVAL,
     CONF_MAX_CURRENT,
-    CONF_UNKNOWN_CHARGERS,
     DEFAULT_HEARTBEAT_INTERVAL,
-    DEFAULT_MAX_CURRENT,
-    DOMAIN,
     LOGGER,
     PENDING_BOOT_INTERVAL,
     SILENCE_HEARTBEATS,
@@ -45,19 +40,26 @@ from .const import (
 from .control.controller import SiteController
 from .control.history import SessionLog
 from .coordinator import ChargerConfig, ChargerCoordinator
-from .csms.admission import HourlyCap, PendingChargers, fits_new_identity
+from .csms.admission import HourlyCap, PendingChargers
 from .csms.ca import LocalCa
 from .csms.commands import ChargerOfflineError
 from .csms.events import ChargerEvent, ChargerEventType
 from .csms.model import Charger
-from .csms.protocol import VERSION_PINS, adapter_class
+from .csms.protocol import adapter_class
 from .csms.protocol.base import BootDecision, ProtocolAdapter
-from .csms.server import OCPP16, Admission, OcppServer, remote_host
-from .csms.tls import CertificatePolicy
+from .csms.server import OCPP16, OcppServer, remote_host
 from .csms.tokens import ACCEPTED, INVALID, AuthorizationResult, Token, decide
+from .gate import (
+    CONF_BOUND_ADDRESS,
+    ISSUE_AUTO_ADD_LIMIT,
+    ISSUE_NEW_ADDRESS,
+    ChargerGate,
+    unique_id_for_charger,
+)
+from .pacing import Pacer
 from .security.certificates import sign_for_charger
 from .security.id_tags import token_of
-from .security.login import async_certificate_login, async_password_admits, certificate_policy
+from .security.login import async_certificate_login
 from .storage.store import ChargerStore
 from .upstreams import Upstreams
 
@@ -66,15 +68,15 @@ type EntityFactory = Callable[[ChargerCoordinator], None]
 WATCHDOG_INTERVAL = timedelta(seconds=30)
 # A new connection must boot (unknown charger) or send any frame (known one) within this.
 FIRST_FRAME_TIMEOUT_S = 60
-# Subentry data: the address a charger without a password is bound to (where it was confirmed).
-CONF_BOUND_ADDRESS = "address"
-ISSUE_NEW_ADDRESS = "charger_new_address"
-ISSUE_AUTO_ADD_LIMIT = "auto_add_limit"
-
-
-def unique_id_for_charger(charger_id: str) -> str:
-    """Return the unique id of a charger's discovery flow (and of an ignored entry)."""
-    return f"charger:{charger_id}"
+# Where they were defined before the gate had a module of its own (flows and tests import them).
+__all__ = [
+    "CONF_BOUND_ADDRESS",
+    "FIRST_FRAME_TIMEOUT_S",
+    "ISSUE_AUTO_ADD_LIMIT",
+    "ISSUE_NEW_ADDRESS",
+    "CentralSystem",
+    "unique_id_for_charger",
+]
 
 
 @dataclass(slots=True)
@@ -89,9 +91,10 @@ class CentralSystem:
     sessions: dict[str, ProtocolAdapter] = field(default_factory=dict)
     pending: dict[str, Charger] = field(default_factory=dict)
     entity_factories: list[EntityFactory] = field(default_factory=list)
-    # Where the pending chargers connect from, at most PENDING_CAP of them, oldest first.
-    pending_visits: PendingChargers = field(default_factory=PendingChargers)
-    auto_adds: HourlyCap = field(default_factory=HourlyCap)
+    # Who may connect, and as what (gate.py).
+    gate: ChargerGate = field(init=False)
+    # Chargers' entities are added a loop slice at a time (pacing.py).
+    pacer: Pacer = field(init=False)
     # Sessions that have not yet booted (unknown charger) or spoken (known one).
     _unproven: set[ProtocolAdapter] = field(default_factory=set)
     # The built-in solar and price control of these chargers (control/controller.py), started
@@ -112,9 +115,18 @@ class CentralSystem:
     _read_configs: dict[str, tuple[str, Any, ChargerConfig]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.gate = ChargerGate(
+            self.hass,
+            self.entry,
+            self.coordinators,
+            self.pending,
+            self.async_add_charger,
+            self._async_close_session,
+        )
+        self.pacer = Pacer(self.hass, self.entry)
         self.control = SiteController(self.hass, self.entry, self.coordinators)
         self.upstreams = Upstreams(
-            self.hass, self.entry, self.coordinators, self.sessions.get, self._async_add_entities
+            self.hass, self.entry, self.coordinators, self.sessions.get, self._async_pace_entities
         )
         self.history = SessionLog(
             self.hass, self.entry.entry_id, self.coordinators, self.control.sessions, self.holder_of
@@ -131,10 +143,10 @@ class CentralSystem:
             host,
             port,
             ssl_context,
-            self.admit,
+            self.gate.admit,
             self.serve,
-            pin=self.version_pin,
-            certificate_policy=self.certificate_policy,
+            pin=self.gate.version_pin,
+            certificate_policy=self.gate.certificate_policy,
         )
         await self.server.async_start()
         self._unsub_watchdog = async_track_time_interval(
@@ -155,6 +167,7 @@ class CentralSystem:
 
     async def async_stop(self) -> None:
         """Stop listening, close every session and write the store."""
+        self.pacer.async_stop()
         if self._unsub_watchdog is not None:
             self._unsub_watchdog()
             self._unsub_watchdog = None
@@ -177,9 +190,17 @@ class CentralSystem:
     @property
     def unknown_charger_policy(self) -> UnknownChargerPolicy:
         """What to do with chargers that are not configured."""
-        return UnknownChargerPolicy(
-            self.entry.options.get(CONF_UNKNOWN_CHARGERS, UnknownChargerPolicy.ASK)
-        )
+        return self.gate.unknown_charger_policy
+
+    @property
+    def pending_visits(self) -> PendingChargers:
+        """Where the pending chargers connect from (the gate's)."""
+        return self.gate.pending_visits
+
+    @property
+    def auto_adds(self) -> HourlyCap:
+        """Chargers added automatically this hour (the gate's cap)."""
+        return self.gate.auto_adds
 
     @callback
     def async_sync_chargers(self) -> None:
@@ -202,14 +223,13 @@ class CentralSystem:
                     coordinator.async_update_listeners()
                 coordinator.async_update_device()
                 continue
-            self.pending_visits.forget(charger_id)
-            if (pending := self.pending.pop(charger_id, None)) is not None:
+            if (pending := self.gate.async_adopt(charger_id)) is not None:
                 self.store.adopt(pending)
             charger = self.store.charger(charger_id)
             coordinator = ChargerCoordinator(self.hass, self.entry, config, charger)
             coordinator.async_update_device()
             self.coordinators[charger_id] = coordinator
-            self._async_add_entities(coordinator)
+            self._async_pace_entities(coordinator)
             if (session := self.sessions.get(charger_id)) is not None and pending:
                 self.entry.async_create_background_task(
                     self.hass, session.async_confirmed(), f"confirm charger {charger_id}"
@@ -226,6 +246,7 @@ class CentralSystem:
 
     @callback
     def _async_remove_charger(self, charger_id: str) -> None:
+        self.pacer.async_forget(charger_id)
         self.coordinators.pop(charger_id).smart.async_shutdown()
         self.store.forget(charger_id)
         LOGGER.info("Charger %s was removed", charger_id)
@@ -252,7 +273,10 @@ class CentralSystem:
 
         Without a password it is bound to the address it connects from (given, or where it waits).
         """
-        if address is None and (visit := self.pending_visits.visits.get(charger_id)) is not None:
+        if (
+            address is None
+            and (visit := self.gate.pending_visits.visits.get(charger_id)) is not None
+        ):
             address = visit.address
         data: dict[str, Any] = {
             CONF_CHARGER_ID: charger_id,
@@ -275,114 +299,38 @@ class CentralSystem:
     @callback
     def async_refuse_pending(self, charger_id: str) -> None:
         """Drop the connection of a discovered charger that the homeowner ignored."""
-        self.pending_visits.forget(charger_id)
-        if self.pending.pop(charger_id, None) is not None:
-            self._async_close_session(charger_id)
-
-    @callback
-    def _async_drop_pending(self, charger_id: str, why: str) -> None:
-        """Forget a pending charger: its connection and its notification go."""
-        LOGGER.info("Pending charger %r dropped: %s", charger_id, why)
-        self.async_refuse_pending(charger_id)
-        for flow in self.hass.config_entries.flow.async_progress_by_handler(
-            DOMAIN, match_context={"unique_id": unique_id_for_charger(charger_id)}
-        ):
-            self.hass.config_entries.flow.async_abort(flow["flow_id"])
+        self.gate.async_refuse_pending(charger_id)
 
     # --- entities ------------------------------------------------------------------
 
     @callback
     def async_register_entity_factory(self, factory: EntityFactory) -> None:
-        """Let a platform add the entities a charger's current shape calls for, now and later."""
+        """Let a platform add the entities a charger's current shape calls for, soon and later."""
         self.entity_factories.append(factory)
         for coordinator in self.coordinators.values():
-            factory(coordinator)
+            self._async_pace_entities(coordinator)
+
+    @callback
+    def _async_pace_entities(self, coordinator: ChargerCoordinator) -> None:
+        """Queue the charger's entities (every platform's, one batch each) for a paced slice."""
+        self.pacer.async_enqueue(
+            coordinator.config.charger_id, partial(self._async_add_entities, coordinator)
+        )
 
     @callback
     def _async_add_entities(self, coordinator: ChargerCoordinator) -> None:
-        charger = coordinator.charger
-        coordinator.shape = _shape(charger)
+        if self.coordinators.get(coordinator.config.charger_id) is not coordinator:
+            return  # Removed (or replaced) while it waited.
+        coordinator.shape = _shape(coordinator.charger)
         for factory in self.entity_factories:
             factory(coordinator)
 
     # --- admission and sessions ----------------------------------------------------
 
-    def admit(
-        self, charger_id: str, password: bytes | None, username: str | None, address: str
-    ) -> Admission:
-        """Decide on a connecting charger before the WebSocket upgrade; no state is created here."""
-        if (coordinator := self.coordinators.get(charger_id)) is not None:
-            if not async_password_admits(self.entry, coordinator.config, password):
-                return Admission.UNAUTHORIZED
-            if not coordinator.config.password and not self._address_admits(
-                coordinator.config.subentry_id, address
-            ):
-                return Admission.WRONG_ADDRESS
-            return Admission.ADMIT
-        if (
-            self._is_ignored(charger_id)
-            or self.unknown_charger_policy is UnknownChargerPolicy.REJECT
-            or not fits_new_identity(charger_id)
-        ):
-            return Admission.UNKNOWN
-        visit = self.pending_visits.visits.get(charger_id)
-        if visit is not None and visit.connected and visit.address != address:
-            # A live pending charger is not pushed off by its id from elsewhere.
-            return Admission.WRONG_ADDRESS
-        return Admission.PENDING
-
-    def _address_admits(self, subentry_id: str, address: str) -> bool:
-        """Whether a password-less charger may connect from here; raise a repair issue if not."""
-        subentry = self.entry.subentries.get(subentry_id)
-        bound = subentry.data.get(CONF_BOUND_ADDRESS) if subentry is not None else None
-        if subentry is None or not bound or bound == address:
-            return True
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            f"{ISSUE_NEW_ADDRESS}_{subentry_id}",
-            is_fixable=True,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_NEW_ADDRESS,
-            translation_placeholders={
-                "charger": subentry.title,
-                "charger_id": str(subentry.data[CONF_CHARGER_ID]),
-                "address": address,
-                "bound": str(bound),
-            },
-            data={
-                "entry_id": self.entry.entry_id,
-                "subentry_id": subentry_id,
-                "address": address,
-            },
-        )
-        return False
-
-    @callback
-    def _async_bind_address(self, charger_id: str, address: str) -> None:
-        """Bind a password-less charger to the address of its first connection (if unbound)."""
-        if (
-            coordinator := self.coordinators.get(charger_id)
-        ) is None or coordinator.config.password:
-            return
-        subentry = self.entry.subentries.get(coordinator.config.subentry_id)
-        if subentry is None or subentry.data.get(CONF_BOUND_ADDRESS) or address == "?":
-            return
-        self.hass.config_entries.async_update_subentry(
-            self.entry, subentry, data={**subentry.data, CONF_BOUND_ADDRESS: address}
-        )
-
-    def _is_ignored(self, charger_id: str) -> bool:
-        entry = self.hass.config_entries.async_entry_for_domain_unique_id(
-            DOMAIN, unique_id_for_charger(charger_id)
-        )
-        return entry is not None and entry.source == SOURCE_IGNORE
-
     async def serve(self, charger_id: str, connection: ServerConnection) -> None:
         """Run one charger's OCPP session until its connection closes."""
         address = remote_host(connection)
-        charger = self._charger_for_connection(charger_id, address)
+        charger = self.gate.async_charger_for_connection(charger_id, address)
         session = adapter_class(connection.subprotocol)(charger, connection, self)
         self._unproven.add(session)
         cancel_first_frame_timeout = async_call_later(
@@ -418,26 +366,11 @@ class CentralSystem:
             self._unproven.discard(session)
             if self.sessions.get(charger_id) is session:
                 del self.sessions[charger_id]
-                self.pending_visits.leave(charger_id)
+                self.gate.pending_visits.leave(charger_id)
                 charger.connected = False
                 LOGGER.info("Charger %s disconnected", charger_id)
                 self.changed(charger)
                 self.event(charger, ChargerEvent(ChargerEventType.DISCONNECTED))
-
-    def certificate_policy(self, charger_id: str) -> CertificatePolicy:
-        """Return what a connecting charger must show: password, client certificate, or either."""
-        if (coordinator := self.coordinators.get(charger_id)) is None:
-            return CertificatePolicy.PASSWORD
-        return certificate_policy(coordinator.config)
-
-    def version_pin(self, charger_id: str) -> str | None:
-        """Return the subprotocol a charger's options hold it to (None: any)."""
-        if (coordinator := self.coordinators.get(charger_id)) is None:
-            return None
-        pin = getattr(coordinator.config, CONF_OCPP_VERSION, None)
-        if pin is None and (subentry := self.entry.subentries.get(coordinator.config.subentry_id)):
-            pin = subentry.data.get(CONF_OCPP_VERSION)
-        return VERSION_PINS.get(str(pin))
 
     def session(self, charger_id: str) -> ProtocolAdapter:
         """Return the live session of a charger, to send it commands; raise when it is offline."""
@@ -462,43 +395,6 @@ class CentralSystem:
             f"close silent charger {session.charger.charger_id!r}",
         )
 
-    def _charger_for_connection(self, charger_id: str, address: str) -> Charger:
-        if charger_id in self.coordinators:
-            self._async_bind_address(charger_id, address)
-            return self.coordinators[charger_id].charger
-        if self.unknown_charger_policy is UnknownChargerPolicy.ACCEPT:
-            if self.auto_adds.take():
-                LOGGER.info("Adding new charger %s automatically", charger_id)
-                self.async_add_charger(
-                    charger_id, charger_id, "", DEFAULT_MAX_CURRENT, address=address
-                )
-                return self.coordinators[charger_id].charger
-            self._async_auto_add_limit_reached(charger_id)
-        for gone in self.pending_visits.arrive(charger_id, address):
-            self._async_drop_pending(gone, f"more than {self.pending_visits.cap} chargers waiting")
-        if (charger := self.pending.get(charger_id)) is None:
-            charger = self.pending[charger_id] = Charger(charger_id)
-        return charger
-
-    @callback
-    def _async_auto_add_limit_reached(self, charger_id: str) -> None:
-        """Keep further new chargers pending this hour, and tell the homeowner why."""
-        LOGGER.warning(
-            "Charger %s waits for confirmation: %d chargers were added automatically this hour",
-            charger_id,
-            self.auto_adds.limit,
-        )
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            ISSUE_AUTO_ADD_LIMIT,
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_AUTO_ADD_LIMIT,
-            translation_placeholders={"limit": str(self.auto_adds.limit)},
-        )
-
     # --- ChargerHost: what protocol adapters report --------------------------------
 
     def boot(self, charger: Charger) -> BootDecision:
@@ -509,17 +405,7 @@ class CentralSystem:
         if self.pending.get(charger.charger_id) is not charger:
             # Dropped (pushed out, refused) while its boot was under way: no notification.
             return BootDecision(accepted=False, interval=PENDING_BOOT_INTERVAL)
-        discovery_flow.async_create_flow(
-            self.hass,
-            DOMAIN,
-            context={"source": SOURCE_INTEGRATION_DISCOVERY},
-            data={
-                "entry_id": self.entry.entry_id,
-                CONF_CHARGER_ID: charger.charger_id,
-                "vendor": charger.info.vendor or "",
-                "model": charger.info.model or "",
-            },
-        )
+        self.gate.async_ask_about(charger)
         return BootDecision(accepted=False, interval=PENDING_BOOT_INTERVAL)
 
     def sign_certificate(self, charger: Charger, csr: str) -> str | None:
@@ -607,15 +493,14 @@ class CentralSystem:
             self.store.schedule_save()
             coordinator.async_update_device()
         if _shape(charger) != coordinator.shape:
-            self._async_add_entities(coordinator)
+            self._async_pace_entities(coordinator)
         self.history.async_changed(coordinator)
         coordinator.async_update_listeners()
 
     @callback
     def _async_watchdog(self, _now: Any) -> None:
         """Mark chargers that stopped talking as unavailable (once); forget long-gone pending ones."""
-        for charger_id in self.pending_visits.expired():
-            self._async_drop_pending(charger_id, "not connected for 10 minutes")
+        self.gate.async_expire_pending()
         limit = SILENCE_HEARTBEATS * self.heartbeat_interval
         now = time.monotonic()
         for coordinator in self.coordinators.values():

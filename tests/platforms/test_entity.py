@@ -323,7 +323,11 @@ async def test_connectors_appearing_in_one_burst(
     device_registry: dr.DeviceRegistry,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    """Connector 2 appearing before connector 1's entities were added still moves them."""
+    """Connector 2 appearing before connector 1's entities were added: they are on its device.
+
+    Entities are added paced (pacing.py), so both connectors are seen before any is added and
+    connector 1's entities are created on their connector device (entity ids named after it).
+    """
     coordinator = central.runtime_data.coordinators["CP1"]
     charger = coordinator.charger
     charger.connector(1).status = ConnectorStatus.AVAILABLE
@@ -334,5 +338,7 @@ async def test_connectors_appearing_in_one_burst(
     await hass.async_block_till_done()
     first = device_registry.async_get_device_by_identifier((DOMAIN, "CP1_1"), central.entry_id)
     assert first is not None
-    assert device_of(entity_registry, "sensor.charger_cp1_status") == first.id
-    assert device_of(entity_registry, "binary_sensor.charger_cp1_charging") == first.id
+    status = entity_registry.async_get_entity_id("sensor", DOMAIN, "CP1_1_status")
+    charging = entity_registry.async_get_entity_id("binary_sensor", DOMAIN, "CP1_1_charging")
+    assert device_of(entity_registry, str(status)) == first.id
+    assert device_of(entity_registry, str(charging)) == first.id
