@@ -79,3 +79,32 @@ async def test_a_meter_reading_makes_one_pass(
         state = hass.states.get(REASON)
         assert state is not None and state.state == "waiting_for_surplus"
         assert state.attributes["timer_remaining"] == -(-remaining // 10) * 10
+
+
+async def test_a_grid_reading_of_the_same_power_makes_a_pass(
+    hass: HomeAssistant,
+    central: MockConfigEntry,
+    quiet_charger: ConnectScripted,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A meter that reports the same power again took a reading all the same: Home Assistant
+    tells it as a report (no state change), and the pass that reading is due runs on it."""
+    control = central.runtime_data.control
+    grid(hass, -5000)
+    cp = await booted(hass, quiet_charger)
+    await plug_in(hass, cp)
+    await hass.services.async_call(
+        "select", "select_option", {"entity_id": SELECT, "option": "solar"}, blocking=True
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert control.explanation(KEY) == Explanation(Reason.WAITING_FOR_SURPLUS, timer_s=60.0)
+    passes = count_passes(control)
+
+    for reading in range(1, 3):
+        freezer.tick(timedelta(seconds=4))
+        grid(hass, -5000)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert passes() == reading
+        assert control.explanation(KEY) == Explanation(
+            Reason.WAITING_FOR_SURPLUS, timer_s=60.0 - 4 * reading
+        )

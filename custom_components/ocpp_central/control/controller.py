@@ -23,11 +23,19 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event,
+    EventStateChangedData,
+    EventStateReportedData,
+    HomeAssistant,
+    callback,
+)
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import (
     async_call_later,
     async_track_state_change_event,
+    async_track_state_report_event,
     async_track_time_interval,
 )
 from homeassistant.util import dt as dt_util
@@ -101,7 +109,7 @@ class SiteController:
     _missing_since: dict[str, datetime] = field(default_factory=dict)
     _busy: set[str] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    _input_unsub: CALLBACK_TYPE | None = None
+    _input_unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
     _watched: dict[str, CALLBACK_TYPE] = field(default_factory=dict)
     # The session last seen on each connector (its transaction id).
     _sessions: dict[str, int | str | None] = field(default_factory=dict)
@@ -155,15 +163,23 @@ class SiteController:
         watched += self._plan_watched()
         self.planner.invalidate()
         if watched:
-            self._input_unsub = async_track_state_change_event(
-                self.hass, sorted(set(watched)), self._async_input_changed
+            self._input_unsubs.append(
+                async_track_state_change_event(
+                    self.hass, sorted(set(watched)), self._async_input_changed
+                )
+            )
+        if meters := self.sources.power_entity_ids():
+            # A meter that reports the same power again took a reading all the same: Home
+            # Assistant tells it as a report, not a change, and the pass that reading is due.
+            self._input_unsubs.append(
+                async_track_state_report_event(self.hass, meters, self._async_input_reported)
             )
         self._async_run_or_request()
 
     def _unsubscribe_inputs(self) -> None:
-        if self._input_unsub is not None:
-            self._input_unsub()
-            self._input_unsub = None
+        for unsub in self._input_unsubs:
+            unsub()
+        self._input_unsubs.clear()
 
     def _write_interval(self) -> float:
         coordinators = self._coordinators()
@@ -243,6 +259,10 @@ class SiteController:
     def _async_input_changed(self, event: Event[EventStateChangedData]) -> None:
         if event.data["entity_id"] in self._plan_watched():
             self.planner.invalidate()
+        self.async_request_run()
+
+    @callback
+    def _async_input_reported(self, _event: Event[EventStateReportedData]) -> None:
         self.async_request_run()
 
     @callback

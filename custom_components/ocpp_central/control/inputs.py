@@ -70,6 +70,17 @@ class Sources:
             roles["price"] = (self.price,)
         return roles
 
+    def power_entity_ids(self) -> list[str]:
+        """Return the power meters (grid, PV, battery): each of their readings calls for a pass."""
+        return sorted(
+            {
+                e
+                for source in (self.grid, self.pv, self.battery)
+                if source
+                for e in source.entity_ids
+            }
+        )
+
 
 def _signed(entity_id: str | None, sign: Any, positive: PowerSign) -> PowerSource | None:
     if not entity_id:
