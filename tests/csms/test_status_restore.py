@@ -326,13 +326,20 @@ async def test_a_status_told_since_connecting_is_not_asked_for(
 async def test_a_booting_charger_is_not_asked(
     hass: HomeAssistant, central: MockConfigEntry, open_charger: Open
 ) -> None:
-    """A charger that boots after connecting reports its statuses itself: nothing is asked."""
+    """A charger that boots after connecting reports its statuses itself: nothing is asked.
+
+    Neither when the grace after connecting ends nor when the grace after its boot does.
+    """
     cp = await open_charger(IdleCharger16, {0: "Available", 1: "Available"}, "ocpp1.6")
     await cp.call(boot_notification())
+    await cp.status(1)
+    grace_ends(hass)
+    await hass.async_block_till_done()
     grace_ends(hass)
     await hass.async_block_till_done()
     await cp.call(call16.Heartbeat())  # a round trip: a trigger would have come before its answer
     assert cp.triggered == []
+    assert shown(hass, STATUS) == "available"
 
 
 @pytest.mark.parametrize("triggers", [True, False], ids=["triggered", "read"])
@@ -430,3 +437,27 @@ async def test_a_201_session_keeps_its_charging_state_across_a_restart(
         ("TransactionEvent", {"id": 1}),
     ]
     assert shown(hass, PLUGGED_IN) == STATE_ON
+
+
+@pytest.mark.parametrize("make", [IdleCharger16, IdleStation201], ids=["1.6", "2.0.1"])
+async def test_a_charger_that_boots_without_telling_its_status_is_asked(
+    hass: HomeAssistant, central: MockConfigEntry, open_charger: Open, make: Any
+) -> None:
+    """Firmware that boots but skips its StatusNotifications: asked once the grace has passed."""
+    version = "ocpp1.6" if make is IdleCharger16 else "ocpp2.0.1"
+    cp = await open_charger(make, {0: "Available", 1: "Available"}, version)
+    if make is IdleCharger16:
+        await cp.call(boot_notification())
+    else:
+        await cp.call(
+            call201.BootNotification(
+                charging_station={"model": "Wallbox 1", "vendor_name": "Acme"}, reason="PowerUp"
+            )
+        )
+    await hass.async_block_till_done()
+    assert cp.triggered == []  # Not at once: it may still tell them itself.
+
+    grace_ends(hass)
+    await shows(hass, cp, STATUS, "available")
+    assert [message for message, _ in cp.triggered] == ["StatusNotification"]
+    await wait_for(lambda: shown(hass, POWER) == "0.0")

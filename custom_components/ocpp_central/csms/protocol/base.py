@@ -197,20 +197,27 @@ class ProtocolAdapter(ChargePoint):  # type: ignore[misc]
     # --- Statuses after a (re)connect -------------------------------------------------
 
     async def _confirm_statuses_unless_booted(self) -> None:
-        """Ask for the statuses a reconnected charger did not tell, unless it boots.
+        """Ask for the statuses a (re)connected charger did not tell within the grace.
 
         A booting charger reports every status once accepted; one that only reconnects (after a
         restart of ours, a network outage) need not, and an idle one then sends nothing: its
-        stored status would stand unconfirmed.
+        stored status would stand unconfirmed. It is asked once the grace passes without a boot.
+        A charger that boots but tells no status within the grace after it (firmware that skips
+        them) is asked too, so that every status is known soon after a (re)connect.
         """
         try:
             async with asyncio.timeout(self.status_grace_s):
                 await self._booted.wait()
         except TimeoutError:
-            try:
-                await self.confirm_statuses()
-            except CommandError as err:
-                LOGGER.info("Charger %s was not asked for its statuses: %s", self.id, err)
+            pass
+        else:
+            await asyncio.sleep(self.status_grace_s)
+            if self._statuses_heard or not self.host.confirmed(self.charger):
+                return
+        try:
+            await self.confirm_statuses()
+        except CommandError as err:
+            LOGGER.info("Charger %s was not asked for its statuses: %s", self.id, err)
 
     def status_reported(self, number: int, connector_id: int = 0) -> None:
         """Note a status the charger told on this connection: it need not be asked for."""
