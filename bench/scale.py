@@ -28,6 +28,8 @@ in every thread).
 5. Prints a table, then last one line:
    SCALE chargers=<n> cpu_pct=<x> loop_lag_p99_ms=<x> rss_mb=<x> mb_per_charger=<x> join_s=<x>
    restart_all_known_s=<x> recorder_rows_per_charger_hour=<x> db_mb_per_charger_day=<x>
+With --gc-freeze, the probe calls gc.freeze() in hass once it has started: what is alive then is
+never scanned by the garbage collector's full passes again (the join's longest loop stalls).
 With --startup-only, only starts Home Assistant with the N chargers configured (none connects),
 prints how long it took until the integration was loaded, and stops.
 """
@@ -134,9 +136,22 @@ def profile_top(phase: str, limit: int = 18) -> str:
         stats.sort_stats("cumulative").print_stats("ocpp_central", limit)
     handles = WORK / f"scale-{phase}.prof.handles.json"
     if handles.exists():
-        out.write("Event loop time per coroutine or callback: total s, runs, longest ms\n")
-        for name, total, runs, longest in json.loads(handles.read_text(encoding="utf-8")):
-            out.write(f"{total:9.3f} {runs:8d} {longest * 1000:9.1f}  {name}\n")
+        out.write(
+            "Event loop time per coroutine or callback: wall s, runs, longest wall ms,"
+            " CPU s, longest CPU ms\n"
+        )
+        for name, total, runs, longest, cpu, cpu_longest in json.loads(
+            handles.read_text(encoding="utf-8")
+        ):
+            out.write(
+                f"{total:9.3f} {runs:8d} {longest * 1000:9.1f} {cpu:9.3f} {cpu_longest * 1000:9.1f}"
+                f"  {name}\n"
+            )
+    gc_file = WORK / f"scale-{phase}.prof.gc.json"
+    if gc_file.exists():
+        out.write("Garbage collector, per generation: collections, total s, longest ms\n")
+        for generation, (runs, total, longest) in json.loads(gc_file.read_text("utf-8")).items():
+            out.write(f"  gen {generation}: {runs:6.0f} {total:8.3f} {longest * 1000:8.1f}\n")
     stacks = WORK / f"scale-{phase}.prof.stacks.json"
     if stacks.exists():
         report = json.loads(stacks.read_text(encoding="utf-8"))
@@ -268,7 +283,14 @@ def main() -> int:
     parser.add_argument(
         "--startup-only", action="store_true", help="only time the startup with N configured"
     )
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="gc.freeze() in hass once started (shows what full garbage collections cost)",
+    )
     args = parser.parse_args()
+    if args.gc_freeze:
+        os.environ["SCALE_PROBE_GC_FREEZE"] = "1"
 
     config_dir = WORK / "scale"
     http_port, ocpp_port = make_config.free_port(), make_config.free_port()

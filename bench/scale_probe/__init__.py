@@ -7,11 +7,13 @@ GET /api/scale_probe returns:
 - which chargers are known: a charger (device of ocpp_central) is known when every one of its
   status and power sensors has a state other than unknown/unavailable;
 - the number of states, the ocpp_central config entries' states and the integration's setup time.
+With SCALE_PROBE_GC_FREEZE=1 in its environment it calls gc.freeze() once Home Assistant has
+started (bench/scale.py --gc-freeze), to show what the garbage collector's full passes cost.
 GET /api/scale_probe/known_at returns, per charger id, the wall-clock times it became known
 (known.py), to set against when it (re)connected.
 POST /api/scale_probe/profile?action=start|stop&path=FILE times what the loop runs per coroutine
 (handles.py; FILE.handles.json) and samples the loop thread's stack (sampler.py;
-FILE.stacks.json); with cprofile=1 at the start, cProfile runs too (FILE; it slows the loop).
+FILE.stacks.json) and the garbage collector's pauses (gcpauses.py; FILE.gc.json); with cprofile=1 at the start, cProfile runs too (FILE; it slows the loop).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 import cProfile
+import gc
 import json
+import os
 import threading
 import time
 from typing import Any
@@ -32,11 +36,14 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.setup import async_get_setup_timings
 
+from .gcpauses import GcPauses
 from .handles import HandleTimes
 from .known import KnownTimes
 from .sampler import StackSampler
 
 DOMAIN = "scale_probe"
+# Set (to 1) by bench/scale.py --gc-freeze: gc.freeze() once Home Assistant has started.
+GC_FREEZE_ENV = "SCALE_PROBE_GC_FREEZE"
 TICK_S = 0.05
 KNOWN_KEYS = frozenset({"status", "power"})
 UNKNOWN = frozenset({"unknown", "unavailable"})
@@ -74,6 +81,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     @callback
     def _started(_event: Event[Any]) -> None:
         started["at"] = time.time()
+        if os.environ.get(GC_FREEZE_ENV) == "1":
+            # What is alive once Home Assistant has started is never scanned by the collector again.
+            gc.freeze()
 
     hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STARTED, _started)
     hass.async_create_background_task(lag.run(), "scale probe loop lag")
@@ -139,6 +149,7 @@ class ProfileView(HomeAssistantView):
     profiler: cProfile.Profile | None = None
     handles: HandleTimes | None = None
     sampler: StackSampler | None = None
+    gc_pauses: GcPauses | None = None
 
     async def post(self, request: web.Request) -> web.Response:
         action = request.query.get("action")
@@ -151,12 +162,19 @@ class ProfileView(HomeAssistantView):
             ProfileView.handles.install()
             ProfileView.sampler = StackSampler(threading.get_ident())
             ProfileView.sampler.start()
+            ProfileView.gc_pauses = GcPauses()
+            ProfileView.gc_pauses.install()
         elif action == "stop" and ProfileView.handles is not None:
             path = request.query["path"]
             if (sampler := ProfileView.sampler) is not None:
                 sampler.stop()
                 await hass.async_add_executor_job(
                     _write_json, f"{path}.stacks.json", sampler.report()
+                )
+            if (gc_pauses := ProfileView.gc_pauses) is not None:
+                gc_pauses.uninstall()
+                await hass.async_add_executor_job(
+                    _write_json, f"{path}.gc.json", gc_pauses.report()
                 )
             handles, ProfileView.handles = ProfileView.handles, None
             handles.uninstall()

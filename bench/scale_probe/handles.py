@@ -1,7 +1,9 @@
 """Which callbacks hold the event loop: time per coroutine (or callback) name, on the loop only.
 
 cProfile since Python 3.12 follows every thread (sys.monitoring), so the recorder's SQLite work
-mixes into its figures; this times only what the loop runs, one asyncio handle at a time.
+mixes into its figures; this times only what the loop runs, one asyncio handle at a time, by the
+wall clock and by the loop thread's own CPU time: a run much longer by the wall than in CPU waited
+(for the GIL held by another thread, or for a core), which no change to that callback can fix.
 """
 
 from __future__ import annotations
@@ -27,28 +29,33 @@ class HandleTimes:
     """Total, count and longest run per name while installed."""
 
     def __init__(self) -> None:
-        self.times: dict[str, list[float]] = defaultdict(lambda: [0.0, 0, 0.0])
+        # Per name: wall total, runs, longest wall, CPU total, longest CPU.
+        self.times: dict[str, list[float]] = defaultdict(lambda: [0.0, 0, 0.0, 0.0, 0.0])
 
     def install(self) -> None:
         times = self.times
 
         def _run(handle: asyncio.events.Handle) -> None:
             started = time.perf_counter()
+            cpu = time.thread_time()
             try:
                 _original_run(handle)
             finally:
                 spent = time.perf_counter() - started
+                cpu = time.thread_time() - cpu
                 entry = times[_name(handle._callback)]
                 entry[0] += spent
                 entry[1] += 1
                 entry[2] = max(entry[2], spent)
+                entry[3] += cpu
+                entry[4] = max(entry[4], cpu)
 
         asyncio.events.Handle._run = _run  # type: ignore[method-assign]
 
     def uninstall(self) -> None:
         asyncio.events.Handle._run = _original_run  # type: ignore[method-assign]
 
-    def top(self, limit: int = 15) -> list[tuple[str, float, int, float]]:
-        """(name, total s, runs, longest s), most total time first."""
+    def top(self, limit: int = 15) -> list[tuple[str, float, int, float, float, float]]:
+        """(name, wall s, runs, longest wall s, CPU s, longest CPU s), most wall time first."""
         ranked = sorted(self.times.items(), key=lambda item: -item[1][0])[:limit]
-        return [(name, total, int(count), longest) for name, (total, count, longest) in ranked]
+        return [(name, *values[:1], int(values[1]), *values[2:]) for name, values in ranked]
