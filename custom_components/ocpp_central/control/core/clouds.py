@@ -13,6 +13,8 @@ from datetime import date, datetime
 
 BUCKET_S = 10.0
 RAW_S = 30.0
+PEAK_S = 3600.0
+PEAK_BLOCK_S = 600.0
 
 
 @dataclass(slots=True)
@@ -30,11 +32,15 @@ class SurplusHistory:
     _buckets: deque[_Bucket] = field(default_factory=deque)
     # The readings of the last RAW_S seconds, for the surplus's trend.
     _raw: deque[tuple[datetime, float]] = field(default_factory=deque)
+    # The highest 10 s mean of each PEAK_BLOCK_S block of the last 2 * PEAK_S seconds.
+    _peaks: deque[tuple[datetime, float]] = field(default_factory=deque)
 
     def add(self, now: datetime, available_w: float) -> None:
         """Record one reading of the surplus available to the cars."""
         buckets = self._buckets
         if not buckets or (now - buckets[-1].start).total_seconds() >= BUCKET_S:
+            if buckets:
+                self._note_peak(buckets[-1])
             buckets.append(_Bucket(now))
         buckets[-1].total_w += available_w
         buckets[-1].count += 1
@@ -53,6 +59,38 @@ class SurplusHistory:
             total += bucket.total_w
             count += bucket.count
         return total / count if count else None
+
+    def _note_peak(self, bucket: _Bucket) -> None:
+        peaks = self._peaks
+        mean = bucket.total_w / bucket.count
+        if peaks and (bucket.start - peaks[-1][0]).total_seconds() < PEAK_BLOCK_S:
+            peaks[-1] = (peaks[-1][0], max(peaks[-1][1], mean))
+        else:
+            peaks.append((bucket.start, mean))
+        while (bucket.start - peaks[0][0]).total_seconds() >= 2 * PEAK_S:
+            peaks.popleft()
+
+    def climbing(self, now: datetime) -> bool:
+        """Whether the last hour's highest surplus is above the hour's before (the sun climbs).
+
+        False until the history covers the hour and a block before it (a gap, a restart).
+        """
+        peaks = self._peaks
+        if not peaks or (now - peaks[0][0]).total_seconds() < PEAK_S + PEAK_BLOCK_S:
+            return False
+        recent = [w for at, w in peaks if (now - at).total_seconds() < PEAK_S]
+        earlier = [w for at, w in peaks if (now - at).total_seconds() >= PEAK_S]
+        return bool(recent and earlier) and max(recent) > max(earlier)
+
+    def recent_peak(self, now: datetime, seconds: float) -> float | None:
+        """Highest mean of the buckets that began in the last `seconds` (None: no reading)."""
+        peak = None
+        for bucket in reversed(self._buckets):
+            if (now - bucket.start).total_seconds() >= seconds:
+                break
+            mean = bucket.total_w / bucket.count
+            peak = mean if peak is None else max(peak, mean)
+        return peak
 
     def trend(self, now: datetime, seconds: float) -> float | None:
         """Change of the surplus (W per second) from the reading `seconds` ago to the latest."""

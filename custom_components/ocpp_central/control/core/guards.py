@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 import math
 
 from .allocation import FuseRequest, fuse_caps
+from .final_stop import StopRide
 from .modes import (
     ChargeMode,
     ConnectorInput,
@@ -52,6 +53,8 @@ class ConnectorState:
     starts_today: int = 0
     # The charger's recent power readings (measured at, W): the draw at a grid reading's time.
     readings: list[tuple[datetime, float]] = field(default_factory=list)
+    # How the running stop timer's shortfall began (final_stop.py).
+    ride: StopRide = field(default_factory=StopRide)
     # Counters for diagnostics and the bench.
     writes: int = 0
     starts: int = 0

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from .allocation import Load, allocate, ordered
 from .clouds import ImportBudget, SurplusHistory
+from .final_stop import STEP_S
 from .guards import (
     ConnectorState,
     Plan,
@@ -390,13 +391,20 @@ class SolarController:
         """Hold the minimum current while importing; pause after the stop delay and the minimum on time."""
         s = self.settings
         minimum = connector.settings.min_current_a
+        minimum_w = minimum * self._volts(connector) * state.phases
         if state.disable_timer is None:
             state.disable_timer = now
+            before = self.history.recent_peak(now, STEP_S)
+            climbing = self.history.climbing(now)
+            state.ride.begin(before if climbing else None, self._available, minimum_w)
         waited = elapsed(now, state.disable_timer)
         delay = s.disable_delay_s
+        riding = False
         if state.starts_today >= s.starts_per_day:
             delay = max(delay, s.final_stop_delay_s)
-        if waited < delay or not self._fresh(connector):
+            grid = self._site.grid_power_w if self._site is not None else None
+            riding = state.ride.rides(now, self._available, grid, minimum_w, delay)
+        if riding or waited < delay or not self._fresh(connector):
             timer = max(0.0, delay - waited)
             return Plan(minimum, state.phases, Explanation(reason, timer_s=timer))
         on_for = elapsed(now, state.on_since)
