@@ -32,6 +32,8 @@ import tempfile
 import time
 from typing import Any
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -120,6 +122,14 @@ def _progress(second: int) -> None:
         with open(path, "a") as log:
             clock = time.clock_gettime(time.CLOCK_MONOTONIC)
             print(f"{second // 3600:02d}:00 {clock:.1f}", file=log)
+
+
+@pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """A config dir of the run's own: the integration's journal and session database are real
+    files, which must not land in the test plugin's shared testing_config (the test suite would
+    then copy them into its tests)."""
+    return hass_tmp_config_dir
 
 
 def _write(data: dict[str, Any]) -> None:
